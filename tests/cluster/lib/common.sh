@@ -1,0 +1,88 @@
+# Names, users and small helpers shared by the cluster harness.
+
+# Test accounts. octouser/octouser2 submit jobs; octorest runs slurmrestd
+# (which refuses root, SlurmUser and their groups).
+TEST_USERS="octouser octouser2"
+REST_USER=octorest
+TEST_ACCOUNT=octo
+HEAD_ADDR=10.77.0.1
+NODE_COUNT=3
+
+cluster_init_names() {
+    INSTANCE=$1
+    # Instance names end up in netns, host and cgroup names: keep them short and plain.
+    if ! [[ $INSTANCE =~ ^[a-z][a-z0-9]{0,7}$ ]]; then
+        echo "cluster: instance '$INSTANCE' must match [a-z][a-z0-9]{0,7}" >&2
+        exit 2
+    fi
+    DIR=${OCTO_CLUSTER_ROOT:-/tmp}/octo-$INSTANCE
+    CLUSTER=octo$INSTANCE
+    HEAD=$INSTANCE-head
+    NS_HEAD=octo-$INSTANCE-h
+    NODES=()
+    NS_NODES=()
+    for i in $(seq 1 $NODE_COUNT); do
+        NODES+=("$INSTANCE-n$i")
+        NS_NODES+=("octo-$INSTANCE-n$i")
+    done
+    SLURM_CONF_PATH=$DIR/etc/slurm.conf
+    REST_SOCKET=$DIR/restd/restd.sock
+    MYSQL_SOCKET=$DIR/run/mysql/mysqld.sock
+}
+
+log() { printf 'cluster[%s]: %s\n' "$INSTANCE" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+now_ms() { date +%s%3N; }
+
+# wait_for TIMEOUT_S DESCRIPTION CMD... : poll CMD every 0.1 s.
+wait_for() {
+    local timeout=$1 what=$2; shift 2
+    local deadline=$(( $(now_ms) + timeout * 1000 ))
+    while ! "$@" >/dev/null 2>&1; do
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            log "timed out after ${timeout}s waiting for $what"
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+require_root() {
+    [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, cgroups, daemons)"
+}
+
+ensure_user() {
+    local u=$1 home=$2
+    if ! getent passwd "$u" >/dev/null; then
+        useradd --create-home --home-dir "$home" --shell /bin/bash "$u" ||
+            die "cannot create test user $u"
+    fi
+}
+
+ensure_users() {
+    local u
+    for u in $TEST_USERS; do
+        ensure_user "$u" "/home/$u"
+    done
+    if ! getent passwd "$REST_USER" >/dev/null; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$REST_USER" ||
+            die "cannot create $REST_USER"
+    fi
+}
+
+# Run a Slurm client inside the head namespace, where the controller is.
+in_head() {
+    SLURM_CONF=$SLURM_CONF_PATH nsenter --net="/run/netns/$NS_HEAD" "$@"
+}
+
+# Run a client as USER (root when USER is root), in the head namespace.
+as_user() {
+    local u=$1; shift
+    if [ "$u" = root ]; then
+        in_head "$@"
+    else
+        in_head setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
+            env HOME="$(getent passwd "$u" | cut -d: -f6)" USER="$u" LOGNAME="$u" "$@"
+    fi
+}

@@ -63,7 +63,7 @@ AC_DEFUN([OCTOPUS_SLURM], [
     [AC_MSG_ERROR([$SLURM_SRC_DIR is not a Slurm source tree (no src/common/slurm_xlator.h)])])
   AS_IF([test ! -f "$SLURM_SRC_DIR/octopus-stubinc/config.h"],
     [AC_MSG_ERROR([$SLURM_SRC_DIR has no octopus-stubinc/config.h: prepare it with scripts/slurm-source])])
-  src_version=`sed -n 's/^ *Version:[[:space:]]*\([[0-9.]]*\).*/\1/p' "$SLURM_SRC_DIR/META" | head -n1`
+  src_version=`sed -n 's/^ *Version:[[[:space:]]]*\([[0-9.]]*\).*/\1/p' "$SLURM_SRC_DIR/META" | head -n1`
   AS_IF([test "x$src_version" != "x$SLURM_VERSION_STRING"],
     [AC_MSG_ERROR([Slurm source tree is $src_version but the installed Slurm is $SLURM_VERSION_STRING; plugins must be built from the exact installed release: rerun scripts/slurm-source])])
   AS_IF([! grep -q "SLURM_VERSION_NUMBER $SLURM_VERSION_NUMBER\$" "$SLURM_SRC_DIR/octopus-stubinc/config.h"],

@@ -82,7 +82,7 @@ static void test_errors_name_line_and_fix(void **state)
 	expect_error("A=1\nMachineType=x CPUs\n", 2, "'CPUs'");
 	expect_error("A=1\n\nB=\"open\n", 3, "unterminated quote");
 	expect_error("A=1 B=2 a=3\n", 1, "given twice");
-	expect_error("A=ab\"c\n", 1, "stray quote");
+	expect_error("A=ab\"c\"\n", 1, "stray quote");
 	expect_error("A=\"x\"y\n", 1, "after closing quote");
 	expect_error("=5\n", 1, "Key=Value");
 }

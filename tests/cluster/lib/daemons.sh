@@ -186,10 +186,11 @@ cluster_up() {
         log "cleaning up a previous, incomplete instance"
         cluster_down >/dev/null 2>&1 || true
     fi
-    local t0 t
+    local t0 t n
     t0=$(now_ms)
     ensure_users
-    mkdir -p "$DIR"/{etc,log,pids,run,state/ctld,spool}
+    mkdir -p "$DIR"/{etc,log,pids,run,state/ctld}
+    for n in "${NODES[@]}"; do mkdir -p "$DIR/spool/$n"; done
     chmod 755 "$DIR"
     write_keys
     write_configs

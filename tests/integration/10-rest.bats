@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# slurmrestd (auth/jwt, unix socket, run as a non-root user) answers with
+# tokens from `scontrol token`, and runs jobs as the token's user.
+load helpers
+
+@test "slurmrestd runs as its own non-root user" {
+    pid=$(awk '{print $1}' "$OCTO_CLUSTER_DIR/pids/slurmrestd")
+    [ "$(ps -o user= -p "$pid")" = octorest ]
+}
+
+@test "GET /slurm/v0.0.38/ping answers UP with a user token" {
+    run rest octouser GET /slurm/v0.0.38/ping
+    [ "$(echo "$output" | tail -n1)" = 200 ]
+    echo "$output" | sed '$d' | jq -e '.pings[0].ping == "UP"'
+}
+
+@test "a request without a token is refused with 401" {
+    run curl -s --max-time 10 --unix-socket "$OCTO_REST_SOCKET" -o /dev/null -w '%{http_code}' \
+        http://localhost/slurm/v0.0.38/ping
+    [ "$output" = 401 ]
+}
+
+@test "a token signed with another key is refused" {
+    # header.claims.signature with a forged signature for an otherwise valid token
+    tok=$(rest_token octouser)
+    forged="${tok%.*}.$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    run curl -s --max-time 10 --unix-socket "$OCTO_REST_SOCKET" -H "X-SLURM-USER-NAME: octouser" \
+        -H "X-SLURM-USER-TOKEN: $forged" -o /dev/null -w '%{http_code}' http://localhost/slurm/v0.0.38/jobs
+    [ "$output" != 200 ]
+}
+
+@test "GET /slurm/v0.0.38/jobs lists a job the user submitted" {
+    d=$(job_dir octouser)
+    id=$(cd "$d" && sbatch_as octouser -o /dev/null -J rest-list --hold --wrap true)
+    run rest octouser GET /slurm/v0.0.38/jobs
+    [ "$(echo "$output" | tail -n1)" = 200 ]
+    echo "$output" | sed '$d' | jq -e --argjson id "$id" '[.jobs[] | select(.job_id == $id and .name == "rest-list" and .user_name == "octouser")] | length == 1'
+    cluster_exec -- scancel "$id"
+}
+
+@test "POST /slurm/v0.0.38/job/submit runs the script as the user and writes its output" {
+    d=$(job_dir octouser)
+    body=$(jq -n --arg d "$d" '{
+        script: "#!/bin/sh\necho \"rest-job $(id -un) $SLURM_JOB_NAME\"\n",
+        job: { name: "viarest", current_working_directory: $d,
+               standard_output: ($d + "/rest.out"),
+               environment: { PATH: "/usr/bin:/bin" } } }')
+    run rest octouser POST /slurm/v0.0.38/job/submit -H 'Content-Type: application/json' --data-binary "$body"
+    [ "$(echo "$output" | tail -n1)" = 200 ]
+    id=$(echo "$output" | sed '$d' | jq -r '.job_id')
+    [[ "$id" =~ ^[0-9]+$ ]]
+    wait_until 30 job_done "$id"
+    [ "$(cat "$d/rest.out")" = "rest-job octouser viarest" ]
+}
+
+@test "the slurmdbd REST plugin serves accounting data" {
+    run rest octouser GET /slurmdb/v0.0.38/jobs
+    [ "$(echo "$output" | tail -n1)" = 200 ]
+    echo "$output" | sed '$d' | jq -e '.jobs | length > 0'
+}

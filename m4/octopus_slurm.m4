@@ -71,6 +71,13 @@ AC_DEFUN([OCTOPUS_SLURM], [
   AC_MSG_RESULT([$src_version, matches])
   AC_SUBST([SLURM_SRC_DIR])
 
+  dnl A GRES plugin compiles Slurm's gres_common.c into itself, as Debian's
+  dnl gres_gpu.so does (it needs MAJOR_IN_SYSMACROS from the stub config.h).
+  SLURM_GRES_COMMON_SRC=$SLURM_SRC_DIR/src/plugins/gres/common/gres_common.c
+  AS_IF([test ! -f "$SLURM_GRES_COMMON_SRC"],
+    [AC_MSG_ERROR([$SLURM_GRES_COMMON_SRC missing: the Slurm source tree is incomplete, rerun scripts/slurm-source])])
+  AC_SUBST([SLURM_GRES_COMMON_SRC])
+
   dnl Internal headers go in as -isystem so that -Wextra -Werror judges our
   dnl code, not Slurm's. NDEBUG comes from the stub config.h (mandatory).
   SLURM_INTERNAL_CPPFLAGS="-DSLURM_PLUGIN_DEBUG -isystem $SLURM_SRC_DIR/octopus-stubinc -isystem $SLURM_SRC_DIR"
@@ -80,7 +87,7 @@ AC_DEFUN([OCTOPUS_SLURM], [
   dnl OCTOPUS_EXPORT), and every symbol is bound at dlopen (-z now) so that a
   dnl missing one stops the daemon at start instead of killing it at first use.
   PLUGIN_CFLAGS="-fvisibility=hidden -fPIC"
-  PLUGIN_LDFLAGS="-module -avoid-version -shared -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined-version"
+  PLUGIN_LDFLAGS="-module -avoid-version -shared -Wl,-z,now -Wl,-z,relro"
   AC_SUBST([PLUGIN_CFLAGS])
   AC_SUBST([PLUGIN_LDFLAGS])
 ])

@@ -281,6 +281,16 @@ cluster_exec() {
     as_user "$user" "$@"
 }
 
+# An interactive shell in the head namespace with SLURM_CONF set: sbatch,
+# srun, squeue, sacct work there as on a login node.
+cluster_shell() {
+    local user=root
+    [ "${1:-}" = -u ] && user=$2
+    [ -f "$SLURM_CONF_PATH" ] || die "no instance at $DIR: run up first"
+    log "shell on cluster $CLUSTER as $user; exit to leave (the cluster keeps running)"
+    as_user "$user" env OCTO_CLUSTER_INSTANCE="$INSTANCE" PS1="[$CLUSTER \\u \\W]\\$ " bash --norc -i
+}
+
 cluster_env() {
     cat <<EOF
 export SLURM_CONF=$SLURM_CONF_PATH

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# A plugin built by this tree against Slurm's internal headers (the
-# job_submit/octotest fixture) is loaded and called by the real slurmctld.
+# Plugins built by this tree load in the real daemons: the job_submit/octotest
+# fixture (Slurm internal headers) in slurmctld, the spank_octotest fixture
+# (from a test-extended plugstack.conf) in srun, sbatch and slurmstepd.
 load helpers
 
 @test "slurmctld loaded job_submit/octotest built for this Slurm release" {
@@ -23,4 +24,19 @@ load helpers
     # octouser2's jobs in job_list: the ones before plus the held one
     [[ "$output" == *"octotest: uid $(id -u octouser2) has $((before + 1)) jobs in job_list"* ]]
     cluster_exec -- scancel -u octouser2
+}
+
+@test "a SPANK plugin from the test-extended plugstack.conf adds its option to srun and sbatch" {
+    run as_user octouser srun --help
+    [[ "$output" == *"--octotest-echo=STR"* ]]
+    run as_user octouser sbatch --help
+    [[ "$output" == *"--octotest-echo=STR"* ]]
+}
+
+@test "the SPANK plugin runs in slurmstepd on every node and sets the task environment" {
+    run as_user octouser srun -N3 --octotest-echo=hello-spank printenv OCTOTEST_ECHO
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(printf 'hello-spank\nhello-spank\nhello-spank')" ]
+    run as_user octouser srun -N1 sh -c 'echo "${OCTOTEST_ECHO:-unset}"'
+    [ "$output" = unset ]
 }

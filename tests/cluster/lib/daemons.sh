@@ -197,16 +197,19 @@ cluster_up() {
     net_up
 
     trap 'up_failed' ERR
-    start_munged
-    start_mariadb
-    start_slurmdbd
-    start_slurmctld
-    add_associations
-    start_slurmds
-    start_slurmrestd
+    local step ts timing="setup=$(( $(now_ms) - t0 ))"
+    for step in munged mariadb slurmdbd slurmctld associations slurmds slurmrestd; do
+        ts=$(now_ms)
+        case $step in
+            associations) add_associations ;;
+            *) "start_$step" ;;
+        esac
+        timing+=" $step=$(( $(now_ms) - ts ))"
+    done
     trap - ERR
     t=$(( $(now_ms) - t0 ))
     log "up in $((t / 1000)).$(printf '%03d' $((t % 1000))) s: ${NODES[*]} idle, slurmrestd at $REST_SOCKET"
+    log "timing (ms): $timing"
     log "use: $0 -i $INSTANCE exec -u octouser -- sbatch ... ; stop: $0 -i $INSTANCE down"
 }
 

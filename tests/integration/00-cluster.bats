@@ -19,6 +19,13 @@ load helpers
     [ "$(echo "$output" | awk '$1==$2 && $3>=1' | wc -l)" -eq 3 ]
 }
 
+@test "every node resolves every node name and the controller's" {
+    names="$OCTO_CLUSTER_NODES ${OCTO_CLUSTER_INSTANCE}-head"
+    run as_user octouser srun -N3 sh -c "for n in $names; do getent hosts \$n | awk '{print \$1}'; done | paste -sd' ' -"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | sort -u)" = "10.77.0.11 10.77.0.12 10.77.0.13 10.77.0.1" ]
+}
+
 @test "a batch job runs as the user and its output file holds what it printed" {
     d=$(job_dir octouser)
     id=$(cd "$d" && sbatch_as octouser -o "$d/out.%j" --wrap 'echo "marker-$(id -un)"')

@@ -82,6 +82,18 @@ expect_line() {
     [ "$(echo "$output" | grep -c 'fake0=EPERM fake1=EPERM fake2=EPERM fake3=EPERM')" -eq 3 ]
 }
 
+@test "up again with the same options leaves the running instance alone; other options are refused" {
+    before=$(cat "$DEVDIR"/pids/*)
+    run "$CLUSTER_TOOL" -i "$DEV" up --fake-gpus
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"already up"* ]]
+    [ "$(cat "$DEVDIR"/pids/*)" = "$before" ]
+    run "$CLUSTER_TOOL" -i "$DEV" up
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"runs with other options"* ]]
+    "$CLUSTER_TOOL" -i "$DEV" status
+}
+
 @test "down stops every process it started and removes namespaces, cgroups and files" {
     pids=$(awk '{print $1}' "$DEVDIR"/pids/*)
     "$CLUSTER_TOOL" -i "$DEV" down

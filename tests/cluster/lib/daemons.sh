@@ -175,10 +175,26 @@ check_host() {
     done
 }
 
+# What `up` was asked for: options and the content of the files they name.
+up_signature() {
+    local f
+    {
+        printf '%s\n' "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_NODE_GRES" "$OPT_GRES_TYPES" \
+            "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" "$OPT_PLUGIN_DIRS" "$OPT_FAKE_GPUS"
+        for f in "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA"; do
+            [ -z "$f" ] || cat "$f"
+        done
+    } | sha256sum | cut -d' ' -f1
+}
+
 cluster_up() {
     parse_up_options "$@"
     check_host
+    local sig
+    sig=$(up_signature)
     if [ -d "$DIR" ] && cluster_status >/dev/null 2>&1; then
+        [ "$(cat "$DIR/up.sig" 2>/dev/null)" = "$sig" ] ||
+            die "instance $INSTANCE runs with other options or config files: run '$0 -i $INSTANCE down' first"
         log "already up ($DIR)"
         return 0
     fi
@@ -190,6 +206,7 @@ cluster_up() {
     t0=$(now_ms)
     ensure_users
     mkdir -p "$DIR"/{etc,log,pids,run,state/ctld}
+    echo "$sig" > "$DIR/up.sig"
     for n in "${NODES[@]}"; do mkdir -p "$DIR/spool/$n"; done
     chmod 755 "$DIR"
     write_keys

@@ -35,17 +35,32 @@ die() { log "error: $*"; exit 1; }
 
 now_ms() { date +%s%3N; }
 
-# wait_for TIMEOUT_S DESCRIPTION CMD... : poll CMD every 0.1 s.
+# wait_for TIMEOUT_S DESCRIPTION CMD... : poll CMD every 0.1 s. Gives up at
+# once when a daemon started so far has exited (a bad config must not cost
+# the whole timeout).
+STARTED=""
 wait_for() {
     local timeout=$1 what=$2; shift 2
-    local deadline=$(( $(now_ms) + timeout * 1000 ))
-    while ! "$@" >/dev/null 2>&1; do
-        if [ "$(now_ms)" -ge "$deadline" ]; then
-            log "timed out after ${timeout}s waiting for $what"
+    local deadline=$(( $(now_ms) + timeout * 1000 )) n out
+    out=$(mktemp)
+    while ! "$@" >"$out" 2>&1; do
+        for n in $STARTED; do
+            if ! alive "$n"; then
+                log "$n exited while waiting for $what"
+                rm -f "$out"
+                return 1
+            fi
+        done
+        # a Slurm client that hit fatal() (e.g. a bad slurm.conf) will not recover
+        if grep -q 'fatal:' "$out" || [ "$(now_ms)" -ge "$deadline" ]; then
+            log "gave up waiting for $what (limit ${timeout}s); the probe last said:"
+            sed 's/^/    /' "$out" | tail -n 10 >&2
+            rm -f "$out"
             return 1
         fi
         sleep 0.1
     done
+    rm -f "$out"
 }
 
 require_root() {

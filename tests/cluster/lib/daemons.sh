@@ -17,6 +17,7 @@ spawn() {
     setsid "$@" </dev/null >"$DIR/log/$name.out" 2>&1 &
     local pid=$!
     echo "$pid $(proc_starttime "$pid")" > "$DIR/pids/$name"
+    STARTED+=" $name"
 }
 
 # Prints the pid of NAME if that process is still the one we started.

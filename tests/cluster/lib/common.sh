@@ -52,8 +52,11 @@ wait_for() {
             fi
         done
         # a Slurm client that hit fatal() (e.g. a bad slurm.conf) will not recover
-        if grep -q 'fatal:' "$out" || [ "$(now_ms)" -ge "$deadline" ]; then
-            log "gave up waiting for $what (limit ${timeout}s); the probe last said:"
+        local why=""
+        grep -q 'fatal:' "$out" && why="the probe hit a fatal error"
+        [ -z "$why" ] && [ "$(now_ms)" -ge "$deadline" ] && why="timed out after ${timeout}s"
+        if [ -n "$why" ]; then
+            log "gave up waiting for $what: $why; the probe last said:"
             sed 's/^/    /' "$out" | tail -n 10 >&2
             rm -f "$out"
             return 1

@@ -60,8 +60,9 @@ expect_line() {
 @test "concurrent jobs on one node get disjoint devices" {
     d=$(mktemp -d "$DEVDIR/work.XXXXXX"); chown octouser: "$d"
     node=$DEV-n2
+    # A probes, holds its GPU until B has probed (bounded: 30 s), probes again
     a=$(cd "$d" && cluster_exec -i "$DEV" -u octouser -- sbatch --parsable -w "$node" --gres=gpu:1 -o "$d/a.out" \
-        --wrap "srun $DEVDIR/devprobe; sleep 4; srun $DEVDIR/devprobe")
+        --wrap "srun $DEVDIR/devprobe; for i in \$(seq 150); do [ -s $d/b.out ] && break; sleep 0.2; done; srun $DEVDIR/devprobe")
     b=$(cd "$d" && cluster_exec -i "$DEV" -u octouser -- sbatch --parsable -w "$node" --gres=gpu:3 -o "$d/b.out" \
         --wrap "srun $DEVDIR/devprobe")
     wait_until 60 sh -c "[ \$(grep -c fake0 '$d/a.out' 2>/dev/null) -eq 2 ] && grep -q fake0 '$d/b.out'"

@@ -58,7 +58,7 @@ expect_line() {
 }
 
 @test "concurrent jobs on one node get disjoint devices" {
-    d=$(mktemp -d "$DEVDIR/work.XXXXXX"); chown octouser: "$d"
+    d=$(mktemp -d -p "$DEVDIR"); chown octouser: "$d"; chmod 755 "$d"
     node=$DEV-n2
     # A probes, holds its GPU until B has probed (bounded: 30 s), probes again
     a=$(cd "$d" && cluster_exec -i "$DEV" -u octouser -- sbatch --parsable -w "$node" --gres=gpu:1 -o "$d/a.out" \

@@ -24,11 +24,11 @@ node_addr() { echo "10.77.0.$((10 + $1))"; }
 
 net_exists() { [ -e "/run/netns/$NS_HEAD" ]; }
 
-# Every process in our namespaces is ours: `down` uses this to catch job
-# processes and slurmstepds that outlive their slurmd.
+# net_pids NS... : every process in those namespaces. All of them are ours:
+# `down` uses this to catch job processes and slurmstepds that outlive slurmd.
 net_pids() {
     local ns
-    for ns in "$NS_HEAD" "${NS_NODES[@]}"; do
+    for ns in "$@"; do
         [ -e "/run/netns/$ns" ] && ip netns pids "$ns" 2>/dev/null
     done
     return 0

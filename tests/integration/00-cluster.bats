@@ -71,3 +71,11 @@ load helpers
     done
     [ "$n" -eq 4 ]
 }
+
+@test "slurmctld and slurmdbd run as SlurmUser slurm, slurmd as root, as at a site" {
+    user_of() { ps -o user= -p "$(awk '{print $1}' "$OCTO_CLUSTER_DIR/pids/$1")"; }
+    [ "$(user_of slurmctld)" = slurm ]
+    [ "$(user_of slurmdbd)" = slurm ]
+    for i in 1 2 3; do [ "$(user_of slurmd$i)" = root ]; done
+    [ "$(stat -c '%U %a' "$OCTO_CLUSTER_DIR/etc/jwt_hs256.key")" = "slurm 600" ]
+}

@@ -1,7 +1,10 @@
 # Names, users and small helpers shared by the cluster harness.
 
 # Test accounts. octouser/octouser2 submit jobs; octorest runs slurmrestd
-# (which refuses root, SlurmUser and their groups).
+# (which refuses root, SlurmUser and their groups). slurmctld and slurmdbd run
+# as Debian's "slurm" user, as at a real site, so that plugins meet the same
+# file permissions there as in production; slurmd stays root.
+SLURM_USER=slurm
 TEST_USERS="octouser octouser2"
 REST_USER=octorest
 TEST_ACCOUNT=octo
@@ -83,6 +86,10 @@ ensure_users() {
     for u in $TEST_USERS; do
         ensure_user "$u" "/home/$u"
     done
+    if ! getent passwd "$SLURM_USER" >/dev/null; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$SLURM_USER" ||
+            die "cannot create $SLURM_USER"
+    fi
     if ! getent passwd "$REST_USER" >/dev/null; then
         useradd --system --no-create-home --shell /usr/sbin/nologin "$REST_USER" ||
             die "cannot create $REST_USER"

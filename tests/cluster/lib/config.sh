@@ -83,7 +83,7 @@ write_configs() {
 
     local t=$HERE/templates
     render "$t/slurm.conf.in" "$DIR/etc/slurm.conf" \
-        INST="$INSTANCE" CLUSTER="$CLUSTER" HEAD="$HEAD" HEAD_ADDR="$HEAD_ADDR" \
+        INST="$INSTANCE" CLUSTER="$CLUSTER" HEAD="$HEAD" HEAD_ADDR="$HEAD_ADDR" SLURM_USER="$SLURM_USER" \
         DIR="$DIR" PLUGINDIR="$plugindir" \
         GRES_TYPES_LINE="${gres_types:+GresTypes=$gres_types}" NODE_LINES="$node_lines"
     if [ -n "$OPT_SLURM_EXTRA" ]; then
@@ -91,7 +91,9 @@ write_configs() {
     fi
 
     render "$t/slurmdbd.conf.in" "$DIR/etc/slurmdbd.conf" \
-        INST="$INSTANCE" DIR="$DIR" DBPASS="$DB_PASS" PLUGINDIR="$SYSTEM_PLUGIN_DIR"
+        INST="$INSTANCE" DIR="$DIR" DBPASS="$DB_PASS" PLUGINDIR="$SYSTEM_PLUGIN_DIR" SLURM_USER="$SLURM_USER"
+    # slurmdbd insists: owned by SlurmUser, readable by nobody else
+    chown "$SLURM_USER:" "$DIR/etc/slurmdbd.conf"
     chmod 600 "$DIR/etc/slurmdbd.conf"
 
     render "$t/cgroup.conf.in" "$DIR/etc/cgroup.conf" INST="$INSTANCE"
@@ -125,7 +127,9 @@ write_keys() {
     dd if=/dev/urandom bs=1024 count=1 of="$DIR/etc/munge.key" status=none
     chown munge:munge "$DIR/etc/munge.key"
     chmod 400 "$DIR/etc/munge.key"
+    # only slurmctld and slurmdbd (SlurmUser) read the JWT signing key
     dd if=/dev/urandom bs=32 count=1 of="$DIR/etc/jwt_hs256.key" status=none
+    chown "$SLURM_USER:" "$DIR/etc/jwt_hs256.key"
     chmod 600 "$DIR/etc/jwt_hs256.key"
     DB_PASS=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 }

@@ -44,7 +44,10 @@ cluster_up() {
     local t0 t n
     t0=$(now_ms)
     ensure_users
-    mkdir -p "$DIR"/{etc,log,pids,run,state/ctld}
+    mkdir -p "$DIR"/{etc,log,pids,run,state/ctld,run/slurm}
+    chown "$SLURM_USER:" "$DIR/state/ctld" "$DIR/run/slurm"
+    install -o "$SLURM_USER" -g "$SLURM_USER" -m 640 /dev/null "$DIR/log/slurmctld.log"
+    install -o "$SLURM_USER" -g "$SLURM_USER" -m 640 /dev/null "$DIR/log/slurmdbd.log"
     echo "$sig" > "$DIR/up.sig"
     for n in "${NODES[@]}"; do mkdir -p "$DIR/spool/$n"; done
     chmod 755 "$DIR"

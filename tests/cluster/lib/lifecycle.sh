@@ -7,7 +7,7 @@ STAGE3="mariadb munged"
 check_host() {
     require_root
     [ -d /sys/fs/cgroup/devices ] && [ -d /sys/fs/cgroup/freezer ] && [ -d /sys/fs/cgroup/cpuset ] ||
-        die "cgroup v1 devices/freezer/cpuset hierarchies are not mounted under /sys/fs/cgroup; task/cgroup with ConstrainDevices needs them"
+        die "cgroup v1 devices/freezer/cpuset hierarchies are not mounted under /sys/fs/cgroup; the harness runs three slurmd with task/cgroup + ConstrainDevices on cgroup/v1 (boot with systemd.unified_cgroup_hierarchy=0 on a systemd host)"
     local b
     for b in slurmctld slurmd slurmdbd slurmrestd mariadbd munged sacctmgr curl nsenter unshare setpriv; do
         command -v "$b" >/dev/null || die "$b not found: run scripts/install-deps"

@@ -6,7 +6,9 @@ ENTER_HOST="$HERE/lib/enter-host"
 start_munged() {
     mkdir -p "$DIR/run/munge"
     chown munge:munge "$DIR/run/munge"
-    spawn munged setpriv --reuid=munge --regid=munge --clear-groups \
+    # in the head namespace like every daemon, so that `down` finds it even
+    # without its pid file; its socket is a path, reachable from anywhere
+    spawn munged nsenter --net="/run/netns/$NS_HEAD" setpriv --reuid=munge --regid=munge --clear-groups \
         munged -F --socket="$DIR/run/munge/munge.socket" --key-file="$DIR/etc/munge.key" \
         --pid-file="$DIR/run/munge/munged.pid" --log-file="$DIR/log/munged.log" \
         --seed-file="$DIR/run/munge/munged.seed"

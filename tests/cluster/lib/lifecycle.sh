@@ -97,12 +97,12 @@ cluster_down() {
     local keep=0
     [ "${1:-}" = --keep ] && keep=1
     require_root
+    local pids
     if [ -d "$DIR/pids" ]; then
         # shellcheck disable=SC2086
         stop_group 5 $STAGE1
         # job processes and slurmstepds outlive their slurmd: everything in the
         # node namespaces is ours
-        local pids
         pids=$(net_pids "${NS_NODES[@]}")
         [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
         # shellcheck disable=SC2086
@@ -110,6 +110,10 @@ cluster_down() {
         # shellcheck disable=SC2086
         stop_group 10 $STAGE3
     fi
+    # whatever is still in our namespaces (e.g. from a run whose files are
+    # gone) was started by this instance too
+    pids=$(net_pids "$NS_HEAD" "${NS_NODES[@]}")
+    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
     net_down
     cgroup_cleanup
     if [ $keep -eq 0 ]; then

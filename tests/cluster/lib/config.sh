@@ -11,6 +11,8 @@ parse_up_options() {
     OPT_CGROUP_EXTRA=${OCTO_CGROUP_CONF_EXTRA:-}
     OPT_PLUGIN_DIRS=${OCTO_PLUGIN_DIRS:-}
     OPT_FAKE_GPUS=${OCTO_FAKE_GPUS:-0}
+    OPT_ETC_FILES=()
+    OPT_FAKE_DEVICES=${OCTO_FAKE_DEVICES:-0}
     while [ $# -gt 0 ]; do
         case "$1" in
             --slurm-conf-extra)  OPT_SLURM_EXTRA=$2; shift 2 ;;
@@ -21,11 +23,13 @@ parse_up_options() {
             --cgroup-conf-extra) OPT_CGROUP_EXTRA=$2; shift 2 ;;
             --plugin-dir)        OPT_PLUGIN_DIRS=${OPT_PLUGIN_DIRS:+$OPT_PLUGIN_DIRS:}$(realpath "$2"); shift 2 ;;
             --fake-gpus)         OPT_FAKE_GPUS=1; shift ;;
+            --etc-file)          OPT_ETC_FILES+=("$2"); shift 2 ;;
+            --fake-devices)      OPT_FAKE_DEVICES=$2; shift 2 ;;
             *) die "unknown option for up: $1 (see cluster --help)" ;;
         esac
     done
     local f
-    for f in "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA"; do
+    for f in "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" ${OPT_ETC_FILES[@]+"${OPT_ETC_FILES[@]}"}; do
         [ -z "$f" ] || [ -r "$f" ] || die "cannot read $f"
     done
 }
@@ -55,11 +59,13 @@ render() {
 # really succeeds and a denied one fails with EPERM (an unused major would
 # give ENXIO either way). Only clusters that ask for them get them, because
 # ConstrainDevices then denies those four devices to jobs without the GPU.
+# More than four (--fake-devices N, N <= 8) reuse those four device numbers:
+# fine for GRES that are only counted and bound, not opened.
 make_fake_gpus() {
-    local minors=(7 5 8 9) i
+    local n=${1:-4} minors=(7 5 8 9) i
     mkdir -p "$DIR/dev"
-    for i in 0 1 2 3; do
-        mknod -m 0666 "$DIR/dev/fake$i" c 1 "${minors[$i]}"
+    for ((i = 0; i < n; i++)); do
+        [ -e "$DIR/dev/fake$i" ] || mknod -m 0666 "$DIR/dev/fake$i" c 1 "${minors[$((i % 4))]}"
     done
 }
 
@@ -70,8 +76,10 @@ write_configs() {
 
     node_gres=$OPT_NODE_GRES
     gres_types=$OPT_GRES_TYPES
+    [[ "$OPT_FAKE_DEVICES" =~ ^[0-8]$ ]] || die "--fake-devices takes 0 to 8"
+    [ "$OPT_FAKE_DEVICES" = 0 ] || make_fake_gpus "$OPT_FAKE_DEVICES"
     if [ "$OPT_FAKE_GPUS" = 1 ]; then
-        make_fake_gpus
+        make_fake_gpus 4
         node_gres=${node_gres:+$node_gres,}gpu:4
     fi
     if [ -z "$gres_types" ] && [ -n "$node_gres" ]; then
@@ -110,6 +118,13 @@ write_configs() {
     else
         : > "$DIR/etc/plugstack.conf"
     fi
+
+    # Extra files beside slurm.conf (e.g. octopus.conf), readable by all
+    # like the rest of the Slurm configuration.
+    for f in ${OPT_ETC_FILES[@]+"${OPT_ETC_FILES[@]}"}; do
+        sed "s|@DIR@|$DIR|g" "$f" > "$DIR/etc/$(basename "$f")"
+        chmod 644 "$DIR/etc/$(basename "$f")"
+    done
 
     # Node names resolve inside every daemon's mount namespace (bind-mounted
     # over /etc/hosts there); the machine's /etc/hosts is not touched.

@@ -19,8 +19,10 @@ up_signature() {
     local f
     {
         printf '%s\n' "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_NODE_GRES" "$OPT_GRES_TYPES" \
-            "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" "$OPT_PLUGIN_DIRS" "$OPT_FAKE_GPUS"
-        for f in "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA"; do
+            "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" "$OPT_PLUGIN_DIRS" "$OPT_FAKE_GPUS" "$OPT_FAKE_DEVICES" \
+            ${OPT_ETC_FILES[@]+"${OPT_ETC_FILES[@]}"}
+        for f in "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" \
+                 ${OPT_ETC_FILES[@]+"${OPT_ETC_FILES[@]}"}; do
             [ -z "$f" ] || cat "$f"
         done
     } | sha256sum | cut -d' ' -f1

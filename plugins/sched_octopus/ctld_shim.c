@@ -1,0 +1,185 @@
+#include "ctld_shim.h"
+
+#include <string.h>
+
+#include "src/common/assoc_mgr.h"
+#include "src/common/read_config.h"
+
+static const char *env_get(char **env, uint32_t n, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!env)
+		return NULL;
+	for (uint32_t i = 0; i < n && env[i]; i++)
+		if (!strncmp(env[i], name, len) && env[i][len] == '=')
+			return env[i] + len + 1;
+	return NULL;
+}
+
+static uint32_t or_zero32(uint32_t v)
+{
+	return (v == NO_VAL || v == INFINITE) ? 0 : v;
+}
+
+static uint32_t or_zero16(uint16_t v)
+{
+	return (v == NO_VAL16 || v == INFINITE16) ? 0 : v;
+}
+
+/* --mem is per node in MB; --mem-per-cpu carries MEM_PER_CPU and is
+ * compared per CPU by the normaliser's caller, so only per-node counts. */
+static uint64_t mem_per_node(uint64_t pn_min_memory)
+{
+	if (pn_min_memory == NO_VAL64 || pn_min_memory == INFINITE64 || (pn_min_memory & MEM_PER_CPU))
+		return 0;
+	return pn_min_memory;
+}
+
+static const char *machine_type_of(char **spank_env, uint32_t spank_n, char **env, uint32_t env_n)
+{
+	const char *v = env_get(spank_env, spank_n, SHIM_MT_ENV);
+
+	/* the SPANK option is explicit; the environment may be inherited or
+	 * come from slurmrestd, so it only counts when the option is absent */
+	return v ? v : env_get(env, env_n, SHIM_MT_ENV);
+}
+
+void shim_request_from_desc(const job_desc_msg_t *desc, mt_request_t *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (desc->partition && desc->partition[0]) {
+		req->partition = desc->partition;
+	} else {
+		req->partition = default_part_name ? default_part_name : "";
+		req->partition_implicit = 1;
+	}
+	req->machine_type = machine_type_of(desc->spank_job_env, desc->spank_job_env_size,
+					    desc->environment, desc->env_size);
+	req->tres_per_job = desc->tres_per_job;
+	req->tres_per_node = desc->tres_per_node;
+	req->tres_per_socket = desc->tres_per_socket;
+	req->tres_per_task = desc->tres_per_task;
+	req->licenses = desc->licenses;
+	req->min_nodes = or_zero32(desc->min_nodes);
+	req->max_nodes = or_zero32(desc->max_nodes);
+	req->num_tasks = or_zero32(desc->num_tasks);
+	req->sockets_per_node = or_zero16(desc->sockets_per_node);
+	req->min_cpus = or_zero32(desc->min_cpus);
+	req->mem_per_node_mb = mem_per_node(desc->pn_min_memory);
+}
+
+void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *job, mt_request_t *req)
+{
+	const struct job_details *dt = job->details;
+
+	memset(req, 0, sizeof(*req));
+	req->partition = desc->partition ? desc->partition : (job->partition ? job->partition : "");
+	req->machine_type = machine_type_of(job->spank_job_env, job->spank_job_env_size, NULL, 0);
+#define PICK(f) (desc->f ? desc->f : job->f)
+	req->tres_per_job = PICK(tres_per_job);
+	req->tres_per_node = PICK(tres_per_node);
+	req->tres_per_socket = PICK(tres_per_socket);
+	req->tres_per_task = PICK(tres_per_task);
+#undef PICK
+	/* the job's own mt_ license is ours; only a new -L list is the user's */
+	req->licenses = desc->licenses;
+	if (dt) {
+		req->min_nodes = or_zero32(desc->min_nodes != NO_VAL ? desc->min_nodes : dt->min_nodes);
+		req->max_nodes = or_zero32(desc->max_nodes != NO_VAL ? desc->max_nodes : dt->max_nodes);
+		req->num_tasks = or_zero32(desc->num_tasks != NO_VAL ? desc->num_tasks : dt->num_tasks);
+		if (dt->mc_ptr)
+			req->sockets_per_node = or_zero16(dt->mc_ptr->sockets_per_node);
+	}
+}
+
+static void set_str(char **field, const char *v)
+{
+	xfree(*field);
+	if (v && v[0])
+		*field = xstrdup(v);
+}
+
+void shim_apply(job_desc_msg_t *desc, const mt_decision_t *d)
+{
+	if (d->set_partition)
+		set_str(&desc->partition, d->partition);
+	set_str(&desc->tres_per_job, d->tres_per_job);
+	set_str(&desc->tres_per_node, d->tres_per_node);
+	set_str(&desc->tres_per_socket, d->tres_per_socket);
+	set_str(&desc->tres_per_task, d->tres_per_task);
+	set_str(&desc->licenses, d->licenses);
+	set_str(&desc->cpus_per_tres, d->cpus_per_tres);
+	set_str(&desc->mem_per_tres, d->mem_per_tres);
+	if (d->clear_mem)
+		desc->pn_min_memory = NO_VAL64;
+}
+
+void shim_grant_lookup(uint32_t uid, const char *account, const char *partition,
+		       const char *type_name, shim_grant_t *out)
+{
+	assoc_mgr_lock_t locks = { .assoc = READ_LOCK, .tres = READ_LOCK, .user = READ_LOCK };
+	slurmdb_assoc_rec_t assoc, *ap = NULL;
+	slurmdb_tres_rec_t tres;
+	char name[MT_NAME_MAX + 4];
+	char part[MT_NAME_MAX];
+	const char *comma = partition ? strchr(partition, ',') : NULL;
+	int pos;
+
+	memset(out, 0, sizeof(*out));
+	out->limit = UINT64_MAX;
+	snprintf(name, sizeof(name), "mt_%s", type_name);
+	/* a partition list charges the first partition's association */
+	snprintf(part, sizeof(part), "%.*s", comma ? (int)(comma - partition) : (int)sizeof(part) - 1,
+		 partition ? partition : "");
+
+	memset(&assoc, 0, sizeof(assoc));
+	assoc.uid = uid;
+	assoc.acct = (char *)account;
+	assoc.partition = part[0] ? part : NULL;
+	memset(&tres, 0, sizeof(tres));
+	tres.type = "license";
+	tres.name = name;
+
+	assoc_mgr_lock(&locks);
+	if (assoc_mgr_fill_in_assoc(acct_db_conn, &assoc, ACCOUNTING_ENFORCE_ASSOCS, &ap, true) ==
+	    SLURM_SUCCESS && ap) {
+		out->found = true;
+		snprintf(out->account, sizeof(out->account), "%s", ap->acct ? ap->acct : "");
+		pos = assoc_mgr_find_tres_pos(&tres, true);
+		if (pos >= 0) {
+			out->tres_tracked = true;
+			if (ap->grp_tres_ctld && ap->grp_tres_ctld[pos] != INFINITE64 &&
+			    ap->grp_tres_ctld[pos] != NO_VAL64)
+				out->limit = ap->grp_tres_ctld[pos];
+			if (ap->usage && ap->usage->grp_used_tres)
+				out->used = ap->usage->grp_used_tres[pos];
+		}
+	}
+	assoc_mgr_unlock(&locks);
+}
+
+bool shim_is_operator(uint32_t uid)
+{
+	return validate_operator(uid);
+}
+
+uint32_t shim_desc_uid(const job_desc_msg_t *desc, uint32_t submit_uid)
+{
+	return desc->user_id != NO_VAL ? desc->user_id : submit_uid;
+}
+
+/*
+ * No lock_slurmctld() here: the watcher thread calls this, and slurmctld may
+ * call our fini() (which joins that thread) while holding the config write
+ * lock during a reconfigure. A single aligned load cannot tear.
+ */
+time_t shim_conf_last_update(void)
+{
+	return __atomic_load_n(&slurm_conf.last_update, __ATOMIC_RELAXED);
+}
+
+char *shim_conf_path(void)
+{
+	return get_extra_conf_path("octopus.conf");
+}

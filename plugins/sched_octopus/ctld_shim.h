@@ -1,0 +1,57 @@
+/*
+ * ctld_shim - everything job_submit/octopus reads or writes inside
+ * slurmctld: job descriptions, job records, the association manager, the
+ * default partition, operator checks. Slurm's internal headers are included
+ * here and in ctld_shim.c only, so a new Slurm release (24.11) changes
+ * these two files and not the policy code.
+ */
+#ifndef OCTOPUS_CTLD_SHIM_H
+#define OCTOPUS_CTLD_SHIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "slurm/slurm.h"
+#include "slurm/slurm_errno.h"
+#include "src/common/slurm_xlator.h"
+#include "src/common/xstring.h"
+#include "src/slurmctld/slurmctld.h"
+
+#include "mt_request.h"
+
+#define SHIM_MT_ENV "OCTOPUS_MACHINE_TYPE"
+
+/* What the association manager says about one user's grant of one type. */
+typedef struct {
+	bool found;             /* the user has an association to charge */
+	char account[64];       /* the account the job will charge */
+	uint64_t limit;         /* GrpTRES license/mt_<type>; UINT64_MAX: unset */
+	uint64_t used;          /* units of that license running now */
+	bool tres_tracked;      /* license/mt_<type> is in AccountingStorageTRES */
+} shim_grant_t;
+
+/* Copies the policy-relevant fields of a job description into req. Strings
+ * point into job_desc (or into partbuf, for the default partition). */
+void shim_request_from_desc(const job_desc_msg_t *desc, mt_request_t *req);
+
+/* The same for an update: fields the update sets win over the job's. */
+void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *job, mt_request_t *req);
+
+/* Write a decision back into the job description (xmalloc'd strings). */
+void shim_apply(job_desc_msg_t *desc, const mt_decision_t *d);
+
+/* Read-only association lookup under assoc_mgr read locks. */
+void shim_grant_lookup(uint32_t uid, const char *account, const char *partition,
+		       const char *type_name, shim_grant_t *out);
+
+bool shim_is_operator(uint32_t uid);
+uint32_t shim_desc_uid(const job_desc_msg_t *desc, uint32_t submit_uid);
+
+/* Slurm's clock of the last reconfigure. */
+time_t shim_conf_last_update(void);
+
+/* Path of octopus.conf beside slurm.conf. xfree() the result. */
+char *shim_conf_path(void);
+
+#endif

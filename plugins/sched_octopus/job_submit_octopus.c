@@ -1,0 +1,284 @@
+/*
+ * job_submit/octopus - machine types and time-bounded quota, compiled down
+ * to Slurm's own limits engine.
+ *
+ * Each submission is normalised to exactly one machine type (mt_request.c),
+ * rewritten to the type's shape, and given the license mt_<type>:<units>.
+ * A user's grant is the association limit GrpTRES=license/mt_<type>=N, so
+ * slurmctld's acct_policy counts units incrementally and holds over-quota
+ * jobs with AssocGrpLicense. This plugin only reads that limit (through the
+ * assoc_mgr hash) to refuse jobs that can never run and to keep a job from
+ * outliving its grant. It never walks the job list and never changes a
+ * counter: job_submit also runs for `--test-only`.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctld_shim.h"
+#include "mt_message.h"
+#include "mt_request.h"
+#include "policy_state.h"
+#include "visibility.h"
+
+OCTOPUS_EXPORT const char plugin_name[] = "Octopus machine-type and quota job_submit plugin";
+OCTOPUS_EXPORT const char plugin_type[] = "job_submit/octopus";
+OCTOPUS_EXPORT const uint32_t plugin_version = SLURM_VERSION_NUMBER;
+
+OCTOPUS_EXPORT int init(void);
+OCTOPUS_EXPORT int fini(void);
+OCTOPUS_EXPORT int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg);
+OCTOPUS_EXPORT int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid);
+
+#define MSG_MAX 640
+
+int init(void)
+{
+	char *path = shim_conf_path();
+	int rc = policy_start(path);
+
+	if (rc)
+		error("octopus: cannot start without a valid %s: fix the error above and restart slurmctld",
+		      path);
+	xfree(path);
+	return rc ? SLURM_ERROR : SLURM_SUCCESS;
+}
+
+int fini(void)
+{
+	policy_stop();
+	return SLURM_SUCCESS;
+}
+
+static bool exempt(const policy_t *pol, uint32_t uid)
+{
+	return policy_uid_exempt(pol, uid) || (pol->cat->exempt_operators && shim_is_operator(uid));
+}
+
+static const char *hint(const mt_catalog_t *cat)
+{
+	return cat->quota_hint ? cat->quota_hint
+			       : "request quota for this machine type from your HPC admins; 'octopus-quota show' lists your grants";
+}
+
+/* Outcome of the grant check, before anything is written to the job. */
+typedef struct {
+	int rc;                 /* SLURM_SUCCESS or the error to return */
+	char msg[MSG_MAX];      /* user message, may be empty */
+	int64_t deadline;       /* >0: set as the job's deadline */
+	uint32_t time_cap;      /* >0: the job's time limit may not exceed this */
+} grant_verdict_t;
+
+/*
+ * Compare a shaped job with the user's grant. Read-only: the association
+ * limit and usage come from assoc_mgr, the grant's end from the index.
+ */
+static void check_grant(const policy_t *pol, const grantidx_t *gi, uint32_t uid, const char *account,
+			const char *partition, const mt_decision_t *d, uint32_t time_limit,
+			grant_verdict_t *v)
+{
+	const mt_catalog_t *cat = pol->cat;
+	const mt_type_t *t = &cat->types[d->type];
+	shim_grant_t g;
+	mt_quota_view_t view = { .type = t->name, .units = d->units };
+	char action[MSG_MAX / 2], endstr[32];
+	time_t now = time(NULL);
+	int64_t end;
+
+	memset(v, 0, sizeof(*v));
+	v->rc = SLURM_SUCCESS;
+	shim_grant_lookup(uid, account, partition, t->name, &g);
+	if (!g.found)
+		return;         /* no association: slurmctld itself refuses the job */
+	if (!g.tres_tracked) {
+		error("octopus: license/mt_%s is not in AccountingStorageTRES; grants for %s cannot be enforced",
+		      t->name, t->name);
+		snprintf(v->msg, sizeof(v->msg),
+			 "octopus: rejected: machine type %s is not set up for quota on this cluster (license/mt_%s missing from AccountingStorageTRES); tell your HPC admins",
+			 t->name, t->name);
+		v->rc = ESLURM_ACCOUNTING_POLICY;
+		return;
+	}
+	view.granted = g.limit;
+	view.in_use = g.used;
+	end = gi_end_for_units(gi_find(gi, uid, g.account, t->name), d->units);
+	view.grant_end = end;
+
+	if (g.limit == UINT64_MAX || g.limit == 0 || (end > 0 && end <= now)) {
+		if (cat->on_no_grant == MT_NOGRANT_PEND) {
+			snprintf(action, sizeof(action),
+				 "action=queued: no active grant for %s on account %s; the job waits (AssocGrpLicense) until one is approved: %s",
+				 t->name, g.account, hint(cat));
+			mt_message_quota(v->msg, sizeof(v->msg), &view, action);
+			return;
+		}
+		snprintf(action, sizeof(action), "action=rejected: no active grant for %s on account %s; %s",
+			 t->name, g.account, hint(cat));
+		mt_message_quota(v->msg, sizeof(v->msg), &view, action);
+		v->rc = ESLURM_ACCOUNTING_POLICY;
+		return;
+	}
+	if (d->units > g.limit) {
+		snprintf(action, sizeof(action),
+			 "action=rejected: the job needs %" PRIu32 " units and can never run under a grant of %" PRIu64 "; ask for fewer units or a larger grant",
+			 d->units, g.limit);
+		mt_message_quota(v->msg, sizeof(v->msg), &view, action);
+		v->rc = ESLURM_ACCOUNTING_POLICY;
+		return;
+	}
+	if (end > 0 && cat->on_grant_end != MT_END_IGNORE) {
+		int64_t left_min = (end - now) / 60;
+
+		mt_format_time(endstr, sizeof(endstr), end);
+		if (left_min < 1) {
+			snprintf(action, sizeof(action), "action=rejected: the grant ends within a minute; %s", hint(cat));
+			mt_message_quota(v->msg, sizeof(v->msg), &view, action);
+			v->rc = ESLURM_ACCOUNTING_POLICY;
+			return;
+		}
+		if (cat->on_grant_end == MT_END_REJECT &&
+		    (time_limit == NO_VAL || time_limit == INFINITE || (int64_t)time_limit > left_min)) {
+			snprintf(action, sizeof(action),
+				 "action=rejected: the time limit outlives the grant (ends %s): use --time=%" PRId64 " or less",
+				 endstr, left_min);
+			mt_message_quota(v->msg, sizeof(v->msg), &view, action);
+			v->rc = ESLURM_ACCOUNTING_POLICY;
+			return;
+		}
+		v->deadline = end;
+		v->time_cap = left_min > (int64_t)(INFINITE - 1) ? INFINITE - 1 : (uint32_t)left_min;
+	}
+	if (g.used + d->units > g.limit) {
+		snprintf(action, sizeof(action),
+			 "action=queued: %" PRIu64 " of %" PRIu64 " units in use; the job waits (AssocGrpLicense) until units free up",
+			 g.used, g.limit);
+		mt_message_quota(v->msg, sizeof(v->msg), &view, action);
+	}
+}
+
+/* A job may not run past its grant: Slurm's deadline cancels or trims a late
+ * start (backfill shortens the limit to fit when time_min is set). */
+static void bound_by_grant(job_desc_msg_t *desc, const grant_verdict_t *v)
+{
+	if (v->deadline <= 0)
+		return;
+	desc->deadline = (time_t)v->deadline;
+	if (desc->time_limit == NO_VAL || desc->time_limit == INFINITE || desc->time_limit > v->time_cap)
+		desc->time_limit = v->time_cap;
+	if (desc->time_min == NO_VAL || desc->time_min == 0)
+		desc->time_min = 1;
+	if (desc->time_min > desc->time_limit)
+		desc->time_min = desc->time_limit;
+}
+
+static void set_msg(char **err_msg, const char *msg)
+{
+	if (!err_msg || !msg[0])
+		return;
+	xfree(*err_msg);
+	*err_msg = xstrdup(msg);
+}
+
+int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg)
+{
+	const policy_t *pol;
+	const grantidx_t *gi;
+	mt_request_t req;
+	mt_decision_t d;
+	grant_verdict_t v;
+	char msg[MSG_MAX];
+	uint32_t uid = shim_desc_uid(job_desc, submit_uid);
+	int rc = SLURM_SUCCESS;
+
+	policy_acquire(&pol, &gi);
+	if (!pol || exempt(pol, uid))
+		goto out;
+
+	shim_request_from_desc(job_desc, &req);
+	mt_request_normalize(pol->cat, &req, &d);
+	if (d.verdict == MT_PASS)
+		goto out;
+	if (d.verdict == MT_REJECT) {
+		mt_message_rejected(msg, sizeof(msg), d.msg);
+		set_msg(err_msg, msg);
+		rc = ESLURM_INVALID_GRES;
+		goto out;
+	}
+	check_grant(pol, gi, uid, job_desc->account, d.set_partition ? d.partition : req.partition, &d,
+		    job_desc->time_limit, &v);
+	set_msg(err_msg, v.msg);
+	if ((rc = v.rc) != SLURM_SUCCESS)
+		goto out;
+	shim_apply(job_desc, &d);
+	bound_by_grant(job_desc, &v);
+	debug("octopus: uid %u: machine type %s x%u", uid, pol->cat->types[d.type].name, d.units);
+out:
+	policy_release();
+	return rc;
+}
+
+/* 22.05 gives job_modify no err_msg: refusals are logged for the admin and
+ * the user sees the error code. */
+int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid)
+{
+	const policy_t *pol;
+	const grantidx_t *gi;
+	mt_request_t req;
+	mt_decision_t d;
+	grant_verdict_t v;
+	char own_licenses[MT_FIELD_MAX];
+	uint32_t uid = job_ptr->user_id;
+	int rc = SLURM_SUCCESS;
+
+	if (!job_desc->partition && !job_desc->tres_per_job && !job_desc->tres_per_node &&
+	    !job_desc->tres_per_socket && !job_desc->tres_per_task && !job_desc->licenses &&
+	    !job_desc->account && job_desc->time_limit == NO_VAL && job_desc->min_nodes == NO_VAL &&
+	    job_desc->num_tasks == NO_VAL)
+		return SLURM_SUCCESS;
+	if (!IS_JOB_PENDING(job_ptr))
+		return SLURM_SUCCESS;   /* Slurm's own rules govern running jobs */
+
+	policy_acquire(&pol, &gi);
+	if (!pol || exempt(pol, submit_uid) || exempt(pol, uid))
+		goto out;
+
+	shim_request_from_update(job_desc, job_ptr, &req);
+	if (!req.licenses) {
+		mt_licenses_strip(job_ptr->licenses, own_licenses, sizeof(own_licenses));
+		req.licenses = own_licenses[0] ? own_licenses : NULL;
+	}
+	mt_request_normalize(pol->cat, &req, &d);
+	if (d.verdict == MT_PASS) {
+		/* leaving the policy: the job no longer charges a machine type */
+		if (mt_licenses_name_machine_type(job_ptr->licenses)) {
+			mt_licenses_strip(job_ptr->licenses, own_licenses, sizeof(own_licenses));
+			xfree(job_desc->licenses);
+			job_desc->licenses = xstrdup(own_licenses);
+		}
+		goto out;
+	}
+	if (d.verdict == MT_REJECT) {
+		info("octopus: update of %pJ by uid %u refused: %s", job_ptr, submit_uid, d.msg);
+		rc = ESLURM_INVALID_GRES;
+		goto out;
+	}
+	check_grant(pol, gi, uid, job_desc->account ? job_desc->account : job_ptr->account,
+		    req.partition, &d,
+		    job_desc->time_limit != NO_VAL ? job_desc->time_limit : job_ptr->time_limit, &v);
+	if ((rc = v.rc) != SLURM_SUCCESS) {
+		info("octopus: update of %pJ by uid %u refused: %s", job_ptr, submit_uid, v.msg);
+		goto out;
+	}
+	shim_apply(job_desc, &d);
+	if (v.deadline > 0) {
+		if (job_desc->time_limit == NO_VAL)
+			job_desc->time_limit = job_ptr->time_limit;
+		if (job_desc->time_min == NO_VAL)
+			job_desc->time_min = job_ptr->time_min;
+		bound_by_grant(job_desc, &v);
+	}
+out:
+	policy_release();
+	return rc;
+}

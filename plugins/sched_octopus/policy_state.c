@@ -1,0 +1,219 @@
+#include "policy_state.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ctld_shim.h"
+
+#define WATCH_PERIOD_S 1
+
+static pthread_rwlock_t state_lock = PTHREAD_RWLOCK_INITIALIZER;
+static policy_t *current;
+static grantidx_t *current_gi;
+
+static pthread_mutex_t watch_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cond = PTHREAD_COND_INITIALIZER;
+static pthread_t watch_thread;
+static bool watch_running, watch_stop;
+
+static char *conf_path;
+static time_t seen_conf_update;
+static struct timespec seen_gi_mtime;
+static ino_t seen_gi_ino;
+static char seen_gi_path[4096];
+
+static void policy_free(policy_t *p)
+{
+	if (!p)
+		return;
+	mt_catalog_free(p->cat);
+	free(p);
+}
+
+static policy_t *policy_build(mt_catalog_t *cat)
+{
+	policy_t *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		mt_catalog_free(cat);
+		return NULL;
+	}
+	p->cat = cat;
+	/* names resolve to uids here, off the submit path */
+	for (size_t i = 0; i < cat->nexempt; i++) {
+		struct passwd pw, *res = NULL;
+		char buf[4096];
+
+		if (getpwnam_r(cat->exempt_users[i], &pw, buf, sizeof(buf), &res) || !res) {
+			error("octopus: ExemptUsers: no such user '%s' (ignored)", cat->exempt_users[i]);
+			continue;
+		}
+		p->exempt_uids[p->nexempt++] = res->pw_uid;
+	}
+	return p;
+}
+
+/* Returns 0 when a new catalog is in force. */
+static int reload_conf(bool first)
+{
+	mt_error_t err;
+	mt_catalog_t *cat = mt_catalog_load(conf_path, &err);
+	policy_t *p, *old;
+
+	if (!cat) {
+		if (first)
+			error("octopus: %s line %u: %s", conf_path, err.line, err.msg);
+		else
+			error("octopus: %s line %u: %s; keeping the previous machine-type catalog",
+			      conf_path, err.line, err.msg);
+		return -1;
+	}
+	if (!(p = policy_build(cat))) {
+		error("octopus: out of memory loading %s", conf_path);
+		return -1;
+	}
+	pthread_rwlock_wrlock(&state_lock);
+	old = current;
+	current = p;
+	pthread_rwlock_unlock(&state_lock);
+	policy_free(old);
+	info("octopus: loaded %zu machine type(s), %zu policy partition(s) from %s",
+	     p->cat->ntypes, p->cat->npartitions, conf_path);
+	return 0;
+}
+
+/* Reload the grant index when its path, inode or mtime changed. */
+static void reload_grantidx(void)
+{
+	char path[sizeof(seen_gi_path)] = "";
+	struct stat st;
+	grantidx_t *gi, *old;
+	char err[256];
+
+	pthread_rwlock_rdlock(&state_lock);
+	if (current && current->cat->grant_index)
+		snprintf(path, sizeof(path), "%s", current->cat->grant_index);
+	pthread_rwlock_unlock(&state_lock);
+
+	if (!path[0] || stat(path, &st)) {
+		if (path[0] && errno != ENOENT)
+			error("octopus: GrantIndex %s: %s", path, strerror(errno));
+		if (!path[0] || errno == ENOENT) {
+			pthread_rwlock_wrlock(&state_lock);
+			old = current_gi;
+			current_gi = NULL;
+			pthread_rwlock_unlock(&state_lock);
+			gi_free(old);
+			seen_gi_path[0] = '\0';
+		}
+		return;
+	}
+	if (!strcmp(path, seen_gi_path) && st.st_ino == seen_gi_ino &&
+	    st.st_mtim.tv_sec == seen_gi_mtime.tv_sec && st.st_mtim.tv_nsec == seen_gi_mtime.tv_nsec)
+		return;
+	if (!(gi = gi_load(path, err, sizeof(err)))) {
+		error("octopus: GrantIndex %s: %s; keeping the previous index", path, err);
+	} else {
+		pthread_rwlock_wrlock(&state_lock);
+		old = current_gi;
+		current_gi = gi;
+		pthread_rwlock_unlock(&state_lock);
+		gi_free(old);
+		debug("octopus: grant index %s: %zu entries", path, gi_count(gi));
+	}
+	snprintf(seen_gi_path, sizeof(seen_gi_path), "%s", path);
+	seen_gi_ino = st.st_ino;
+	seen_gi_mtime = st.st_mtim;
+}
+
+static void *watch_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&watch_mutex);
+	while (!watch_stop) {
+		struct timespec ts;
+		time_t upd;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += WATCH_PERIOD_S;
+		pthread_cond_timedwait(&watch_cond, &watch_mutex, &ts);
+		if (watch_stop)
+			break;
+		pthread_mutex_unlock(&watch_mutex);
+
+		upd = shim_conf_last_update();
+		if (upd != seen_conf_update) {
+			seen_conf_update = upd;
+			info("octopus: slurmctld reconfigured; rereading %s", conf_path);
+			reload_conf(false);
+		}
+		reload_grantidx();
+
+		pthread_mutex_lock(&watch_mutex);
+	}
+	pthread_mutex_unlock(&watch_mutex);
+	return NULL;
+}
+
+int policy_start(const char *path)
+{
+	if (!(conf_path = strdup(path)))
+		return -1;
+	seen_conf_update = shim_conf_last_update();
+	if (reload_conf(true))
+		return -1;
+	reload_grantidx();
+	watch_stop = false;
+	if (pthread_create(&watch_thread, NULL, watch_main, NULL)) {
+		error("octopus: cannot start the configuration watcher thread");
+		return -1;
+	}
+	watch_running = true;
+	return 0;
+}
+
+void policy_stop(void)
+{
+	if (watch_running) {
+		pthread_mutex_lock(&watch_mutex);
+		watch_stop = true;
+		pthread_cond_signal(&watch_cond);
+		pthread_mutex_unlock(&watch_mutex);
+		pthread_join(watch_thread, NULL);
+		watch_running = false;
+	}
+	pthread_rwlock_wrlock(&state_lock);
+	policy_free(current);
+	current = NULL;
+	gi_free(current_gi);
+	current_gi = NULL;
+	pthread_rwlock_unlock(&state_lock);
+	free(conf_path);
+	conf_path = NULL;
+	seen_gi_path[0] = '\0';
+}
+
+void policy_acquire(const policy_t **pol, const grantidx_t **gi)
+{
+	pthread_rwlock_rdlock(&state_lock);
+	*pol = current;
+	*gi = current_gi;
+}
+
+void policy_release(void)
+{
+	pthread_rwlock_unlock(&state_lock);
+}
+
+bool policy_uid_exempt(const policy_t *pol, uid_t uid)
+{
+	for (size_t i = 0; i < pol->nexempt; i++)
+		if (pol->exempt_uids[i] == uid)
+			return true;
+	return false;
+}

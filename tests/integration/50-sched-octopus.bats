@@ -1,0 +1,255 @@
+#!/usr/bin/env bats
+# job_submit/octopus + --machine-type + octopus-quota against a real cluster
+# with slurmdbd and AccountingStorageEnforce=associations,limits,safe.
+# GPUs are fake device nodes (4 x a100, 2 x v100 per node); machine types,
+# partitions and licenses come from tests/integration/octopus/.
+load helpers
+
+# setup_file points OCTO_CLUSTER_INSTANCE at this instance; keep its name
+MT=${OCTO_MT_INSTANCE:-${OCTO_CLUSTER_INSTANCE:0:5}mt}
+FIX=$BATS_TEST_DIRNAME/octopus
+
+setup_file() {
+    local plugstack
+    plugstack=$(mktemp)
+    echo "required $OCTO_STAGE_PLUGINDIR/spank_machine_type.so" > "$plugstack"
+    "$CLUSTER_TOOL" -i "$MT" up --plugin-dir "$OCTO_STAGE_PLUGINDIR" \
+        --slurm-conf-extra "$FIX/slurm.conf.extra" --gres-conf "$FIX/gres.conf" \
+        --node-gres gpu:a100:4,gpu:v100:2 --fake-devices 6 \
+        --etc-file "$FIX/octopus.conf" --plugstack "$plugstack" >&3 2>&1
+    rm -f "$plugstack"
+    export OCTO_MT_INSTANCE=$MT
+    eval "$("$CLUSTER_TOOL" -i "$MT" env)"
+    export OCTO_CLUSTER_INSTANCE OCTO_CLUSTER_DIR OCTO_REST_SOCKET
+    export QUOTA="$OCTO_STAGE_PREFIX/bin/octopus-quota" LEDGER="$OCTO_CLUSTER_DIR/grants.db"
+    export WORK
+    WORK=$(job_dir octouser)
+}
+
+teardown_file() {
+    [ -z "${OCTO_CLUSTER_DIR:-}" ] || [ ! -d "$OCTO_CLUSTER_DIR" ] || "$CLUSTER_TOOL" -i "$MT" down >&3 2>&1
+}
+
+quota() { cluster_exec -- "$QUOTA" --ledger "$LEDGER" "$@"; }
+submit() { as_user octouser sbatch --parsable -D "$WORK" -o /dev/null "$@" --wrap 'sleep 300'; }
+field() { cluster_exec -- scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
+limit_of() {
+    cluster_exec -- sacctmgr -nP show assoc where users=octouser account=octo format=grptres |
+        tr ',' '\n' | sed -n "s|^license/mt_$1=||p"
+}
+running() { [ "$(job_state "$1")" = RUNNING ]; }
+reason_is() { [ "$(cluster_exec -- squeue -h -j "$1" -o %r)" = "$2" ]; }
+ctld_log_has() { grep -q -- "$1" "$OCTO_CLUSTER_DIR/log/slurmctld.log"; }
+cancel_all() { cluster_exec -- scancel -u octouser; cluster_exec -- scancel -u octouser2; wait_until 30 no_jobs; }
+no_jobs() { [ -z "$(cluster_exec -- squeue -h -o %i)" ]; }
+
+@test "slurmctld loads job_submit/octopus with the catalog" {
+    ctld_log_has "octopus: loaded 3 machine type(s), 2 policy partition(s)"
+}
+
+@test "--machine-type=help lists the machine types" {
+    run as_user octouser srun --machine-type=help true
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"a100x2"*"gpu:a100:2"*"gpu,gpu2"* ]]
+    [[ "$output" == *"v100x1"* ]]
+}
+
+@test "no grant: rejected with the one-line message, identical under --test-only" {
+    run as_user octouser sbatch -D "$WORK" -p gpu --gpus=1 --wrap true
+    [ "$status" -ne 0 ]
+    msg=$(echo "$output" | grep 'octopus:')
+    [[ "$msg" == *"type=a100x1 units=1 granted=0 in_use=0 grant_end=- action=rejected: no active grant for a100x1 on account octo"* ]]
+    run as_user octouser sbatch --test-only -D "$WORK" -p gpu --gpus=1 --wrap true
+    [ "$status" -ne 0 ]
+    [ "$(echo "$output" | grep 'octopus:')" = "$msg" ]
+}
+
+@test "octopus-quota grant + sync sets the association limits; a second sync changes nothing" {
+    quota grant octouser a100x1 2 --account octo --days 7 --reason "course project"
+    quota grant octouser a100x2 1 --account octo --days 7
+    quota grant octouser v100x1 2 --account octo --days 7
+    run quota sync
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"sync: 1 association(s) changed, 0 error(s)"* ]]
+    [ "$(limit_of a100x1)" = 2 ]
+    [ "$(limit_of a100x2)" = 1 ]
+    [ "$(limit_of v100x1)" = 2 ]
+    run quota sync
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"sync: 0 association(s) changed"* ]]
+    run quota list --user octouser
+    [[ "$output" == *"a100x1"*"course project"* ]]
+    # the grant index the plugin reads for end dates
+    grep -q "^$(id -u octouser) octo a100x1 2@" "$OCTO_CLUSTER_DIR/etc/octopus-grants.idx"
+}
+
+@test "--machine-type rewrites the job to the type's shape" {
+    wait_until 10 grep -q a100x2 "$OCTO_CLUSTER_DIR/etc/octopus-grants.idx"
+    # no -p: the type picks its partitions instead of the default one
+    id=$(submit --hold --machine-type=a100x2)
+    [ "$(field "$id" Partition)" = gpu,gpu2 ]
+    [ "$(field "$id" TresPerJob)" = gres:gpu:a100:2 ]
+    [ "$(field "$id" Licenses)" = mt_a100x2:1 ]
+    [ "$(field "$id" CpusPerTres)" = gres:gpu:1 ]
+    [ "$(field "$id" MemPerTres)" = gres:gpu:100 ]
+    cancel_all
+}
+
+@test "untyped --gpus=1 lands on the partition's default type" {
+    id=$(submit --hold -p gpu --gpus=1)
+    [ "$(field "$id" TresPerJob)" = gres:gpu:a100:1 ]
+    [ "$(field "$id" Licenses)" = mt_a100x1:1 ]
+    cancel_all
+}
+
+@test "every GPU request form resolves to one type and a unit count" {
+    id=$(submit --hold -p gpu --gres=gpu:2 -N1)
+    [ "$(field "$id" TresPerNode)" = gres:gpu:a100:2 ]
+    [ "$(field "$id" Licenses)" = mt_a100x1:2 ]
+    id=$(submit --hold -p gpu --gpus-per-node=1 -N2)
+    [ "$(field "$id" TresPerNode)" = gres:gpu:a100:1 ]
+    [ "$(field "$id" Licenses)" = mt_a100x1:2 ]
+    id=$(submit --hold -p gpu --gpus-per-task=1 -n2)
+    [ "$(field "$id" TresPerTask)" = gres:gpu:a100:1 ]
+    [ "$(field "$id" Licenses)" = mt_a100x1:2 ]
+    id=$(submit --hold -p gpu --gpus-per-socket=1 --sockets-per-node=1 -N1)
+    [ "$(field "$id" TresPerSocket)" = gres:gpu:a100:1 ]
+    [ "$(field "$id" Licenses)" = mt_a100x1:1 ]
+    id=$(submit --hold -p gpu --gres=gpu:v100:1)
+    [ "$(field "$id" Licenses)" = mt_v100x1:1 ]
+    id=$(submit --hold -p gpu --gpus=a100:2 --machine-type=a100x2)
+    [ "$(field "$id" Licenses)" = mt_a100x2:1 ]
+    cancel_all
+}
+
+@test "requests that fit no machine type are rejected with the valid types" {
+    run submit -p gpu --machine-type=h100x1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: rejected: unknown machine type 'h100x1'; valid types: a100x1, a100x2, v100x1"* ]]
+    run submit -p gpu --gpus=3 --machine-type=a100x2
+    [[ "$output" == *"machine type a100x2 comes in units of 2 gpu; the job asks for 3"* ]]
+    run submit -p gpu --gpus=v100:1 --machine-type=a100x1
+    [[ "$output" == *"machine type a100x1 is gpu:a100, but the job also asks for gpu:v100"* ]]
+    run submit -p gpu -L mt_a100x1:1
+    [[ "$output" == *"mt_* licenses are set by the machine-type policy"* ]]
+    run submit -p gpu2
+    [[ "$output" == *"partition gpu2 runs machine types only: add --machine-type=TYPE (valid: a100x2)"* ]]
+    run submit -p gpu --gpus-per-node=1 -N1-2
+    [[ "$output" == *"has no fixed unit count"* ]]
+    run submit -p gpu --gpus=3
+    [[ "$output" == *"can never run under a grant of 2"* ]]
+    no_jobs
+}
+
+@test "grant 2, three one-unit jobs: two run, one pends with AssocGrpLicense and starts when one ends" {
+    a=$(as_user octouser sbatch --parsable -D "$WORK" -o /dev/null -p gpu --gres=gpu:v100:1 --wrap 'sleep 6')
+    b=$(as_user octouser sbatch --parsable -D "$WORK" -o /dev/null -p gpu --gres=gpu:v100:1 --wrap 'sleep 300')
+    wait_until 30 running "$a"
+    wait_until 30 running "$b"
+    run as_user octouser sbatch --parsable -D "$WORK" -o /dev/null -p gpu --gres=gpu:v100:1 --wrap 'sleep 1'
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"octopus: type=v100x1 units=1 granted=2 in_use=2 grant_end="*"action=queued: 2 of 2 units in use"* ]]
+    c=$(echo "$output" | tail -n1)
+    wait_until 20 reason_is "$c" AssocGrpLicense
+    run as_user octouser "$QUOTA" why "$c"
+    [[ "$output" == *"job $c waits for 1 x v100x1: 2 of 2 granted unit(s) are in use"* ]]
+    # three v100 jobs never run at once: c starts only after a ended
+    wait_until 60 job_done "$a"
+    wait_until 60 job_done "$c"
+    [ "$(job_state "$b")" = RUNNING ]
+    cancel_all
+}
+
+@test "a job cannot outlive its grant: deadline at the grant end, time limit capped" {
+    id=$(submit --hold -p gpu --gpus=1 -t 30-00:00:00)
+    end=$(awk -v u="$(id -u octouser)" '$1 == u && $3 == "a100x1" { split($4, s, "@"); print s[2] }' \
+        "$OCTO_CLUSTER_DIR/etc/octopus-grants.idx")
+    [ "$(date -d "$(field "$id" Deadline)" +%s)" -eq "$end" ]
+    limit=$(field "$id" TimeLimit)               # D-HH:MM:SS
+    days=${limit%%-*}
+    [ "$days" -le 7 ]
+    [ "$(field "$id" TimeMin)" = 00:01:00 ]
+    cancel_all
+}
+
+@test "expiry via sync stops new starts" {
+    quota grant octouser a100x1 1 --account octo --minutes 5 --reason short
+    id=$(quota list --user octouser | awk '$10 == "short" || /short$/ { print $1; exit }')
+    quota sync
+    [ "$(limit_of a100x1)" = 3 ]
+    # end every a100x1 grant now, as the clock would
+    cluster_exec -- sqlite3 "$LEDGER" "UPDATE grants SET end = strftime('%s','now') - 1 WHERE machine_type = 'a100x1'"
+    run quota sync
+    [[ "$output" == *"license/mt_a100x1 3 -> 0"* ]]
+    [ "$(limit_of a100x1)" = 0 ]
+    wait_until 10 sh -c "! grep -q ' a100x1 ' '$OCTO_CLUSTER_DIR/etc/octopus-grants.idx'"
+    run submit -p gpu --gpus=1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"granted=0"*"action=rejected: no active grant for a100x1"* ]]
+    [ -n "$id" ]
+}
+
+@test "an invalid octopus.conf on reconfigure keeps the previous catalog" {
+    conf=$OCTO_CLUSTER_DIR/etc/octopus.conf
+    cp "$conf" "$conf.good"
+    printf 'MachineType=broken Gres=gpu CpusPerUnit=1 MemPerUnit=1G Partitions=gpu\n' >> "$conf"
+    cluster_exec -- scontrol reconfigure
+    wait_until 20 ctld_log_has "octopus.conf line 12: MachineType=broken: Gres= must be NAME:TYPE:COUNT"
+    ctld_log_has "keeping the previous machine-type catalog"
+    # the old catalog still shapes jobs
+    id=$(submit --hold --machine-type=a100x2)
+    [ "$(field "$id" Licenses)" = mt_a100x2:1 ]
+    cp "$conf.good" "$conf"
+    cluster_exec -- scontrol reconfigure
+    cancel_all
+}
+
+@test "exempt users pass untouched" {
+    id=$(as_user octouser2 sbatch --parsable -D "$WORK" -o /dev/null --hold -p gpu --gpus=1 --wrap true)
+    [ "$(field "$id" TresPerJob)" = gres:gpu:1 ]
+    [ "$(field "$id" Licenses)" = "(null)" ]
+    cancel_all
+}
+
+@test "job arrays and heterogeneous jobs: each task and component is shaped" {
+    id=$(submit --hold -p gpu --array=0-2 --machine-type=a100x2)
+    run cluster_exec -- squeue -h -r -j "$id" -o %W
+    [ "$(echo "$output" | sort -u)" = mt_a100x2:1 ]
+    [ "$(echo "$output" | wc -l)" -eq 3 ]
+    cat > "$WORK/het.sh" <<'EOF'
+#!/bin/sh
+#SBATCH -p gpu --gpus=v100:1
+#SBATCH hetjob
+#SBATCH -p gpu --gpus=a100:2 --machine-type=a100x2
+true
+EOF
+    chmod 644 "$WORK/het.sh"
+    id=$(as_user octouser sbatch --parsable --hold -D "$WORK" -o /dev/null "$WORK/het.sh")
+    [ "$(field "${id}+0" Licenses)" = mt_v100x1:1 ]
+    [ "$(field "${id}+1" Licenses)" = mt_a100x2:1 ]
+    cancel_all
+}
+
+@test "job_modify: moving a job to a partition its type does not run in is refused" {
+    id=$(submit --hold --machine-type=v100x1)
+    run cluster_exec -u octouser -- scontrol update job "$id" partition=gpu2
+    [ "$status" -ne 0 ]
+    [ "$(field "$id" Partition)" = gpu ]
+    wait_until 5 ctld_log_has "octopus: update of JobId=$id by uid $(id -u octouser) refused"
+    cancel_all
+}
+
+@test "slurmrestd submissions take the type from OCTOPUS_MACHINE_TYPE and are validated" {
+    body=$(jq -n --arg d "$WORK" '{ script: "#!/bin/sh\ntrue\n",
+        job: { name: "resttype", current_working_directory: $d, hold: true,
+               environment: { PATH: "/usr/bin:/bin", OCTOPUS_MACHINE_TYPE: "v100x1" } } }')
+    run rest octouser POST /slurm/v0.0.38/job/submit -H 'Content-Type: application/json' --data-binary "$body"
+    [ "$(echo "$output" | tail -n1)" = 200 ]
+    id=$(echo "$output" | sed '$d' | jq -r '.job_id')
+    [ "$(field "$id" Licenses)" = mt_v100x1:1 ]
+    [ "$(field "$id" TresPerJob)" = gres:gpu:v100:1 ]
+    body=$(echo "$body" | jq '.job.environment.OCTOPUS_MACHINE_TYPE = "../../etc"')
+    run rest octouser POST /slurm/v0.0.38/job/submit -H 'Content-Type: application/json' --data-binary "$body"
+    [[ "$output" == *"is not a machine type name"* ]] || [ "$(echo "$output" | tail -n1)" != 200 ]
+    cancel_all
+}

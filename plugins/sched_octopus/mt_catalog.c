@@ -19,13 +19,14 @@ static mt_catalog_t *fail(mt_catalog_t *cat, mt_error_t *err, unsigned line,
 {
 	va_list ap;
 
-	mt_catalog_free(cat);
+	/* format first: the arguments may point into cat */
 	if (err) {
 		err->line = line;
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
 	}
+	mt_catalog_free(cat);
 	return NULL;
 }
 
@@ -173,7 +174,8 @@ static int parse_gres(const char *s, mt_type_t *t)
 	count = strtok_r(NULL, ":", &save);
 	if (!name || !type || !count || strtok_r(NULL, ":", &save))
 		return -1;
-	if (!valid_ident(name) || !valid_ident(type) || isdigit((unsigned char)type[0]))
+	/* an all-digit type would read as a count in "gpu:TYPE" requests */
+	if (!valid_ident(name) || !valid_ident(type) || strspn(type, "0123456789") == strlen(type))
 		return -1;
 	if (parse_u32(count, 1, 1024, &t->gres_per_unit))
 		return -1;

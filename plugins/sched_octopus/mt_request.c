@@ -106,7 +106,7 @@ static int parse_entry(const mt_catalog_t *cat, const char *e, size_t len, accel
 
 		if (take(tmp, f[1], flen[1]))
 			return -1;
-		if (isdigit((unsigned char)tmp[0])) {
+		if (strspn(tmp, "0123456789") == strlen(tmp)) {
 			if (parse_count(tmp, &a->count))
 				return -1;
 		} else {

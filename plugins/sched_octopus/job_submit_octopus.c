@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "ctld_shim.h"
+#include "latency.h"
 #include "mt_message.h"
 #include "mt_request.h"
 #include "policy_state.h"
@@ -180,24 +181,33 @@ static void set_msg(char **err_msg, const char *msg)
 	*err_msg = xstrdup(msg);
 }
 
+/*
+ * slurmctld serialises job_submit and job_modify under its g_context_lock,
+ * so one decision buffer serves both; keeping its 10 KB off the stack of
+ * each fresh RPC thread saves page faults on every submission.
+ */
+static mt_decision_t d;
+
 int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg)
 {
 	const policy_t *pol;
 	const grantidx_t *gi;
 	mt_request_t req;
-	mt_decision_t d;
 	grant_verdict_t v;
 	char msg[MSG_MAX];
 	uint32_t uid = shim_desc_uid(job_desc, submit_uid);
 	int rc = SLURM_SUCCESS;
+	struct timespec t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	policy_acquire(&pol, &gi);
-	if (!pol || exempt(pol, uid))
+	if (!pol || policy_uid_exempt(pol, uid))
 		goto out;
 
 	shim_request_from_desc(job_desc, &req);
 	mt_request_normalize(pol->cat, &req, &d);
-	if (d.verdict == MT_PASS)
+	/* the operator check searches the user list: only for jobs we would change */
+	if (d.verdict == MT_PASS || (pol->cat->exempt_operators && shim_is_operator(uid)))
 		goto out;
 	if (d.verdict == MT_REJECT) {
 		mt_message_rejected(msg, sizeof(msg), d.msg);
@@ -215,6 +225,7 @@ int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg)
 	debug("octopus: uid %u: machine type %s x%u", uid, pol->cat->types[d.type].name, d.units);
 out:
 	policy_release();
+	latency_record(&t0);
 	return rc;
 }
 
@@ -225,7 +236,6 @@ int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_
 	const policy_t *pol;
 	const grantidx_t *gi;
 	mt_request_t req;
-	mt_decision_t d;
 	grant_verdict_t v;
 	char own_licenses[MT_FIELD_MAX];
 	uint32_t uid = job_ptr->user_id;

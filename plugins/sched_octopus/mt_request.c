@@ -386,14 +386,11 @@ static int total_count(const mt_request_t *req, const accel_t *a, uint64_t *tota
 	return 0;
 }
 
+/* out->tres_per_* already hold the job's non-accelerator entries. */
 static int shape(const mt_catalog_t *cat, const mt_request_t *req, const accel_t *a, mt_decision_t *out)
 {
 	const mt_type_t *t = &cat->types[out->type];
-	char rest[NFORMS][MT_FIELD_MAX];
 	char *dst[NFORMS] = { out->tres_per_job, out->tres_per_node, out->tres_per_socket, out->tres_per_task };
-	const char *src[NFORMS] = { req->tres_per_job, req->tres_per_node, req->tres_per_socket, req->tres_per_task };
-	accel_t dummy[1];
-	size_t nd = 0;
 	uint64_t cpus = (uint64_t)out->units * t->cpus_per_unit;
 	uint64_t mem = (uint64_t)out->units * t->mem_mb_per_unit;
 
@@ -407,18 +404,11 @@ static int shape(const mt_catalog_t *cat, const mt_request_t *req, const accel_t
 		       req->mem_per_node_mb, out->units, t->name, mem);
 		return -1;
 	}
-	for (int f = 0; f < NFORMS; f++) {
-		/* rescanning cannot fail: the same strings were read before */
-		nd = 0;
-		if (scan_form(cat, src[f], f, dummy, &nd, 1, rest[f], out))
-			return -1;
-		snprintf(dst[f], MT_FIELD_MAX, "%s", rest[f]);
+	if (append(a ? dst[a->form] : dst[FORM_JOB], MT_FIELD_MAX, ",", "gres:%s:%s:%" PRIu64, t->gres_name, t->gres_type,
+		   a ? a->count : (uint64_t)out->units * t->gres_per_unit)) {
+		reject(out, "the accelerator request is too long");
+		return -1;
 	}
-	if (a)
-		append(dst[a->form], MT_FIELD_MAX, ",", "gres:%s:%s:%" PRIu64, t->gres_name, t->gres_type, a->count);
-	else
-		append(dst[FORM_JOB], MT_FIELD_MAX, ",", "gres:%s:%s:%" PRIu64, t->gres_name, t->gres_type,
-		       (uint64_t)out->units * t->gres_per_unit);
 	snprintf(out->cpus_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu32, t->gres_name, t->cpus_per_unit / t->gres_per_unit);
 	snprintf(out->mem_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu64, t->gres_name, t->mem_mb_per_unit / t->gres_per_unit);
 	out->clear_mem = 1;
@@ -433,7 +423,7 @@ static int shape(const mt_catalog_t *cat, const mt_request_t *req, const accel_t
 void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_decision_t *out)
 {
 	char parts[MT_MAX_PARTITIONS][MT_NAME_MAX];
-	char rest[MT_FIELD_MAX];
+	char *rest[NFORMS] = { out->tres_per_job, out->tres_per_node, out->tres_per_socket, out->tres_per_task };
 	const char *src[NFORMS] = { req->tres_per_job, req->tres_per_node, req->tres_per_socket, req->tres_per_task };
 	accel_t accels[2];
 	size_t np = 0, naccel = 0;
@@ -443,8 +433,12 @@ void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_d
 	uint64_t total;
 	const mt_type_t *t;
 
+	/* only the heads: the big buffers are written before they are read */
 	memset(out, 0, offsetof(mt_decision_t, partition));
 	out->partition[0] = '\0';
+	for (int f = 0; f < NFORMS; f++)
+		rest[f][0] = '\0';
+	out->licenses[0] = out->cpus_per_tres[0] = out->mem_per_tres[0] = '\0';
 	out->verdict = MT_PASS;
 	out->type = -1;
 
@@ -483,7 +477,7 @@ void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_d
 		return;
 
 	for (int f = 0; f < NFORMS; f++)
-		if (scan_form(cat, src[f], f, accels, &naccel, 1, rest, out))
+		if (scan_form(cat, src[f], f, accels, &naccel, 1, rest[f], out))
 			return;
 	if (naccel)
 		a = &accels[0];

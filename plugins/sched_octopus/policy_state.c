@@ -1,6 +1,7 @@
 #include "policy_state.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "ctld_shim.h"
+#include "latency.h"
 
 #define WATCH_PERIOD_S 1
 
@@ -148,7 +150,12 @@ static void *watch_main(void *arg)
 
 		upd = shim_conf_last_update();
 		if (upd != seen_conf_update) {
+			latency_report_t lr;
+
 			seen_conf_update = upd;
+			latency_take(&lr);
+			info("octopus: job_submit latency since the last report: n=%" PRIu64 " p50=%" PRIu64 "us p99=%" PRIu64 "us max=%" PRIu64 "us",
+			     lr.n, lr.p50_us, lr.p99_us, lr.max_us);
 			info("octopus: slurmctld reconfigured; rereading %s", conf_path);
 			reload_conf(false);
 		}

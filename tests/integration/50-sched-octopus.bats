@@ -178,7 +178,7 @@ no_jobs() { [ -z "$(cluster_exec -- squeue -h -o %i)" ]; }
     quota sync
     [ "$(limit_of a100x1)" = 3 ]
     # end every a100x1 grant now, as the clock would
-    cluster_exec -- sqlite3 "$LEDGER" "UPDATE grants SET end = strftime('%s','now') - 1 WHERE machine_type = 'a100x1'"
+    cluster_exec -- sqlite3 "$LEDGER" "UPDATE grants SET start = MIN(start, strftime('%s','now') - 60), end = strftime('%s','now') - 1 WHERE machine_type = 'a100x1'"
     run quota sync
     [[ "$output" == *"license/mt_a100x1 3 -> 0"* ]]
     [ "$(limit_of a100x1)" = 0 ]

@@ -32,7 +32,7 @@ typedef struct {
 } shim_grant_t;
 
 /* Copies the policy-relevant fields of a job description into req. Strings
- * point into job_desc (or into partbuf, for the default partition). */
+ * point into job_desc or into slurmctld's default_part_name. */
 void shim_request_from_desc(const job_desc_msg_t *desc, mt_request_t *req);
 
 /* The same for an update: fields the update sets win over the job's. */

@@ -156,7 +156,9 @@ static void *watch_main(void *arg)
 			latency_take(&lr);
 			info("octopus: job_submit latency since the last report: n=%" PRIu64 " p50=%" PRIu64 "us p99=%" PRIu64 "us max=%" PRIu64 "us",
 			     lr.n, lr.p50_us, lr.p99_us, lr.max_us);
-			info("octopus: slurmctld reconfigured; rereading %s", conf_path);
+			/* also moves once right after startup, when slurmctld
+			 * finishes reading its configuration after our init() */
+			info("octopus: slurmctld configuration changed; rereading %s", conf_path);
 			reload_conf(false);
 		}
 		reload_grantidx();

@@ -199,7 +199,7 @@ int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg)
 	int rc = SLURM_SUCCESS;
 	struct timespec t0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	latency_start(&t0);
 	policy_acquire(&pol, &gi);
 	if (!pol || policy_uid_exempt(pol, uid))
 		goto out;

@@ -2,9 +2,11 @@
  * latency - a histogram of the time spent in job_submit, 1 us buckets.
  *
  * Admission cost is this plugin's contract (flat in queue length, p99 within
- * tens of microseconds), so it is measured where it is spent. The watcher
- * thread logs p50/p99/max and resets on every `scontrol reconfigure`;
- * bench/job-submit-latency reads those lines.
+ * tens of microseconds), so it is measured where it is spent. Wall time only:
+ * it is what the submitting RPC waits, and CLOCK_MONOTONIC is a vDSO read,
+ * while a thread CPU clock is a syscall that would cost more than a fifth of
+ * the call it measures. The watcher thread logs p50/p99/max and resets on
+ * every `scontrol reconfigure`; bench/sched-octopus reads those lines.
  */
 #ifndef OCTOPUS_LATENCY_H
 #define OCTOPUS_LATENCY_H
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
+void latency_start(struct timespec *start);
 void latency_record(const struct timespec *start);
 
 typedef struct {

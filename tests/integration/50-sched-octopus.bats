@@ -204,6 +204,62 @@ no_jobs() { [ -z "$(cluster_exec -- squeue -h -o %i)" ]; }
     cancel_all
 }
 
+loads_count() { grep -c "octopus: loaded 3 machine type(s)" "$OCTO_CLUSTER_DIR/log/slurmctld.log" || true; }
+set_policy() {   # set_policy KEY=VALUE...: rewrite octopus.conf and wait until slurmctld reloaded it
+    local conf=$OCTO_CLUSTER_DIR/etc/octopus.conf before kv
+    before=$(loads_count)
+    for kv in "$@"; do sed -i "s/^${kv%%=*}=.*/$kv/" "$conf"; done
+    cluster_exec -- scontrol reconfigure
+    wait_until 20 sh -c "[ \$(grep -c 'octopus: loaded 3 machine type(s)' '$OCTO_CLUSTER_DIR/log/slurmctld.log') -gt $before ]"
+}
+
+@test "OnNoGrant=pend queues a job without a grant behind AssocGrpLicense" {
+    set_policy OnNoGrant=pend
+    # a100x1's grants all ended in the expiry test: its limit is 0
+    run submit -p gpu --gpus=1
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"octopus: type=a100x1 units=1 granted=0 in_use=0 grant_end=- action=queued: no active grant for a100x1 on account octo; the job waits (AssocGrpLicense) until one is approved"* ]]
+    id=$(echo "$output" | tail -n1)
+    wait_until 20 reason_is "$id" AssocGrpLicense
+    [ "$(field "$id" Deadline)" = "N/A" ]
+    # a grant approved later lets it start, bounded by that grant as if it
+    # had been there at submission
+    quota grant octouser a100x1 1 --account octo --days 1 --reason late
+    run quota sync
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"job $id: deadline "*"(grant end), time limit capped"* ]]
+    end=$(awk -v u="$(id -u octouser)" '$1 == u && $3 == "a100x1" { split($4, s, "@"); print s[2] }' \
+        "$OCTO_CLUSTER_DIR/etc/octopus-grants.idx")
+    [ "$(date -d "$(field "$id" Deadline)" +%s)" -eq "$end" ]
+    [ "$(field "$id" TimeMin)" = 00:01:00 ]
+    wait_until 45 running "$id"
+    limit=$(field "$id" TimeLimit)
+    [[ "$limit" != *-* ]]    # capped below the grant's one day
+    cancel_all
+    set_policy OnNoGrant=reject
+    run submit -p gpu --gpus=1 -t 10
+    [ "$status" -eq 0 ]   # the late grant is still active
+    cancel_all
+}
+
+@test "OnGrantEnd=reject refuses a time limit that outlives the grant, with the limit that fits" {
+    set_policy OnGrantEnd=reject
+    run submit --machine-type=v100x1 -t 30-00:00:00
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"type=v100x1 units=1 granted=2"*"action=rejected: the time limit outlives the grant (ends "*"): use --time="*" or less"* ]]
+    fits=$(echo "$output" | sed -n 's/.*use --time=\([0-9]*\) or less.*/\1/p')
+    [ "$fits" -gt 60 ] && [ "$fits" -le $(( 7 * 24 * 60 )) ]
+    # no --time: the partition default may outlive the grant, so it is refused too
+    run submit --machine-type=v100x1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"the time limit outlives the grant"* ]]
+    id=$(submit --hold --machine-type=v100x1 -t "$fits")
+    [ "$(field "$id" Licenses)" = mt_v100x1:1 ]
+    [ "$(field "$id" TimeLimit)" != UNLIMITED ]
+    set_policy OnGrantEnd=deadline
+    cancel_all
+}
+
 @test "exempt users pass untouched" {
     id=$(as_user octouser2 sbatch --parsable -D "$WORK" -o /dev/null --hold -p gpu --gpus=1 --wrap true)
     [ "$(field "$id" TresPerJob)" = gres:gpu:1 ]

@@ -11,6 +11,7 @@
 
 #include "grant_ledger.h"
 #include "mt_grantidx.h"
+#include "quota_bound.h"
 #include "quota_plan.h"
 
 static void test_index_parse_and_find(void **state)
@@ -176,6 +177,34 @@ static void test_ledger(void **state)
 	}
 }
 
+static uint32_t minutes(const char *s)
+{
+	uint32_t m = 0;
+
+	if (quota_parse_time_limit(s, &m))
+		fail_msg("'%s' did not parse", s);
+	return m;
+}
+
+static void test_time_limits_from_squeue(void **state)
+{
+	uint32_t m;
+
+	(void)state;
+	assert_int_equal(minutes("UNLIMITED"), UINT32_MAX);
+	assert_int_equal(minutes("30:00"), 30);
+	assert_int_equal(minutes("30:01"), 31);        /* seconds round up */
+	assert_int_equal(minutes("1:00:00"), 60);
+	assert_int_equal(minutes("2-00:00:00"), 2 * 1440);
+	assert_int_equal(minutes("7-01:02:00"), 7 * 1440 + 62);
+	assert_int_equal(quota_parse_time_limit("", &m), -1);
+	assert_int_equal(quota_parse_time_limit("N/A", &m), -1);
+	assert_int_equal(quota_parse_time_limit("5", &m), -1);
+	assert_int_equal(quota_parse_time_limit("1-", &m), -1);
+	assert_int_equal(quota_parse_time_limit("1:2:3:4", &m), -1);
+	assert_int_equal(quota_parse_time_limit("10:00x", &m), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_index_roundtrip),
 		cmocka_unit_test(test_plan_sums_overlapping_grants),
 		cmocka_unit_test(test_ledger),
+		cmocka_unit_test(test_time_limits_from_squeue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

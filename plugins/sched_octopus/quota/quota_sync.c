@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "mt_grantidx.h"
+#include "quota_bound.h"
 #include "quota_cmds.h"
 #include "quota_plan.h"
 #include "quota_slurm.h"
@@ -161,6 +162,13 @@ int quota_sync(ledger_t *l, const mt_catalog_t *cat, int noop, int64_t now)
 			/* a failed call is retried at the next sync: keep the old record */
 			if (!noop && !failed && ledger_applied_set(l, x->user, x->account, x->type, x->units))
 				errors++;
+			if (!noop && !failed && used && cat->on_grant_end != MT_END_IGNORE) {
+				const plan_entry_t *h = plan_find(&have, x->user, x->account, x->type);
+
+				/* more units: jobs queued without a grant may start now */
+				if (x->units > (h ? h->units : 0))
+					errors += quota_bound_queued(x->user, x->account, x->type, x->steps, x->nsteps, now);
+			}
 		}
 	}
 	if (!done)

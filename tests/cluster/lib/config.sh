@@ -60,7 +60,9 @@ render() {
 # give ENXIO either way). Only clusters that ask for them get them, because
 # ConstrainDevices then denies those four devices to jobs without the GPU.
 # More than four (--fake-devices N, N <= 8) reuse those four device numbers:
-# fine for GRES that are only counted and bound, not opened.
+# fine for GRES that are only counted and bound, not for jobs that launch
+# steps with one twin allocated: the job cgroup denies the other twin, which
+# is the same device, so the step's allow fails and srun gets "could not execve".
 make_fake_gpus() {
     local n=${1:-4} minors=(7 5 8 9) i
     mkdir -p "$DIR/dev"

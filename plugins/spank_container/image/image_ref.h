@@ -1,0 +1,54 @@
+/*
+ * image_ref - what --container-image names, parsed and checked.
+ *
+ *   docker://[REGISTRY/]REPO[:TAG][@DIGEST]   a registry (docker:// optional)
+ *   REGISTRY#REPO[:TAG]                       enroot/Pyxis spelling of the same
+ *   oci:/ABS/PATH[:REF]                       a local OCI image layout
+ *   oci-archive:/ABS/PATH[:REF]               a tar of an OCI image layout
+ *
+ * A first component with a '.' or ':', or "localhost", is a registry;
+ * otherwise the site's default registry, and "library/" for one-component
+ * names on Docker Hub, as docker does. Names follow the OCI distribution
+ * grammar; digests are sha256/sha512 in lowercase hex. User input: every
+ * byte is checked, nothing is allocated.
+ */
+#ifndef OCTOPUS_IMAGE_REF_H
+#define OCTOPUS_IMAGE_REF_H
+
+#include <stddef.h>
+
+#define IMG_REGISTRY_MAX 256
+#define IMG_REPO_MAX     256
+#define IMG_TAG_MAX      129            /* 128 characters, the spec's limit */
+#define IMG_DIGEST_MAX   (7 + 128 + 1)  /* "sha512:" + 128 hex */
+#define IMG_PATH_MAX     1024
+#define IMG_ERR_MAX      256
+
+#define IMG_DOCKER_HUB   "registry-1.docker.io"
+
+typedef enum {
+	IMG_REGISTRY,           /* docker:// */
+	IMG_OCI_LAYOUT,         /* oci: */
+	IMG_OCI_ARCHIVE,        /* oci-archive: */
+} img_source_t;
+
+typedef struct {
+	img_source_t source;
+	char registry[IMG_REGISTRY_MAX];        /* host[:port]; IMG_REGISTRY only */
+	char repo[IMG_REPO_MAX];                /* IMG_REGISTRY only */
+	char tag[IMG_TAG_MAX];                  /* tag, or the layout's ref name; may be "" */
+	char digest[IMG_DIGEST_MAX];            /* pinned digest; may be "" */
+	char path[IMG_PATH_MAX];                /* oci:, oci-archive: */
+} img_ref_t;
+
+/* 0 on success; -1 with a one-line reason naming the fix in err. A
+ * registry reference without tag or digest gets the tag "latest". */
+int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, char *err, size_t errlen);
+
+/* Canonical text, e.g. "docker://registry-1.docker.io/library/busybox:1.36@sha256:...". */
+int img_ref_format(const img_ref_t *r, char *buf, size_t len);
+
+/* 1 if s is "sha256:<64 hex>" or "sha512:<128 hex>", lowercase. */
+int img_digest_valid(const char *s);
+
+#endif

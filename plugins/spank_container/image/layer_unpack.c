@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "layer_unpack.h"
 
+#include "digest.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #define WH_PREFIX  ".wh."
@@ -402,4 +405,81 @@ int layer_unpack_mem(const void *buf, size_t len, int dirfd, const layer_limits_
 		return -1;
 	}
 	return unpack(a, dirfd, lim, st, err, errlen);
+}
+
+/* Reads the blob for libarchive and hashes every byte on the way. */
+typedef struct {
+	int fd;
+	digest_t *digest;
+	uint64_t read;
+	char buf[1 << 16];
+} verified_src_t;
+
+static la_ssize_t verified_read(struct archive *a, void *arg, const void **out)
+{
+	verified_src_t *v = arg;
+	ssize_t n;
+
+	do
+		n = read(v->fd, v->buf, sizeof(v->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (a)
+			archive_set_error(a, errno, "read: %s", strerror(errno));
+		return -1;
+	}
+	digest_update(v->digest, v->buf, (size_t)n);
+	v->read += (uint64_t)n;
+	*out = v->buf;
+	return n;
+}
+
+int layer_unpack_verified(int fd, const char *digest, uint64_t size, int dirfd, const layer_limits_t *lim,
+			  layer_stats_t *st, char *err, size_t errlen)
+{
+	verified_src_t *v = calloc(1, sizeof(*v));
+	struct archive *a = reader();
+	char actual[160];
+	int rc;
+
+	if (!v || !a || !(v->digest = digest_new(digest))) {
+		snprintf(err, errlen, v && a ? "'%.80s' is not a digest" : "out of memory", digest);
+		if (v)
+			digest_free(v->digest);
+		free(v);
+		if (a)
+			archive_read_free(a);
+		return -1;
+	}
+	v->fd = fd;
+	if (archive_read_open(a, v, NULL, verified_read, NULL) != ARCHIVE_OK) {
+		snprintf(err, errlen, "not a readable tar layer: %s", archive_error_string(a));
+		archive_read_free(a);
+		rc = -1;
+	} else {
+		rc = unpack(a, dirfd, lim, st, err, errlen);
+	}
+	if (!rc) {
+		/* the tar ends before the blob does (padding): hash the rest */
+		const void *rest;
+		la_ssize_t n;
+
+		while ((n = verified_read(NULL, v, &rest)) > 0)
+			;
+		if (n < 0) {
+			snprintf(err, errlen, "reading the layer: %s", strerror(errno));
+			rc = -1;
+		} else if (!digest_finish(v->digest, actual, sizeof(actual))) {
+			snprintf(err, errlen, "layer %.80s: the content's digest is %.80s: the blob is corrupt or was tampered with",
+				 digest, actual);
+			rc = -1;
+		} else if (size && v->read != size) {
+			snprintf(err, errlen, "layer %.80s: %llu bytes, the manifest says %llu", digest,
+				 (unsigned long long)v->read, (unsigned long long)size);
+			rc = -1;
+		}
+	}
+	digest_free(v->digest);
+	free(v);
+	return rc;
 }

@@ -36,6 +36,11 @@ typedef struct {
  * -1 with "entry PATH: reason" in err. */
 int layer_unpack_fd(int fd, int dirfd, const layer_limits_t *lim, layer_stats_t *st, char *err, size_t errlen);
 
+/* The same, checking that the blob's bytes (read to the end) match digest
+ * and, if size is not 0, its size: a mismatch fails after unpacking. */
+int layer_unpack_verified(int fd, const char *digest, uint64_t size, int dirfd, const layer_limits_t *lim,
+			  layer_stats_t *st, char *err, size_t errlen);
+
 /* The same from memory (fuzzing, tests). */
 int layer_unpack_mem(const void *buf, size_t len, int dirfd, const layer_limits_t *lim, layer_stats_t *st,
 		     char *err, size_t errlen);

@@ -1,0 +1,224 @@
+#define _GNU_SOURCE
+#include "ct_image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "image/digest.h"
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* The OCI architecture name of this node. */
+static const char *node_arch(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return "amd64";
+	if (!strcmp(u.machine, "x86_64"))
+		return "amd64";
+	if (!strcmp(u.machine, "aarch64"))
+		return "arm64";
+	if (!strcmp(u.machine, "ppc64le"))
+		return "ppc64le";
+	return "amd64";
+}
+
+/* Read a whole small file from fd (at most OCI_MAX_JSON bytes). */
+static char *slurp(int fd, size_t *len, const char *what, char *err, size_t errlen)
+{
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap);
+
+	while (buf) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap >= OCI_MAX_JSON) {
+				snprintf(err, errlen, "%s is larger than %u bytes", what, OCI_MAX_JSON);
+				break;
+			}
+			if (!(nb = realloc(buf, cap *= 2)))
+				break;
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "reading %s: %s", what, strerror(errno));
+			break;
+		}
+		if (r == 0) {
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
+	}
+	if (!buf)
+		snprintf(err, errlen, "out of memory");
+	free(buf);
+	return NULL;
+}
+
+typedef struct {
+	user_opener_t *uo;
+	const char *layout;
+} layout_t;
+
+static int open_blob(void *arg, const oci_blob_t *b, char *err, size_t errlen)
+{
+	layout_t *l = arg;
+	char rel[IMG_DIGEST_MAX + 16];
+	const char *colon = strchr(b->digest, ':');
+
+	/* the digest was validated: "blobs/<algo>/<hex>" cannot leave the layout */
+	snprintf(rel, sizeof(rel), "blobs/%.*s/%s", (int)(colon - b->digest), b->digest, colon + 1);
+	return user_opener_open(l->uo, l->layout, rel, O_RDONLY, err, errlen);
+}
+
+/* A JSON blob, checked against its descriptor. */
+static char *read_blob(layout_t *l, const oci_blob_t *b, size_t *len, char *err, size_t errlen)
+{
+	char actual[IMG_DIGEST_MAX];
+	digest_t *d;
+	char *buf;
+	int fd;
+
+	if (b->size > OCI_MAX_JSON) {
+		snprintf(err, errlen, "blob %.80s: %llu bytes is too large for a manifest or config", b->digest,
+			 (unsigned long long)b->size);
+		return NULL;
+	}
+	if ((fd = open_blob(l, b, err, errlen)) < 0)
+		return NULL;
+	buf = slurp(fd, len, b->digest, err, errlen);
+	close(fd);
+	if (!buf)
+		return NULL;
+	if (!(d = digest_new(b->digest))) {
+		free(buf);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	digest_update(d, buf, *len);
+	if (!digest_finish(d, actual, sizeof(actual)) || *len != b->size) {
+		snprintf(err, errlen, "blob %.80s does not match its digest or size: the image is corrupt", b->digest);
+		free(buf);
+		buf = NULL;
+	}
+	digest_free(d);
+	return buf;
+}
+
+static int prepare_layout(const img_ref_t *ref, layout_t *l, layer_cache_t *cache, ct_image_t *img, char *err,
+			  size_t errlen)
+{
+	oci_blob_t pick;
+	oci_manifest_t *m = NULL;
+	struct timespec t0;
+	char *json;
+	size_t len;
+	int fd, rc = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((fd = user_opener_open(l->uo, l->layout, "index.json", O_RDONLY, err, errlen)) < 0)
+		return -1;
+	json = slurp(fd, &len, "index.json", err, errlen);
+	close(fd);
+	if (!json)
+		return -1;
+	rc = oci_index_pick(json, len, ref->tag, ref->tag[0] ? NULL : node_arch(), &pick, err, errlen);
+	if (rc && !ref->tag[0])        /* single-manifest layouts often carry no platform */
+		rc = oci_index_pick(json, len, NULL, NULL, &pick, err, errlen);
+	free(json);
+	/* an index may point at a per-platform index (a multi-arch image) */
+	for (int depth = 0; !rc && pick.media == OCI_MT_INDEX; depth++) {
+		if (depth == 2 || !(json = read_blob(l, &pick, &len, err, errlen))) {
+			if (depth == 2)
+				snprintf(err, errlen, "image indexes nest too deep");
+			rc = -1;
+			break;
+		}
+		rc = oci_index_pick(json, len, NULL, node_arch(), &pick, err, errlen);
+		free(json);
+	}
+	if (rc)
+		return -1;
+	rc = -1;
+	snprintf(img->manifest_digest, sizeof(img->manifest_digest), "%s", pick.digest);
+	if (!(m = malloc(sizeof(*m))) || !(json = read_blob(l, &pick, &len, err, errlen)))
+		goto out;
+	if (oci_manifest_parse(json, len, m, err, errlen)) {
+		free(json);
+		goto out;
+	}
+	free(json);
+	if (!(json = read_blob(l, &m->config, &len, err, errlen)))
+		goto out;
+	if (oci_config_parse(json, len, &img->config, err, errlen)) {
+		free(json);
+		goto out;
+	}
+	free(json);
+	img->resolve_ms = ms_since(&t0);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < m->nlayers; i++) {
+		if (layer_cache_get(cache, &m->layers[i], open_blob, l, &img->layers[i], err, errlen))
+			goto out;
+		img->nlayers++;
+		img->unpacked += img->layers[i].unpacked;
+	}
+	img->fetch_ms = ms_since(&t0);
+	rc = 0;
+out:
+	if (!m)
+		snprintf(err, errlen, "out of memory");
+	free(m);
+	return rc;
+}
+
+int ct_image_prepare(const img_ref_t *ref, user_opener_t *uo, layer_cache_t *cache, ct_image_t *img, char *err,
+		     size_t errlen)
+{
+	layout_t l = { uo, ref->path };
+	int rc;
+
+	memset(img, 0, sizeof(*img));
+	switch (ref->source) {
+	case IMG_OCI_LAYOUT:
+		rc = prepare_layout(ref, &l, cache, img, err, errlen);
+		break;
+	default:
+		snprintf(err, errlen, "this node cannot pull %s images yet: use an OCI layout (oci:/path)",
+			 ref->source == IMG_OCI_ARCHIVE ? "oci-archive:" : "registry");
+		rc = -1;
+	}
+	if (rc)
+		ct_image_release(img);
+	return rc;
+}
+
+void ct_image_release(ct_image_t *img)
+{
+	for (size_t i = 0; i < img->nlayers; i++)
+		if (img->layers[i].lock_fd >= 0)
+			close(img->layers[i].lock_fd);
+	img->nlayers = 0;
+	oci_config_free(&img->config);
+}

@@ -1,0 +1,28 @@
+/*
+ * ct_image - from an image reference to unpacked layers in the node's
+ * cache, plus the image config. Every file the user names is opened by the
+ * user (user_open); every blob is checked against its digest; layers are
+ * unpacked once per node (layer_cache).
+ */
+#ifndef OCTOPUS_CT_IMAGE_H
+#define OCTOPUS_CT_IMAGE_H
+
+#include "image/image_ref.h"
+#include "image/layer_cache.h"
+#include "image/oci_json.h"
+#include "ns/user_open.h"
+
+typedef struct {
+	char manifest_digest[IMG_DIGEST_MAX];   /* what the tag resolved to */
+	size_t nlayers;
+	layer_ref_t layers[OCI_MAX_LAYERS];     /* base first; each holds a shared lock */
+	oci_config_t config;
+	unsigned unpacked;                      /* layers this call unpacked (misses) */
+	double resolve_ms, fetch_ms;            /* per phase, for the slurmd log */
+} ct_image_t;
+
+int ct_image_prepare(const img_ref_t *ref, user_opener_t *uo, layer_cache_t *cache, ct_image_t *img, char *err,
+		     size_t errlen);
+void ct_image_release(ct_image_t *img);
+
+#endif

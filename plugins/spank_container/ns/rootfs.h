@@ -1,0 +1,54 @@
+/*
+ * rootfs - the container's mount namespace, built once per node per step
+ * by a holder process that keeps it alive; every task joins it with setns.
+ *
+ * The holder unshares a mount namespace, makes / recursively slave (no
+ * mount leaks back to the host), stacks the cached layers with overlayfs
+ * (nosuid, nodev; a per-step upper dir when writable), mounts /proc, binds
+ * /dev, /sys, /tmp and the requested sources, then pivot_roots into it.
+ * Bind targets are resolved inside the rootfs (openat2 RESOLVE_IN_ROOT):
+ * a symlink in an image cannot aim a mount at a host path. Bind sources are
+ * fds opened by the user (user_open), so a user binds only what they can
+ * read. When the step ends the holder exits and the namespace goes with it.
+ */
+#ifndef OCTOPUS_ROOTFS_H
+#define OCTOPUS_ROOTFS_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ROOTFS_MAX_BINDS 64
+
+typedef struct {
+	int src_fd;             /* O_PATH fd of the source, opened as the user */
+	char dst[PATH_MAX];     /* absolute path inside the container */
+	int readonly;
+	int is_dir;             /* the target is created as a directory, else a file */
+} rootfs_bind_t;
+
+typedef struct {
+	char runtime[PATH_MAX / 2];     /* per-step directory on local disk (upper, work, links) */
+	const char *const *lower;       /* layer directories, base first */
+	size_t nlower;
+	int writable;
+	size_t nbinds;
+	rootfs_bind_t binds[ROOTFS_MAX_BINDS];
+} rootfs_spec_t;
+
+typedef struct {
+	pid_t pid;
+	int ns_fd;              /* the namespace, for setns */
+	int ctl_fd;             /* closing it lets the holder exit */
+} rootfs_holder_t;
+
+/* Build the namespace; 0, or -1 with the holder's reason in err. */
+int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_t errlen);
+
+/* In a task (root): enter the namespace; its root becomes the container's. */
+int rootfs_join(const rootfs_holder_t *h, char *err, size_t errlen);
+
+/* End the holder and remove the runtime directory. */
+void rootfs_stop(rootfs_holder_t *h, const char *runtime);
+
+#endif

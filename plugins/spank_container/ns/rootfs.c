@@ -19,6 +19,26 @@
 
 #include "image/fsutil.h"
 
+/* <linux/mount.h> clashes with <sys/mount.h> on glibc 2.36 */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+
+int rootfs_detach_source(int fd)
+{
+	return (int)syscall(SYS_open_tree, fd, "",
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+}
+
 /* The holder reports over a pipe: "" for ready, else the reason. */
 static void report(int fd, const char *fmt, ...)
 {
@@ -124,12 +144,17 @@ static int bind_in(int rootfd, int src_fd, const char *src_path, const char *dst
 		report(ctl, "cannot create the mount point %s in the image: %s", dst, strerror(errno));
 		return -1;
 	}
-	if (sfd < 0 && (sfd = open(src_path, O_PATH | O_CLOEXEC)) < 0) {
+	if (sfd >= 0) {
+		/* a detached copy of the user's source, made in slurmstepd's namespace */
+		if (syscall(SYS_move_mount, sfd, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)) {
+			report(ctl, "bind %s: %s", dst, strerror(errno));
+			goto fail;
+		}
+	} else if ((sfd = open(src_path, O_PATH | O_CLOEXEC)) < 0) {
 		report(ctl, "%s: %s", src_path, strerror(errno));
 		close(dfd);
 		return -1;
-	}
-	if (mount_fd(NULL, sfd, dfd, NULL, MS_BIND | MS_REC, NULL)) {
+	} else if (mount_fd(NULL, sfd, dfd, NULL, MS_BIND | MS_REC, NULL)) {
 		report(ctl, "bind %s: %s", dst, strerror(errno));
 		goto fail;
 	}
@@ -276,7 +301,10 @@ int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_
 		if (build(spec, status[1]))
 			_exit(1);
 		report(status[1], "%s", "");
-		close(status[1]);
+		/* hold only the namespace: none of slurmstepd's fds (job I/O) */
+		if (hold[0] > 0)
+			close_range(0, (unsigned)hold[0] - 1, 0);
+		close_range((unsigned)hold[0] + 1, ~0U, 0);
 		/* hold the namespace until the step closes the other end */
 		while (read(hold[0], &c, 1) < 0 && errno == EINTR)
 			;

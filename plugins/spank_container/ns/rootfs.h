@@ -21,7 +21,7 @@
 #define ROOTFS_MAX_BINDS 64
 
 typedef struct {
-	int src_fd;             /* O_PATH fd of the source, opened as the user */
+	int src_fd;             /* rootfs_detach_source() of an fd opened as the user */
 	char dst[PATH_MAX];     /* absolute path inside the container */
 	int readonly;
 	int is_dir;             /* the target is created as a directory, else a file */
@@ -41,6 +41,10 @@ typedef struct {
 	int ns_fd;              /* the namespace, for setns */
 	int ctl_fd;             /* closing it lets the holder exit */
 } rootfs_holder_t;
+
+/* A detached mount tree of what fd (O_PATH, opened as the user) names,
+ * cloned here, so the holder's new namespace can attach it; -1 with errno. */
+int rootfs_detach_source(int fd);
 
 /* Build the namespace; 0, or -1 with the holder's reason in err. */
 int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_t errlen);

@@ -102,6 +102,10 @@ int user_opener_start(user_opener_t *o, uid_t uid, gid_t gid, const gid_t *group
 	}
 	if (o->pid == 0) {
 		close(sv[0]);
+		/* keep nothing of the parent's: it may be slurmstepd holding job I/O */
+		if (sv[1] > 3 && close_range(3, (unsigned)sv[1] - 1, 0))
+			_exit(1);
+		close_range((unsigned)sv[1] + 1, ~0U, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* for good: real, effective and saved ids, groups first */
 		if (setgroups(ngroups, groups) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid) ||

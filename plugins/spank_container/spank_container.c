@@ -1,0 +1,459 @@
+/*
+ * spank_container - srun/sbatch/salloc --container-image: Slurm tasks in
+ * OCI images, from a node-local layer cache.
+ *
+ * By context (spank_context()):
+ *   srun, sbatch, salloc  the options are parsed and checked as they are
+ *                         read, so a mistake stops the command at once;
+ *   slurmstepd            init_post_opt (root, before any task exists):
+ *                         import the image into the cache as the user,
+ *                         build the step's mount namespace in a holder
+ *                         process; task_init_privileged (root, each task):
+ *                         join it; task_init (the user, each task, just
+ *                         before exec): image Env, workdir, and the error,
+ *                         if any, on the task's stderr (errors from
+ *                         slurmstepd's own contexts do not reach srun);
+ *                         exit: end the holder, drop the layer locks.
+ *
+ * plugstack.conf (this plugin must come last):
+ *   required spank_container.so [cache_dir=/var/lib/octopus/containers]
+ *        [runtime_dir=/run/octopus-container] [mount_home=yes|no]
+ *        [writable=yes|no] [volume_root=DIR] [default_registry=HOST]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ct_image.h"
+#include "ct_options.h"
+#include "image/fsutil.h"
+#include "ns/rootfs.h"
+#include "spank_shim.h"
+
+OCTOPUS_SPANK_PLUGIN(octopus_container, 1)
+
+#define ERR_MAX 768
+#define BATCH_STEP 0xfffffffbu          /* SLURM_BATCH_SCRIPT */
+#define EXTERN_STEP 0xfffffffcu         /* SLURM_EXTERN_CONT */
+
+typedef struct {
+	char cache_dir[PATH_MAX / 2];
+	char runtime_dir[PATH_MAX / 4];
+	char volume_root[PATH_MAX / 4];
+	char default_registry[IMG_REGISTRY_MAX];
+	int mount_home;
+	int writable;
+} ct_config_t;
+
+static ct_config_t cfg;
+static ct_options_t opts;
+static char opt_error[ERR_MAX];         /* a bad option seen in slurmstepd */
+
+/* slurmstepd state for this step */
+static struct {
+	int active;
+	char error[ERR_MAX];            /* reported by every task */
+	ct_image_t image;
+	rootfs_holder_t holder;
+	char runtime[PATH_MAX / 2];
+} step = { .holder = { -1, -1, -1 } };
+
+static int remote(void)
+{
+	return spank_context() == S_CTX_REMOTE;
+}
+
+/* Client: print and refuse. Remote: keep the reason for the tasks. */
+static int option_error(const char *msg)
+{
+	if (remote()) {
+		snprintf(opt_error, sizeof(opt_error), "%s", msg);
+		return 0;
+	}
+	fprintf(stderr, "octopus: %s\n", msg);
+	return -1;
+}
+
+static int on_option(int val, const char *arg, int remote_ctx)
+{
+	char err[ERR_MAX];
+	int rc = 0;
+
+	(void)remote_ctx;
+	switch (val) {
+	case 'i':
+		rc = ct_opt_image(&opts, arg, cfg.default_registry, err, sizeof(err));
+		break;
+	case 'm':
+		rc = ct_opt_mounts(&opts, arg, err, sizeof(err));
+		break;
+	case 'w':
+		rc = ct_opt_workdir(&opts, arg, err, sizeof(err));
+		break;
+	case 'e':
+		rc = ct_opt_env(&opts, arg, err, sizeof(err));
+		break;
+	case 'n':
+		rc = ct_opt_name(&opts, arg, err, sizeof(err));
+		break;
+	case 'H':
+		opts.mount_home = 1;
+		break;
+	case 'h':
+		opts.mount_home = 0;
+		break;
+	case 'W':
+		opts.writable = 1;
+		break;
+	case 'R':
+		opts.writable = 0;
+		break;
+	case 'E':
+		opts.entrypoint = 1;
+		break;
+	case 'X':
+		opts.entrypoint = 0;
+		break;
+	}
+	return rc ? option_error(err) : 0;
+}
+
+static struct spank_option options[] = {
+	{ "container-image", "[docker://]IMAGE|oci:/DIR[:REF]",
+	  "Run the tasks in this OCI image (registry image or local OCI layout).", 1, 'i', on_option },
+	{ "container-mounts", "SRC:DST[:ro|rw],vol:NAME:DST,...",
+	  "Bind host paths (read as you) or your named volumes into the container.", 1, 'm', on_option },
+	{ "container-workdir", "PATH", "Working directory inside the container.", 1, 'w', on_option },
+	{ "container-env", "NAME[,NAME...]",
+	  "These variables keep the job's value over the image's.", 1, 'e', on_option },
+	{ "container-name", "NAME", "Name the container (job-scoped).", 1, 'n', on_option },
+	{ "container-mount-home", NULL, "Mount your home directory (site default).", 0, 'H', on_option },
+	{ "no-container-mount-home", NULL, "Do not mount your home directory.", 0, 'h', on_option },
+	{ "container-writable", NULL, "Give the container a writable root (discarded at the end of the step).", 0,
+	  'W', on_option },
+	{ "container-readonly", NULL, "Make the container's root read-only.", 0, 'R', on_option },
+	{ "container-entrypoint", NULL, "Run the image's entrypoint (not supported yet).", 0, 'E', on_option },
+	{ "no-container-entrypoint", NULL, "Do not run the image's entrypoint (default).", 0, 'X', on_option },
+	SPANK_OPTIONS_TABLE_END
+};
+
+static int yes_no(const char *v, int *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "true"))
+		*out = 1;
+	else if (!strcmp(v, "no") || !strcmp(v, "0") || !strcmp(v, "false"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_config(int ac, char **av)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.cache_dir, sizeof(cfg.cache_dir), "%s", "/var/lib/octopus/containers");
+	snprintf(cfg.runtime_dir, sizeof(cfg.runtime_dir), "%s", "/run/octopus-container");
+	cfg.mount_home = 1;
+	cfg.writable = 1;
+	for (int i = 0; i < ac; i++) {
+		const char *eq = strchr(av[i], '=');
+		const char *v = eq ? eq + 1 : "";
+		size_t k = eq ? (size_t)(eq - av[i]) : strlen(av[i]);
+		int bad = 0;
+
+#define KEY(s) (k == strlen(s) && !strncmp(av[i], s, k))
+		if (KEY("cache_dir") && v[0] == '/')
+			bad = snprintf(cfg.cache_dir, sizeof(cfg.cache_dir), "%s", v) >= (int)sizeof(cfg.cache_dir);
+		else if (KEY("runtime_dir") && v[0] == '/')
+			bad = snprintf(cfg.runtime_dir, sizeof(cfg.runtime_dir), "%s", v) >= (int)sizeof(cfg.runtime_dir);
+		else if (KEY("volume_root") && v[0] == '/')
+			bad = snprintf(cfg.volume_root, sizeof(cfg.volume_root), "%s", v) >= (int)sizeof(cfg.volume_root);
+		else if (KEY("default_registry") && *v)
+			bad = snprintf(cfg.default_registry, sizeof(cfg.default_registry), "%s", v) >=
+			      (int)sizeof(cfg.default_registry);
+		else if (KEY("mount_home"))
+			bad = yes_no(v, &cfg.mount_home);
+		else if (KEY("writable"))
+			bad = yes_no(v, &cfg.writable);
+		else
+			bad = 1;
+#undef KEY
+		if (bad) {
+			slurm_error("octopus container: plugstack.conf argument '%s' is not valid (keys: cache_dir=/abs "
+				    "runtime_dir=/abs volume_root=/abs default_registry=HOST mount_home=yes|no writable=yes|no)",
+				    av[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int slurm_spank_init(spank_t sp, int ac, char **av)
+{
+	ct_options_init(&opts);
+	if (parse_config(ac, av))
+		return -1;
+	for (struct spank_option *o = options; o->name; o++)
+		if (spank_option_register(sp, o) != ESPANK_SUCCESS) {
+			slurm_error("octopus container: cannot register --%s", o->name);
+			return -1;
+		}
+	return 0;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Add a bind whose source the user opens; skipped silently if optional and missing. */
+static int add_user_bind(rootfs_spec_t *s, user_opener_t *uo, const char *src, const char *dst, int ro, int optional)
+{
+	rootfs_bind_t *b;
+	struct stat sb;
+	int fd;
+
+	if (s->nbinds == ROOTFS_MAX_BINDS) {
+		snprintf(step.error, sizeof(step.error), "more than %d mounts", ROOTFS_MAX_BINDS);
+		return -1;
+	}
+	if ((fd = user_opener_open(uo, NULL, src, O_PATH, step.error, sizeof(step.error))) < 0)
+		return optional && errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &sb) || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
+		close(fd);
+		snprintf(step.error, sizeof(step.error), "%.300s: only files and directories can be mounted", src);
+		return -1;
+	}
+	close(fd);
+	/* O_PATH needs no read permission: open for reading, as the user, so
+	 * nobody binds what they could not read anyway */
+	if ((fd = user_opener_open(uo, NULL, src, O_RDONLY | O_NONBLOCK | O_NOCTTY, step.error, sizeof(step.error))) < 0)
+		return -1;
+	if (fstat(fd, &sb) || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
+		close(fd);
+		snprintf(step.error, sizeof(step.error), "%.300s changed while it was being mounted", src);
+		return -1;
+	}
+	b = &s->binds[s->nbinds];
+	b->is_dir = S_ISDIR(sb.st_mode);
+	b->src_fd = rootfs_detach_source(fd);
+	close(fd);
+	if (b->src_fd < 0) {
+		snprintf(step.error, sizeof(step.error), "%.300s: cannot bind it: %s", src, strerror(errno));
+		return -1;
+	}
+	s->nbinds++;
+	b->readonly = ro;
+	snprintf(b->dst, sizeof(b->dst), "%s", dst);
+	return 0;
+}
+
+/* A named volume: <volume_root>/<user>/<name>, created for the user on first use. */
+static int add_volume(rootfs_spec_t *s, user_opener_t *uo, const struct passwd *pw, const ct_mount_t *m)
+{
+	char dir[PATH_MAX];
+
+	if (!cfg.volume_root[0]) {
+		snprintf(step.error, sizeof(step.error),
+			 "--container-mounts=vol:%s: this cluster has no named volumes (volume_root= is not set)", m->src);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", cfg.volume_root, pw->pw_name);
+	if (mkdir(dir, 0700) == 0 && chown(dir, pw->pw_uid, pw->pw_gid)) {
+		snprintf(step.error, sizeof(step.error), "volume directory %.300s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* created as the user, inside the user's own volume directory */
+	snprintf(dir, sizeof(dir), "%s/%s/%s", cfg.volume_root, pw->pw_name, m->src);
+	if (access(dir, F_OK) && (mkdir(dir, 0700) || chown(dir, pw->pw_uid, pw->pw_gid))) {
+		snprintf(step.error, sizeof(step.error), "volume %s: %s", m->src, strerror(errno));
+		return -1;
+	}
+	return add_user_bind(s, uo, dir, m->dst, m->readonly, 0);
+}
+
+static int build_step(spank_t sp)
+{
+	uint32_t jobid = 0, stepid = 0, nodeid = 0;
+	uid_t uid;
+	gid_t gid, *gids = NULL;
+	int ngids = 0, argc = 0;
+	char **argv = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096];
+	struct passwd pwd, *pw = NULL;
+	user_opener_t uo = { -1, -1 };
+	layer_cache_t cache;
+	rootfs_spec_t *spec = NULL;
+	const char *lower[OCI_MAX_LAYERS];
+	struct timespec t0;
+	int rc = -1;
+
+	if (spank_get_item(sp, S_JOB_UID, &uid) || spank_get_item(sp, S_JOB_GID, &gid) ||
+	    spank_get_item(sp, S_JOB_ID, &jobid) || spank_get_item(sp, S_JOB_STEPID, &stepid)) {
+		snprintf(step.error, sizeof(step.error), "cannot read the job's ids from Slurm");
+		return -1;
+	}
+	if (stepid == EXTERN_STEP)
+		return 0;
+	spank_get_item(sp, S_JOB_SUPPLEMENTARY_GIDS, &gids, &ngids);
+	spank_getenv(sp, "PWD", cwd, sizeof(cwd));
+	spank_get_item(sp, S_JOB_NODEID, &nodeid);
+	if (gethostname(node, sizeof(node)))
+		snprintf(node, sizeof(node), "node");
+	if (getpwuid_r(uid, &pwd, pwbuf, sizeof(pwbuf), &pw) || !pw) {
+		snprintf(step.error, sizeof(step.error), "no passwd entry for uid %u on this node", (unsigned)uid);
+		return -1;
+	}
+	/* nodes of one job may share /run (several slurmd on one host) */
+	snprintf(step.runtime, sizeof(step.runtime), "%s/%u.%u.%u", cfg.runtime_dir, jobid, stepid, nodeid);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (layer_cache_open(&cache, cfg.cache_dir, step.error, sizeof(step.error)) ||
+	    user_opener_start(&uo, uid, gid, gids, ngids > 0 ? (size_t)ngids : 0, step.error, sizeof(step.error)))
+		goto out;
+	if (ct_image_prepare(&opts.ref, &uo, &cache, &step.image, step.error, sizeof(step.error)))
+		goto out;
+
+	if (!(spec = calloc(1, sizeof(*spec)))) {
+		snprintf(step.error, sizeof(step.error), "out of memory");
+		goto out;
+	}
+	snprintf(spec->runtime, sizeof(spec->runtime), "%s", step.runtime);
+	for (size_t i = 0; i < step.image.nlayers; i++)
+		lower[i] = step.image.layers[i].path;
+	spec->lower = lower;
+	spec->nlower = step.image.nlayers;
+	spec->writable = opts.writable >= 0 ? opts.writable : cfg.writable;
+	if ((opts.mount_home >= 0 ? opts.mount_home : cfg.mount_home) &&
+	    add_user_bind(spec, &uo, pw->pw_dir, pw->pw_dir, 0, 1))
+		goto out;
+	if (cwd[0] == '/' && strcmp(cwd, "/") && add_user_bind(spec, &uo, cwd, cwd, 0, 1))
+		goto out;
+	/* the batch script lives in slurmd's spool: slurmstepd runs it by path */
+	if (stepid == BATCH_STEP && !spank_get_item(sp, S_JOB_ARGV, &argc, &argv) && argc > 0 && argv[0][0] == '/') {
+		char dir[PATH_MAX];
+		char *slash;
+		rootfs_bind_t *b = &spec->binds[spec->nbinds];
+
+		snprintf(dir, sizeof(dir), "%s", argv[0]);
+		if ((slash = strrchr(dir, '/')) && slash != dir)
+			*slash = '\0';
+		int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0 && (b->src_fd = rootfs_detach_source(fd)) >= 0) {
+			snprintf(b->dst, sizeof(b->dst), "%s", dir);
+			b->is_dir = b->readonly = 1;
+			spec->nbinds++;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	for (size_t i = 0; i < opts.nmounts; i++)
+		if (opts.mounts[i].volume ? add_volume(spec, &uo, pw, &opts.mounts[i])
+					  : add_user_bind(spec, &uo, opts.mounts[i].src, opts.mounts[i].dst,
+							  opts.mounts[i].readonly, 0))
+			goto out;
+	user_opener_stop(&uo);
+	if (rootfs_start(spec, &step.holder, step.error, sizeof(step.error)))
+		goto out;
+	slurm_info("octopus container: %u.%u %s on %s (node %u of the step): %zu layer(s), %u unpacked; resolve %.1f ms, fetch+unpack %.1f ms, total %.1f ms",
+		   jobid, stepid, opts.image, node, nodeid, step.image.nlayers, step.image.unpacked, step.image.resolve_ms,
+		   step.image.fetch_ms, ms_since(&t0));
+	step.active = 1;
+	rc = 0;
+out:
+	if (spec)
+		for (size_t i = 0; i < spec->nbinds; i++)
+			if (spec->binds[i].src_fd >= 0)
+				close(spec->binds[i].src_fd);
+	free(spec);
+	user_opener_stop(&uo);
+	if (rc) {
+		slurm_error("octopus container: %u.%u %s: %s", jobid, stepid, opts.image, step.error);
+		ct_image_release(&step.image);
+	}
+	return rc;
+}
+
+int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
+{
+	(void)ac;
+	(void)av;
+	if (!remote() || !opts.image[0])
+		return 0;
+	if (opt_error[0]) {
+		snprintf(step.error, sizeof(step.error), "%s", opt_error);
+		return 0;
+	}
+	/* errors wait for the tasks: from here they would not reach srun */
+	build_step(sp);
+	return 0;
+}
+
+int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
+{
+	(void)sp;
+	(void)ac;
+	(void)av;
+	if (!step.active)
+		return 0;
+	if (rootfs_join(&step.holder, step.error, sizeof(step.error)))
+		return 0;       /* reported in task_init */
+	/* nothing the task execs can gain privileges (setuid files, caps) */
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return 0;
+}
+
+int slurm_spank_task_init(spank_t sp, int ac, char **av)
+{
+	(void)ac;
+	(void)av;
+	if (!remote() || !opts.image[0])
+		return 0;
+	if (step.error[0] || opt_error[0]) {
+		fprintf(stderr, "octopus: container %s: %s\n", opts.image, step.error[0] ? step.error : opt_error);
+		return -1;
+	}
+	if (!step.active)
+		return 0;
+	/* image Env wins, except what --container-env names (Pyxis' rule) */
+	for (size_t i = 0; i < step.image.config.nenv; i++) {
+		char *kv = step.image.config.env[i], *eq = strchr(kv, '=');
+
+		if (eq && !ct_env_listed(&opts, kv, (size_t)(eq - kv))) {
+			*eq = '\0';
+			spank_setenv(sp, kv, eq + 1, 1);
+			*eq = '=';
+		}
+	}
+	if (opts.workdir[0] && chdir(opts.workdir)) {
+		fprintf(stderr, "octopus: container %s: --container-workdir %s: %s\n", opts.image, opts.workdir,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int slurm_spank_exit(spank_t sp, int ac, char **av)
+{
+	(void)sp;
+	(void)ac;
+	(void)av;
+	if (!remote() || !step.active)
+		return 0;
+	rootfs_stop(&step.holder, step.runtime);
+	ct_image_release(&step.image);
+	step.active = 0;
+	return 0;
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# spank_container in real slurmstepd: srun/sbatch --container-image with OCI
+# image layouts built by tests/images/make-oci-layout (busybox-static, two
+# layers, a whiteout, a setuid file). Own cluster instance, so the plugin
+# (which must be last in plugstack.conf) does not touch the other tests.
+load helpers
+
+CT=${OCTO_CT_INSTANCE:-${OCTO_CLUSTER_INSTANCE:0:5}ct}
+CTDIR=$("$CLUSTER_TOOL" -i "$CT" env | sed -n 's/^export OCTO_CLUSTER_DIR=//p')
+
+setup_file() {
+    local plugstack
+    plugstack=$(mktemp)
+    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes" > "$plugstack"
+    "$CLUSTER_TOOL" -i "$CT" up --plugstack "$plugstack" >&3 2>&1
+    rm -f "$plugstack"
+    export OCTO_CT_INSTANCE=$CT OCTO_CLUSTER_INSTANCE=$CT
+    eval "$("$CLUSTER_TOOL" -i "$CT" env)"
+    export OCTO_CLUSTER_DIR
+    mkdir -p "$CTDIR/images" "$CTDIR/volumes"
+    chmod 755 "$CTDIR/images"
+    export IMG=$CTDIR/images/busybox
+    "$BATS_TEST_DIRNAME/../images/make-oci-layout" "$IMG" >&3
+    export WORK
+    WORK=$(job_dir octouser)
+}
+
+teardown_file() {
+    [ -z "${CTDIR:-}" ] || [ ! -d "$CTDIR" ] || "$CLUSTER_TOOL" -i "$CT" down >&3 2>&1
+}
+
+crun() { as_user octouser sh -c "cd '$WORK' && srun $*"; }
+
+@test "srun --container-image runs the task in the image's root, as the user" {
+    run crun --container-image=oci:$IMG sh -c "'. /etc/os-release; echo \$ID; id -u; cat /etc/layer2'"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = octobusy ]
+    [ "${lines[1]}" = "$(id -u octouser)" ]
+    [ "${lines[2]}" = "from layer 2" ]
+    # the host's root is not there: the harness's own tree is invisible
+    run crun --container-image=oci:$IMG test -e /usr/bin/slurmd
+    [ "$status" -ne 0 ]
+    # the node's log has the per-phase timings
+    grep -q "octopus container: .* oci:$IMG on .*: 2 layer(s)" "$CTDIR"/log/slurmd-*.log
+}
+
+@test "srun -N3 -n6: every task on every node is in the image" {
+    run crun -N3 -n6 --container-image=oci:$IMG sh -c "'. /etc/os-release; echo \$ID \$SLURM_PROCID'"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | grep -c '^octobusy [0-5]$')" -eq 6 ]
+}
+
+@test "layers stack in order: the upper layer's whiteout hides a lower file" {
+    run crun --container-image=oci:$IMG sh -c "'test -e /usr/share/doomed && echo present || echo hidden'"
+    [ "$output" = hidden ]
+}
+
+@test "a setuid binary in the image gives no privilege" {
+    # the layer had it 4755: the bit is gone, and the root is nosuid anyway
+    run crun --container-image=oci:$IMG sh -c "'stat -c %a /bin/busybox.suid; grep \" / / \" /proc/self/mountinfo'"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 755 ]
+    [[ "${lines[1]}" == *" / / "*nosuid*nodev*" - overlay "* ]]
+}
+
+@test "home and the working directory are mounted and writable; image Env applies" {
+    run crun --container-image=oci:$IMG sh -c "'echo \$OCTO_IMAGE; pwd; echo written > inside.txt; test -d \$HOME && echo home'"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = busybox ]
+    [ "${lines[1]}" = "$WORK" ]
+    [ "${lines[2]}" = home ]
+    [ "$(cat "$WORK/inside.txt")" = written ]
+}
+
+@test "--container-env keeps the job's value; --container-workdir sets the directory" {
+    run as_user octouser sh -c "cd '$WORK' && OCTO_IMAGE=mine srun --container-image=oci:$IMG --container-env=OCTO_IMAGE --container-workdir=/srv sh -c 'echo \$OCTO_IMAGE; pwd'"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = mine ]
+    [ "${lines[1]}" = /srv ]
+}
+
+@test "sbatch --container-image runs the batch script in the image" {
+    id=$(as_user octouser sbatch --parsable -D "$WORK" -o "$WORK/batch.out" --container-image=oci:$IMG \
+        --wrap '. /etc/os-release; echo batch $ID; cat /etc/layer2')
+    wait_until 60 job_done "$id"
+    [ "$(head -n1 "$WORK/batch.out")" = "batch octobusy" ]
+    grep -q "from layer 2" "$WORK/batch.out"
+}
+
+@test "a user cannot mount what they cannot read" {
+    run crun --container-image=oci:$IMG --container-mounts=/etc/shadow:/x cat /x
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: container oci:$IMG: /etc/shadow: Permission denied"* ]]
+    run crun --container-image=oci:$IMG --container-mounts=$WORK:/data:ro sh -c "'ls /data >/dev/null && touch /data/x'"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Read-only file system"* ]]
+}
+
+@test "named volumes persist across jobs" {
+    run crun --container-image=oci:$IMG --container-mounts=vol:scratch:/scratch sh -c "'echo kept > /scratch/f'"
+    [ "$status" -eq 0 ]
+    run crun --container-image=oci:$IMG --container-mounts=vol:scratch:/scratch cat /scratch/f
+    [ "$output" = kept ]
+    [ "$(stat -c %U "$CTDIR/volumes/octouser/scratch")" = octouser ]
+}
+
+@test "bad input: a clear line before anything runs, or on the task's stderr" {
+    run crun --container-image=oci:relative true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: --container-image=oci: needs an absolute path"* ]]
+    run crun --container-image=oci:$IMG --container-mounts=data:/data true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"source 'data' must be an absolute path"* ]]
+    run crun --container-image=oci:$CTDIR/images/none true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: container oci:$CTDIR/images/none: $CTDIR/images/none/index.json: No such file or directory"* ]]
+}
+
+@test "three nodes starting a new image at once unpack each layer once" {
+    img2=$CTDIR/images/busybox-v2
+    # the same base layer, a new top layer: one layer nobody has unpacked yet
+    LAYER2_TEXT="v2 $RANDOM" "$BATS_TEST_DIRNAME/../images/make-oci-layout" "$img2" v2 >/dev/null
+    run crun -N3 -n3 --container-image=oci:$img2:v2 cat /etc/layer2
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | grep -c '^v2 ')" -eq 3 ]
+    [ "$(grep -h "oci:$img2:v2 on" "$CTDIR"/log/slurmd-*.log | wc -l)" -eq 3 ]
+    total=$(grep -h "oci:$img2:v2 on" "$CTDIR"/log/slurmd-*.log | sed -n 's/.* \([0-9]*\) unpacked.*/\1/p' |
+        awk '{ s += $1 } END { print s + 0 }')
+    [ "$total" -eq 1 ]
+}
+
+@test "nothing is left mounted on the host when steps end" {
+    ! grep -q "$CTDIR" /proc/self/mountinfo
+    [ -d "$CTDIR/ctrun" ]
+    [ -z "$(ls -A "$CTDIR/ctrun")" ]
+}

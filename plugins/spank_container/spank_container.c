@@ -104,7 +104,11 @@ static int on_option(int val, const char *arg, int remote_ctx)
 		rc = ct_opt_env(&opts, arg, err, sizeof(err));
 		break;
 	case 'n':
-		rc = ct_opt_name(&opts, arg, err, sizeof(err));
+		/* named containers (a writable layer kept across steps) are not built yet */
+		if ((rc = ct_opt_name(&opts, arg, err, sizeof(err))) == 0) {
+			snprintf(err, sizeof(err), "--container-name is not supported yet: each step gets a fresh container");
+			rc = -1;
+		}
 		break;
 	case 'H':
 		opts.mount_home = 1;
@@ -119,7 +123,8 @@ static int on_option(int val, const char *arg, int remote_ctx)
 		opts.writable = 0;
 		break;
 	case 'E':
-		opts.entrypoint = 1;
+		snprintf(err, sizeof(err), "--container-entrypoint is not supported yet: name the entrypoint as the command");
+		rc = -1;
 		break;
 	case 'X':
 		opts.entrypoint = 0;
@@ -136,7 +141,7 @@ static struct spank_option options[] = {
 	{ "container-workdir", "PATH", "Working directory inside the container.", 1, 'w', on_option },
 	{ "container-env", "NAME[,NAME...]",
 	  "These variables keep the job's value over the image's.", 1, 'e', on_option },
-	{ "container-name", "NAME", "Name the container (job-scoped).", 1, 'n', on_option },
+	{ "container-name", "NAME", "Name the container (job-scoped; not supported yet).", 1, 'n', on_option },
 	{ "container-mount-home", NULL, "Mount your home directory (site default).", 0, 'H', on_option },
 	{ "no-container-mount-home", NULL, "Do not mount your home directory.", 0, 'h', on_option },
 	{ "container-writable", NULL, "Give the container a writable root (discarded at the end of the step).", 0,

@@ -30,6 +30,7 @@ teardown_file() {
 }
 
 crun() { as_user octouser sh -c "cd '$WORK' && srun $*"; }
+running_job() { [ "$(job_state "$1")" = RUNNING ]; }
 
 @test "srun --container-image runs the task in the image's root, as the user" {
     run crun --container-image=oci:$IMG sh -c "'. /etc/os-release; echo \$ID; id -u; cat /etc/layer2'"
@@ -127,6 +128,27 @@ crun() { as_user octouser sh -c "cd '$WORK' && srun $*"; }
     total=$(grep -h "oci:$img2:v2 on" "$CTDIR"/log/slurmd-*.log | sed -n 's/.* \([0-9]*\) unpacked.*/\1/p' |
         awk '{ s += $1 } END { print s + 0 }')
     [ "$total" -eq 1 ]
+}
+
+@test "octopus-image-cache lists layers and prunes all but those in use" {
+    cache() { "$OCTO_STAGE_PREFIX/bin/octopus-image-cache" --cache "$CTDIR/containers" "$@"; }
+    run cache list
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"3 layer(s)"*", 0 in use"* ]]
+    # a running container holds its two layers
+    id=$(as_user octouser sbatch --parsable -D "$WORK" -o /dev/null --container-image=oci:$IMG --wrap 'sleep 60')
+    wait_until 30 running_job "$id"
+    wait_until 30 sh -c "'$OCTO_STAGE_PREFIX/bin/octopus-image-cache' --cache '$CTDIR/containers' list | grep -q ', 2 in use'"
+    run cache prune --keep 0
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"removed 1 layer(s)"*"2 layer(s)"*"left, 2 in use"* ]]
+    cluster_exec -- scancel "$id"
+    wait_until 30 job_done "$id"
+    run cache prune --keep 0
+    [[ "$output" == *"removed 2 layer(s)"*"0 layer(s)"* ]]
+    # the next start unpacks again
+    run crun --container-image=oci:$IMG cat /etc/layer2
+    [ "$output" = "from layer 2" ]
 }
 
 @test "nothing is left mounted on the host when steps end" {

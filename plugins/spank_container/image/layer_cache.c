@@ -164,17 +164,15 @@ static int by_age(const void *a, const void *b)
 	return (x->used > y->used) - (x->used < y->used);
 }
 
-int layer_cache_collect(layer_cache_t *c, uint64_t keep_bytes, layer_cache_usage_t *u, char *err, size_t errlen)
+/* Every cached layer, oldest use first; *v is malloc'd. */
+static int scan(int rootfd, entry_t **out, size_t *count, layer_cache_usage_t *u, char *err, size_t errlen)
 {
 	static const char *const algos[] = { "sha256", "sha512" };
 	entry_t *v = NULL;
 	size_t n = 0, cap = 0;
-	int rootfd, rc = 0;
+	int rc = 0;
 
-	memset(u, 0, sizeof(*u));
-	if ((rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return fail(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
-	for (size_t a = 0; a < 2; a++) {
+	for (size_t a = 0; a < 2 && !rc; a++) {
 		char dir[32];
 		int fd;
 		DIR *d;
@@ -211,14 +209,64 @@ int layer_cache_collect(layer_cache_t *c, uint64_t keep_bytes, layer_cache_usage
 		}
 		closedir(d);
 	}
-	qsort(v, n, sizeof(*v), by_age);
+	if (v)
+		qsort(v, n, sizeof(*v), by_age);
+	*out = v;
+	*count = n;
+	return rc;
+}
+
+/* Whether a running container holds the layer (its shared lock). */
+static int in_use(int rootfd, const char *rel, int *lockfd)
+{
+	char lock[168];
+
+	snprintf(lock, sizeof(lock), "%s.lock", rel);
+	*lockfd = openat(rootfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return *lockfd < 0 || flock(*lockfd, LOCK_EX | LOCK_NB) != 0;
+}
+
+int layer_cache_list(layer_cache_t *c, layer_cache_each_fn each, void *arg, layer_cache_usage_t *u, char *err,
+		     size_t errlen)
+{
+	entry_t *v = NULL;
+	size_t n = 0;
+	int rootfd, rc;
+
+	memset(u, 0, sizeof(*u));
+	if ((rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return fail(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
+	rc = scan(rootfd, &v, &n, u, err, errlen);
+	for (size_t i = 0; !rc && i < n; i++) {
+		char digest[IMG_DIGEST_MAX];
+		const char *algo = v[i].rel + strlen("layers/"), *slash = strchr(algo, '/');
+		int lockfd, busy = in_use(rootfd, v[i].rel, &lockfd);
+
+		if (lockfd >= 0)
+			close(lockfd);
+		u->busy += (uint64_t)busy;
+		snprintf(digest, sizeof(digest), "%.*s:%s", (int)(slash - algo), algo, slash + 1);
+		each(arg, digest, v[i].bytes, v[i].used, busy);
+	}
+	free(v);
+	close(rootfd);
+	return rc;
+}
+
+int layer_cache_collect(layer_cache_t *c, uint64_t keep_bytes, layer_cache_usage_t *u, char *err, size_t errlen)
+{
+	entry_t *v = NULL;
+	size_t n = 0;
+	int rootfd, rc;
+
+	memset(u, 0, sizeof(*u));
+	if ((rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return fail(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
+	rc = scan(rootfd, &v, &n, u, err, errlen);
 	for (size_t i = 0; !rc && i < n && keep_bytes != UINT64_MAX && u->bytes > keep_bytes; i++) {
-		char lock[168];
 		int lockfd;
 
-		snprintf(lock, sizeof(lock), "%s.lock", v[i].rel);
-		lockfd = openat(rootfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB)) {
+		if (in_use(rootfd, v[i].rel, &lockfd)) {
 			u->busy++;      /* a running container stacks it: never pull a lowerdir away */
 		} else if (fs_remove_at(rootfd, v[i].rel)) {
 			rc = fail(err, errlen, "layer cache: removing %s: %s", v[i].rel, strerror(errno));

@@ -50,6 +50,12 @@ typedef struct {
 	uint64_t busy;                  /* skipped: in use */
 } layer_cache_usage_t;
 
+typedef void (*layer_cache_each_fn)(void *arg, const char *digest, uint64_t bytes, int64_t last_used, int busy);
+
+/* Call each for every cached layer, least recently used first. */
+int layer_cache_list(layer_cache_t *c, layer_cache_each_fn each, void *arg, layer_cache_usage_t *u, char *err,
+		     size_t errlen);
+
 /* Remove least-recently-used layers not in use until at most keep_bytes
  * remain (keep_bytes = UINT64_MAX: only measure). Stale tmp/ entries go too. */
 int layer_cache_collect(layer_cache_t *c, uint64_t keep_bytes, layer_cache_usage_t *u, char *err, size_t errlen);

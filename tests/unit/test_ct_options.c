@@ -1,0 +1,92 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ct_options.h"
+
+static ct_options_t o;
+
+static void mounts_ok(const char *spec)
+{
+	char err[512];
+
+	ct_options_init(&o);
+	if (ct_opt_mounts(&o, spec, err, sizeof(err)))
+		fail_msg("'%s' refused: %s", spec, err);
+}
+
+static void mounts_bad(const char *spec, const char *needle)
+{
+	char err[512] = "";
+
+	ct_options_init(&o);
+	if (ct_opt_mounts(&o, spec, err, sizeof(err)) != -1)
+		fail_msg("'%s' accepted", spec);
+	if (!strstr(err, needle))
+		fail_msg("error for '%s' is '%s', wanted '%s'", spec, err, needle);
+}
+
+static void test_mount_specs(void **state)
+{
+	(void)state;
+	mounts_ok("/data:/mnt/data:ro,/scratch,vol:ckpt:/ckpt,/home/a:rw,/opt/x:ro");
+	assert_int_equal(o.nmounts, 5);
+	assert_string_equal(o.mounts[0].src, "/data");
+	assert_string_equal(o.mounts[0].dst, "/mnt/data");
+	assert_true(o.mounts[0].readonly);
+	assert_string_equal(o.mounts[1].dst, "/scratch");        /* same path */
+	assert_true(o.mounts[2].volume);
+	assert_string_equal(o.mounts[2].src, "ckpt");
+	assert_string_equal(o.mounts[2].dst, "/ckpt");
+	assert_false(o.mounts[3].readonly);
+	assert_string_equal(o.mounts[3].dst, "/home/a");          /* SRC:rw keeps the path */
+	assert_true(o.mounts[4].readonly);
+	mounts_ok("vol:v1:/v:ro");
+	assert_true(o.mounts[0].readonly);
+
+	mounts_bad("data:/data", "source 'data' must be an absolute path");
+	mounts_bad("/a/../etc:/x", "without '..'");
+	mounts_bad("/a:/b/..", "destination '/b/..'");
+	mounts_bad("/a:/b:rx", "flag 'rx' is not ro or rw");
+	mounts_bad("/a:/b:ro:x", "too many ':'");
+	mounts_bad("/a:/", "over the container's /");
+	mounts_bad("vol:../x:/x", "not a volume name");
+	mounts_bad("vol:x", "needs a destination");
+	mounts_bad("", "is empty");
+}
+
+static void test_env_workdir_name(void **state)
+{
+	char err[256];
+
+	(void)state;
+	ct_options_init(&o);
+	assert_int_equal(ct_opt_env(&o, "PATH,LD_LIBRARY_PATH,_X1", err, sizeof(err)), 0);
+	assert_int_equal(o.nenv, 3);
+	assert_true(ct_env_listed(&o, "LD_LIBRARY_PATH", 15));
+	assert_false(ct_env_listed(&o, "LD_LIBRARY", 10));
+	assert_int_equal(ct_opt_env(&o, "1BAD", err, sizeof(err)), -1);
+	assert_int_equal(ct_opt_env(&o, "A-B", err, sizeof(err)), -1);
+	assert_int_equal(ct_opt_workdir(&o, "/srv/w", err, sizeof(err)), 0);
+	assert_int_equal(ct_opt_workdir(&o, "srv", err, sizeof(err)), -1);
+	assert_int_equal(ct_opt_name(&o, "train-1.a", err, sizeof(err)), 0);
+	assert_int_equal(ct_opt_name(&o, "../x", err, sizeof(err)), -1);
+	assert_int_equal(ct_opt_image(&o, "oci:rel", NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "absolute path"));
+	assert_int_equal(ct_opt_image(&o, "nvcr.io#nvidia/pytorch:24.01-py3", NULL, err, sizeof(err)), 0);
+	assert_string_equal(o.ref.registry, "nvcr.io");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mount_specs),
+		cmocka_unit_test(test_env_workdir_name),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -130,8 +130,39 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     [ "$total" -eq 1 ]
 }
 
+@test "malicious layers are refused and the host is untouched" {
+    evil=$CTDIR/evil
+    mkdir -p "$evil"
+    chmod 777 "$evil"           # writable by anyone: exactly what an escape would aim at
+    for kind in dotdot symlink hardlink; do
+        "$BATS_TEST_DIRNAME/../images/make-evil-layout" "$CTDIR/images/evil-$kind" "$kind" "$evil"
+        run crun --container-image=oci:$CTDIR/images/evil-$kind true
+        [ "$status" -ne 0 ]
+        case $kind in
+            dotdot) [[ "$output" == *"'..' in the path would leave the layer"* ]] ;;
+            symlink) [[ "$output" == *"'esc' is a symlink or not a directory"* ]] ;;
+            hardlink) [[ "$output" == *"'..' in the path would leave the layer"* ]] ;;
+        esac
+    done
+    [ -z "$(ls -A "$evil")" ]
+    [ -z "$(ls -A "$CTDIR/containers/tmp")" ]      # no half-unpacked layer left behind
+    # a device node in a layer is dropped, the rest of the layer is used
+    "$BATS_TEST_DIRNAME/../images/make-evil-layout" "$CTDIR/images/evil-device" device
+    run crun --container-image=oci:$CTDIR/images/evil-device --container-mounts=/bin/busybox:/bin/sh:ro /bin/sh -c "'read x < /bin/ok; echo \$x'"
+    [ "$status" -eq 0 ]
+    [ "$output" = ok ]
+    # /dev in the container is the node's; the layer's own node never reached the cache
+    ! find "$CTDIR/containers/layers" -type c -path '*/dev/mem' | grep -q .
+}
+
 @test "octopus-image-cache lists layers and prunes all but those in use" {
     cache() { "$OCTO_STAGE_PREFIX/bin/octopus-image-cache" --cache "$CTDIR/containers" "$@"; }
+    run cache prune --keep 0
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"0 layer(s), 0.0B left, 0 in use"* ]]
+    # two images that share their base layer: three layers
+    crun --container-image=oci:$IMG true
+    crun --container-image=oci:$CTDIR/images/busybox-v2:v2 true
     run cache list
     [ "$status" -eq 0 ]
     [[ "$output" == *"3 layer(s)"*", 0 in use"* ]]

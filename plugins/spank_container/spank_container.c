@@ -13,7 +13,8 @@
  *                         before exec): image Env, workdir, and the error,
  *                         if any, on the task's stderr (errors from
  *                         slurmstepd's own contexts do not reach srun);
- *                         exit: end the holder, drop the layer locks.
+ *                         exit: end the holder, drop the layer locks;
+ *   job epilog            remove what a step of the job left in runtime_dir.
  *
  * plugstack.conf (this plugin must come last):
  *   required spank_container.so [cache_dir=/var/lib/octopus/containers]
@@ -21,6 +22,7 @@
  *        [writable=yes|no] [volume_root=DIR] [default_registry=HOST]
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -205,9 +207,14 @@ static int parse_config(int ac, char **av)
 
 int slurm_spank_init(spank_t sp, int ac, char **av)
 {
+	spank_context_t ctx = spank_context();
+
 	ct_options_init(&opts);
 	if (parse_config(ac, av))
 		return -1;
+	/* prolog/epilog (and slurmd) only clean up: no options there */
+	if (ctx != S_CTX_LOCAL && ctx != S_CTX_ALLOCATOR && ctx != S_CTX_REMOTE)
+		return 0;
 	for (struct spank_option *o = options; o->name; o++)
 		if (spank_option_register(sp, o) != ESPANK_SUCCESS) {
 			slurm_error("octopus container: cannot register --%s", o->name);
@@ -460,5 +467,36 @@ int slurm_spank_exit(spank_t sp, int ac, char **av)
 	rootfs_stop(&step.holder, step.runtime);
 	ct_image_release(&step.image);
 	step.active = 0;
+	return 0;
+}
+
+/*
+ * Once per node per job, as root: whatever a step left behind (a
+ * slurmstepd killed before spank_exit, a requeued job) goes, so the next
+ * run of the job starts clean. Always 0: a failing epilog would drain the node.
+ */
+int slurm_spank_job_epilog(spank_t sp, int ac, char **av)
+{
+	uint32_t jobid = 0;
+	char prefix[32];
+	size_t plen;
+	DIR *d;
+	struct dirent *e;
+	int fd;
+
+	/* slurm_spank_init is not called in the job script context */
+	if (parse_config(ac, av) || spank_get_item(sp, S_JOB_ID, &jobid) != ESPANK_SUCCESS || !jobid)
+		return 0;
+	if ((fd = open(cfg.runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return 0;
+	}
+	plen = (size_t)snprintf(prefix, sizeof(prefix), "%u.", jobid);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, plen) && fs_remove_at(dirfd(d), e->d_name))
+			slurm_error("octopus container: job %u: cannot remove %s/%s: %m", jobid, cfg.runtime_dir, e->d_name);
+	closedir(d);
 	return 0;
 }

@@ -182,6 +182,16 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     [ "$output" = "from layer 2" ]
 }
 
+@test "the job epilog removes what a step left behind" {
+    id=$(as_user octouser sbatch --parsable -D "$WORK" -o /dev/null --container-image=oci:$IMG --wrap 'sleep 3')
+    wait_until 30 running_job "$id"
+    # as if a slurmstepd of this job had died before cleaning up
+    mkdir -p "$CTDIR/ctrun/$id.7.0/upper/etc"
+    touch "$CTDIR/ctrun/$id.7.0/upper/etc/leftover"
+    wait_until 60 job_done "$id"
+    wait_until 20 sh -c "! ls -d '$CTDIR/ctrun/$id'.* 2>/dev/null | grep -q ."
+}
+
 @test "nothing is left mounted on the host when steps end" {
     ! grep -q "$CTDIR" /proc/self/mountinfo
     [ -d "$CTDIR/ctrun" ]

@@ -303,7 +303,9 @@ static int build_step(spank_t sp)
 	uid_t uid;
 	gid_t gid, *gids = NULL;
 	int ngids = 0, argc = 0;
-	char **argv = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096];
+	char **argv = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096], grbuf[4096];
+	char passwd_line[1024], group_line[512];
+	struct group grp, *gr = NULL;
 	struct passwd pwd, *pw = NULL;
 	user_opener_t uo = { -1, -1 };
 	layer_cache_t cache;
@@ -347,6 +349,14 @@ static int build_step(spank_t sp)
 	spec->lower = lower;
 	spec->nlower = step.image.nlayers;
 	spec->writable = opts.writable >= 0 ? opts.writable : cfg.writable;
+	/* the user exists inside, with a shell every image has */
+	snprintf(passwd_line, sizeof(passwd_line), "%s:x:%u:%u:%.200s:%s:/bin/sh", pw->pw_name, (unsigned)uid,
+		 (unsigned)gid, pw->pw_gecos ? pw->pw_gecos : "", pw->pw_dir);
+	spec->passwd_line = strpbrk(passwd_line, "\n") ? NULL : passwd_line;
+	if (!getgrgid_r(gid, &grp, grbuf, sizeof(grbuf), &gr) && gr) {
+		snprintf(group_line, sizeof(group_line), "%s:x:%u:", gr->gr_name, (unsigned)gid);
+		spec->group_line = group_line;
+	}
 	if ((opts.mount_home >= 0 ? opts.mount_home : cfg.mount_home) &&
 	    add_user_bind(spec, &uo, pw->pw_dir, pw->pw_dir, 0, 1))
 		goto out;

@@ -45,6 +45,19 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     grep -q "octopus container: .* oci:$IMG on .*: 2 layer(s)" "$CTDIR"/log/slurmd-*.log
 }
 
+@test "the user and their group exist inside the image" {
+    run crun --container-image=oci:$IMG sh -c "'id -un; id -gn; grep -c ^root: /etc/passwd'"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = octouser ]
+    [ "${lines[1]}" = "$(id -gn octouser)" ]
+    [ "${lines[2]}" = 1 ]       # the image's own entries are kept
+    # read-only: the image has /etc/passwd (bound over), no /etc/group (left alone)
+    run crun --container-image=oci:$IMG --container-readonly sh -c "'id -un; touch /x 2>&1 || echo read-only'"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = octouser ]
+    [[ "$output" == *read-only* ]]
+}
+
 @test "srun -N3 -n6: every task on every node is in the image" {
     run crun -N3 -n6 --container-image=oci:$IMG sh -c "'. /etc/os-release; echo \$ID \$SLURM_PROCID'"
     [ "$status" -eq 0 ]

@@ -176,24 +176,16 @@ fail:
 	return -1;
 }
 
+/* Always with an upper dir: mount points for binds must be creatable even
+ * when the container is read-only (build() makes it so at the end). */
 static int overlay(const rootfs_spec_t *s, int ctl)
 {
 	char opts[4096], link[32];
 	size_t used;
 
-	if (mkdir("rootfs", 0755) || mkdir("l", 0700) ||
-	    (s->writable && (mkdir("upper", 0755) || mkdir("work", 0700)))) {
+	if (mkdir("rootfs", 0755) || mkdir("l", 0700) || mkdir("upper", 0755) || mkdir("work", 0700)) {
 		report(ctl, "runtime directory %s: %s", s->runtime, strerror(errno));
 		return -1;
-	}
-	if (!s->writable && s->nlower == 1) {
-		/* overlayfs wants two lower layers without an upper: bind the one */
-		if (mount(s->lower[0], "rootfs", NULL, MS_BIND, NULL) ||
-		    mount(NULL, "rootfs", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)) {
-			report(ctl, "mounting the image: %s", strerror(errno));
-			return -1;
-		}
-		return 0;
 	}
 	/* short relative names keep 127 layers within a page of options */
 	used = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
@@ -205,17 +197,66 @@ static int overlay(const rootfs_spec_t *s, int ctl)
 		}
 		used += (size_t)snprintf(opts + used, sizeof(opts) - used, "%s%s", i + 1 == s->nlower ? "" : ":", link);
 	}
-	if (s->writable)
-		used += (size_t)snprintf(opts + used, sizeof(opts) - used, ",upperdir=upper,workdir=work");
+	used += (size_t)snprintf(opts + used, sizeof(opts) - used, ",upperdir=upper,workdir=work");
 	if (used >= sizeof(opts)) {
 		report(ctl, "too many layers for one overlay mount");
 		return -1;
 	}
-	if (mount("overlay", "rootfs", "overlay", MS_NOSUID | MS_NODEV | (s->writable ? 0 : MS_RDONLY), opts)) {
+	if (mount("overlay", "rootfs", "overlay", MS_NOSUID | MS_NODEV, opts)) {
 		report(ctl, "mounting the image (overlayfs): %s", strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The image's /etc/passwd (or group) plus the user's line, written to the
+ * runtime directory and bound read-only over the image's: `id`, `whoami`,
+ * and anything that looks the user up work inside. An image line for the
+ * same name wins (the image's own users are its business).
+ */
+static int add_id_line(int rootfd, const char *path, const char *line, const char *out, int ctl)
+{
+	char *buf = malloc(1 << 20), name[64];
+	size_t len = 0, nlen = strcspn(line, ":");
+	int in, fd, found = 0;
+	FILE *f;
+
+	if (!buf) {
+		report(ctl, "out of memory");
+		return -1;
+	}
+	if ((in = openat2_in(rootfd, path, O_RDONLY)) >= 0) {
+		ssize_t n;
+
+		while (len < (1 << 20) - 1 && (n = read(in, buf + len, (1 << 20) - 1 - len)) > 0)
+			len += (size_t)n;
+		close(in);
+	}
+	buf[len] = '\0';
+	snprintf(name, sizeof(name), "%.*s:", (int)(nlen < 60 ? nlen : 60), line);
+	for (char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, name, strlen(name)))
+			found = 1;
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		report(ctl, "%s: %s", out, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return -1;
+	}
+	fputs(buf, f);
+	if (len && buf[len - 1] != '\n')
+		fputc('\n', f);
+	if (!found)
+		fprintf(f, "%s\n", line);
+	free(buf);
+	if (fclose(f)) {
+		report(ctl, "%s: %s", out, strerror(errno));
+		return -1;
+	}
+	return bind_in(rootfd, -1, out, path, 0, 1, ctl, 0);
 }
 
 static int build(const rootfs_spec_t *s, int ctl)
@@ -258,11 +299,19 @@ static int build(const rootfs_spec_t *s, int ctl)
 		if (bind_in(rootfd, -1, host[i].src, host[i].dst, host[i].is_dir, host[i].ro, ctl, host[i].devices))
 			return -1;
 	}
+	if ((s->passwd_line && add_id_line(rootfd, "/etc/passwd", s->passwd_line, "passwd", ctl)) ||
+	    (s->group_line && add_id_line(rootfd, "/etc/group", s->group_line, "group", ctl)))
+		return -1;
 	for (size_t i = 0; i < s->nbinds; i++)
 		if (bind_in(rootfd, s->binds[i].src_fd, NULL, s->binds[i].dst, s->binds[i].is_dir,
 			    s->binds[i].readonly, ctl, 0))
 			return -1;
 	close(rootfd);
+	/* read-only from here on: the mount points above were made in the upper dir */
+	if (!s->writable && mount(NULL, "rootfs", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)) {
+		report(ctl, "making the image read-only: %s", strerror(errno));
+		return -1;
+	}
 	if (chdir("rootfs") || syscall(SYS_pivot_root, ".", ".") || umount2(".", MNT_DETACH) || chdir("/")) {
 		report(ctl, "entering the image (pivot_root): %s", strerror(errno));
 		return -1;

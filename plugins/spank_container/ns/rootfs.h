@@ -4,7 +4,8 @@
  *
  * The holder unshares a mount namespace, makes / recursively slave (no
  * mount leaks back to the host), stacks the cached layers with overlayfs
- * (nosuid, nodev; a per-step upper dir when writable), mounts /proc, binds
+ * (nosuid, nodev; a per-step upper dir, the mount made read-only at the
+ * end for --container-readonly), mounts /proc, binds
  * /dev, /sys, /tmp and the requested sources, then pivot_roots into it.
  * Bind targets are resolved inside the rootfs (openat2 RESOLVE_IN_ROOT):
  * a symlink in an image cannot aim a mount at a host path. Bind sources are
@@ -32,6 +33,8 @@ typedef struct {
 	const char *const *lower;       /* layer directories, base first */
 	size_t nlower;
 	int writable;
+	const char *passwd_line;        /* added to the image's /etc/passwd unless its name is there */
+	const char *group_line;         /* likewise for /etc/group */
 	size_t nbinds;
 	rootfs_bind_t binds[ROOTFS_MAX_BINDS];
 } rootfs_spec_t;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,20 +194,161 @@ out:
 	return rc;
 }
 
-int ct_image_prepare(const img_ref_t *ref, user_opener_t *uo, layer_cache_t *cache, ct_image_t *img, char *err,
-		     size_t errlen)
+/* sha256 of buf as "sha256:<hex>"; 1 if it equals want (when want is set). */
+static int check_digest(const char *buf, size_t len, const char *want, char *actual, size_t alen)
+{
+	static const char zero[] = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+	digest_t *d = digest_new(want && *want ? want : zero);
+	int ok;
+
+	if (!d)
+		return 0;
+	digest_update(d, buf, len);
+	ok = digest_finish(d, actual, alen);
+	digest_free(d);
+	return want && *want ? ok : 1;
+}
+
+typedef struct {
+	registry_t *reg;
+	const char *tmpdir;
+	uint64_t max;
+} pull_t;
+
+/* A blob downloaded to an unnamed file in the cache's tmp dir. */
+static int pull_blob(void *arg, const oci_blob_t *b, char *err, size_t errlen)
+{
+	pull_t *p = arg;
+	int fd = open(p->tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "layer cache %s: %s", p->tmpdir, strerror(errno));
+		return -1;
+	}
+	if (registry_blob(p->reg, b->digest, fd, b->size ? b->size : p->max, err, errlen) ||
+	    lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int prepare_registry(const img_ref_t *ref, const ct_image_opts_t *o, layer_cache_t *cache, ct_image_t *img,
+			    char *err, size_t errlen)
+{
+	registry_opts_t ro = { o ? o->plain_http : NULL, o ? o->credentials : NULL, 0 };
+	char media[REG_MEDIA_MAX], actual[IMG_DIGEST_MAX], tmpdir[PATH_MAX];
+	const char *want = ref->digest[0] ? ref->digest : NULL;
+	oci_manifest_t *m = NULL;
+	registry_t *reg;
+	struct timespec t0;
+	char *json = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (o && o->allow_registries && *o->allow_registries && !registry_host_listed(o->allow_registries, ref->registry)) {
+		snprintf(err, errlen, "registry %s is not allowed on this cluster (allowed: %.300s)", ref->registry,
+			 o->allow_registries);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!(reg = registry_new(ref, &ro, err, errlen)))
+		return -1;
+	if (registry_manifest(reg, want ? want : ref->tag, &json, &len, media, sizeof(media), err, errlen))
+		goto out;
+	/* a multi-platform index: this node's manifest, by digest */
+	for (int depth = 0; oci_media_type(media) == OCI_MT_INDEX; depth++) {
+		oci_blob_t pick;
+
+		if (depth == 2 || !check_digest(json, len, want, actual, sizeof(actual))) {
+			snprintf(err, errlen, depth == 2 ? "image indexes nest too deep"
+							 : "the index does not match its digest: the registry sent other content");
+			goto out;
+		}
+		if (oci_index_pick(json, len, NULL, node_arch(), &pick, err, errlen))
+			goto out;
+		free(json);
+		json = NULL;
+		want = NULL;
+		if (registry_manifest(reg, pick.digest, &json, &len, media, sizeof(media), err, errlen))
+			goto out;
+		snprintf(img->manifest_digest, sizeof(img->manifest_digest), "%s", pick.digest);
+		want = img->manifest_digest;
+	}
+	if (!check_digest(json, len, want, actual, sizeof(actual))) {
+		snprintf(err, errlen, "the manifest does not match its digest %.80s: the registry sent other content", want);
+		goto out;
+	}
+	snprintf(img->manifest_digest, sizeof(img->manifest_digest), "%s", actual);
+	if (!(m = malloc(sizeof(*m)))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (oci_manifest_parse(json, len, m, err, errlen))
+		goto out;
+	free(json);
+	json = NULL;
+	/* the config, through a memory file, checked like any blob */
+	{
+		int fd = memfd_create("octopus-config", MFD_CLOEXEC);
+
+		if (fd < 0 || m->config.size > OCI_MAX_JSON ||
+		    registry_blob(reg, m->config.digest, fd, OCI_MAX_JSON, err, errlen) || lseek(fd, 0, SEEK_SET) < 0 ||
+		    !(json = slurp(fd, &len, "image config", err, errlen))) {
+			if (fd >= 0)
+				close(fd);
+			if (fd < 0 || m->config.size > OCI_MAX_JSON)
+				snprintf(err, errlen, "image config: %s", fd < 0 ? strerror(errno) : "too large");
+			goto out;
+		}
+		close(fd);
+		if (!check_digest(json, len, m->config.digest, actual, sizeof(actual)) ||
+		    oci_config_parse(json, len, &img->config, err, errlen)) {
+			if (!err[0] || strncmp(err, "image config", 12))
+				snprintf(err, errlen, "image config %.80s does not match its digest", m->config.digest);
+			goto out;
+		}
+	}
+	img->resolve_ms = ms_since(&t0);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", cache->root);
+	{
+		pull_t p = { reg, tmpdir, cache->limits.max_bytes };
+
+		for (size_t i = 0; i < m->nlayers; i++) {
+			if (layer_cache_get(cache, &m->layers[i], pull_blob, &p, &img->layers[i], err, errlen))
+				goto out;
+			img->nlayers++;
+			img->unpacked += img->layers[i].unpacked;
+		}
+	}
+	img->fetch_ms = ms_since(&t0);
+	rc = 0;
+out:
+	free(json);
+	free(m);
+	registry_free(reg);
+	return rc;
+}
+
+int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, layer_cache_t *cache,
+		     ct_image_t *img, char *err, size_t errlen)
 {
 	layout_t l = { uo, ref->path };
 	int rc;
 
 	memset(img, 0, sizeof(*img));
+	err[0] = '\0';
 	switch (ref->source) {
 	case IMG_OCI_LAYOUT:
 		rc = prepare_layout(ref, &l, cache, img, err, errlen);
 		break;
+	case IMG_REGISTRY:
+		rc = prepare_registry(ref, o, cache, img, err, errlen);
+		break;
 	default:
-		snprintf(err, errlen, "this node cannot pull %s images yet: use an OCI layout (oci:/path)",
-			 ref->source == IMG_OCI_ARCHIVE ? "oci-archive:" : "registry");
+		snprintf(err, errlen, "oci-archive: images are not supported yet: unpack the archive and use oci:/path");
 		rc = -1;
 	}
 	if (rc)

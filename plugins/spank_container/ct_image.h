@@ -10,6 +10,7 @@
 #include "image/image_ref.h"
 #include "image/layer_cache.h"
 #include "image/oci_json.h"
+#include "image/registry.h"
 #include "ns/user_open.h"
 
 typedef struct {
@@ -21,8 +22,14 @@ typedef struct {
 	double resolve_ms, fetch_ms;            /* per phase, for the slurmd log */
 } ct_image_t;
 
-int ct_image_prepare(const img_ref_t *ref, user_opener_t *uo, layer_cache_t *cache, ct_image_t *img, char *err,
-		     size_t errlen);
+typedef struct {
+	const char *allow_registries;   /* comma-separated; NULL or "": any */
+	const char *plain_http;         /* registries reached over http:// */
+	const char *credentials;        /* "user:password" for the image's registry, or NULL */
+} ct_image_opts_t;
+
+int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, layer_cache_t *cache,
+		     ct_image_t *img, char *err, size_t errlen);
 void ct_image_release(ct_image_t *img);
 
 #endif

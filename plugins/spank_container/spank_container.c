@@ -20,6 +20,7 @@
  *   required spank_container.so [cache_dir=/var/lib/octopus/containers]
  *        [runtime_dir=/run/octopus-container] [mount_home=yes|no]
  *        [writable=yes|no] [volume_root=DIR] [default_registry=HOST]
+ *        [allow_registries=HOST,...] [plain_http_registries=HOST:PORT,...]
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -53,6 +54,8 @@ typedef struct {
 	char runtime_dir[PATH_MAX / 4];
 	char volume_root[PATH_MAX / 4];
 	char default_registry[IMG_REGISTRY_MAX];
+	char allow_registries[1024];
+	char plain_http_registries[1024];
 	int mount_home;
 	int writable;
 } ct_config_t;
@@ -188,6 +191,12 @@ static int parse_config(int ac, char **av)
 		else if (KEY("default_registry") && *v)
 			bad = snprintf(cfg.default_registry, sizeof(cfg.default_registry), "%s", v) >=
 			      (int)sizeof(cfg.default_registry);
+		else if (KEY("allow_registries"))
+			bad = snprintf(cfg.allow_registries, sizeof(cfg.allow_registries), "%s", v) >=
+			      (int)sizeof(cfg.allow_registries);
+		else if (KEY("plain_http_registries"))
+			bad = snprintf(cfg.plain_http_registries, sizeof(cfg.plain_http_registries), "%s", v) >=
+			      (int)sizeof(cfg.plain_http_registries);
 		else if (KEY("mount_home"))
 			bad = yes_no(v, &cfg.mount_home);
 		else if (KEY("writable"))
@@ -197,7 +206,8 @@ static int parse_config(int ac, char **av)
 #undef KEY
 		if (bad) {
 			slurm_error("octopus container: plugstack.conf argument '%s' is not valid (keys: cache_dir=/abs "
-				    "runtime_dir=/abs volume_root=/abs default_registry=HOST mount_home=yes|no writable=yes|no)",
+				    "runtime_dir=/abs volume_root=/abs default_registry=HOST allow_registries=H1,H2 "
+				    "plain_http_registries=H1,H2 mount_home=yes|no writable=yes|no)",
 				    av[i]);
 			return -1;
 		}
@@ -312,6 +322,7 @@ static int build_step(spank_t sp)
 	rootfs_spec_t *spec = NULL;
 	const char *lower[OCI_MAX_LAYERS];
 	struct timespec t0;
+	ct_image_opts_t image_opts = { cfg.allow_registries, cfg.plain_http_registries, NULL };
 	int rc = -1;
 
 	if (spank_get_item(sp, S_JOB_UID, &uid) || spank_get_item(sp, S_JOB_GID, &gid) ||
@@ -336,7 +347,7 @@ static int build_step(spank_t sp)
 	if (layer_cache_open(&cache, cfg.cache_dir, step.error, sizeof(step.error)) ||
 	    user_opener_start(&uo, uid, gid, gids, ngids > 0 ? (size_t)ngids : 0, step.error, sizeof(step.error)))
 		goto out;
-	if (ct_image_prepare(&opts.ref, &uo, &cache, &step.image, step.error, sizeof(step.error)))
+	if (ct_image_prepare(&opts.ref, &image_opts, &uo, &cache, &step.image, step.error, sizeof(step.error)))
 		goto out;
 
 	if (!(spec = calloc(1, sizeof(*spec)))) {

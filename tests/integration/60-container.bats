@@ -7,11 +7,13 @@ load helpers
 
 CT=${OCTO_CT_INSTANCE:-${OCTO_CLUSTER_INSTANCE:0:5}ct}
 CTDIR=$("$CLUSTER_TOOL" -i "$CT" env | sed -n 's/^export OCTO_CLUSTER_DIR=//p')
+CTNS=$("$CLUSTER_TOOL" -i "$CT" env | sed -n 's/^export OCTO_CLUSTER_NETNS=//p')
+REG=10.77.0.1:5000      # a local registry on the cluster's bridge (the head namespace)
 
 setup_file() {
     local plugstack
     plugstack=$(mktemp)
-    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes" > "$plugstack"
+    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes plain_http_registries=$REG,10.77.0.1:5999 allow_registries=$REG,10.77.0.1:5999" > "$plugstack"
     "$CLUSTER_TOOL" -i "$CT" up --plugstack "$plugstack" >&3 2>&1
     rm -f "$plugstack"
     export OCTO_CT_INSTANCE=$CT OCTO_CLUSTER_INSTANCE=$CT
@@ -21,11 +23,22 @@ setup_file() {
     chmod 755 "$CTDIR/images"
     export IMG=$CTDIR/images/busybox
     "$BATS_TEST_DIRNAME/../images/make-oci-layout" "$IMG" >&3
+    # Debian's docker-registry (distribution v2), plain HTTP on the bridge only
+    mkdir -p "$CTDIR/registry"
+    printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
+        "$CTDIR/registry/data" "$REG" > "$CTDIR/registry/config.yml"
+    setsid nsenter --net="/run/netns/$CTNS" docker-registry serve "$CTDIR/registry/config.yml" \
+        > "$CTDIR/log/registry.log" 2>&1 < /dev/null &
+    echo $! > "$CTDIR/registry/pid"
+    wait_until 20 nsenter --net="/run/netns/$CTNS" curl -sf "http://$REG/v2/"
+    nsenter --net="/run/netns/$CTNS" skopeo copy -q --dest-tls-verify=false "oci:$IMG:latest" \
+        "docker://$REG/test/busybox:latest" >&3 2>&1
     export WORK
     WORK=$(job_dir octouser)
 }
 
 teardown_file() {
+    [ ! -f "$CTDIR/registry/pid" ] || kill "$(cat "$CTDIR/registry/pid")" 2>/dev/null || true
     [ -z "${CTDIR:-}" ] || [ ! -d "$CTDIR" ] || "$CLUSTER_TOOL" -i "$CT" down >&3 2>&1
 }
 
@@ -56,6 +69,33 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = octouser ]
     [[ "$output" == *read-only* ]]
+}
+
+@test "docker:// images come from a registry, by tag or pinned digest" {
+    run crun --container-image=docker://$REG/test/busybox:latest sh -c "'. /etc/os-release; echo \$ID; cat /etc/layer2'"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = octobusy ]
+    [ "${lines[1]}" = "from layer 2" ]
+    # the same layers as the OCI layout: nothing new to unpack
+    grep -q "docker://$REG/test/busybox:latest on .*2 layer(s), 0 unpacked" "$CTDIR"/log/slurmd-*.log
+    digest=$(jq -r '.manifests[0].digest' "$IMG/index.json")
+    run crun --container-image=$REG/test/busybox@$digest true
+    [ "$status" -eq 0 ]
+    run crun --container-image=$REG/test/busybox@sha256:$(printf '%064d' 0) true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: container $REG/test/busybox@sha256:"*"HTTP 404"* ]]
+}
+
+@test "registry errors come back as one line: unknown tag, unreachable, not allowed" {
+    run crun --container-image=docker://$REG/test/busybox:nope true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"$REG/test/busybox:nope: not found (check the name and tag) (HTTP 404)"* ]]
+    run crun --container-image=docker://10.77.0.1:5999/test/busybox true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Couldn't connect to server"* ]]
+    run crun --container-image=docker://registry.example.org/x/y true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"registry registry.example.org is not allowed on this cluster (allowed: $REG,10.77.0.1:5999)"* ]]
 }
 
 @test "srun -N3 -n6: every task on every node is in the image" {

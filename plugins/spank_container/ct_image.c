@@ -332,6 +332,35 @@ out:
 	return rc;
 }
 
+int ct_image_resolve(const img_ref_t *ref, const ct_image_opts_t *o, long timeout_s, char *digest, size_t len,
+		     char *err, size_t errlen)
+{
+	registry_opts_t ro = { o ? o->plain_http : NULL, o ? o->credentials : NULL, timeout_s };
+	char media[REG_MEDIA_MAX], *json = NULL;
+	registry_t *reg;
+	size_t n;
+	int rc = -1;
+
+	if (ref->source != IMG_REGISTRY || ref->digest[0]) {
+		snprintf(digest, len, "%s", ref->digest);
+		return 0;
+	}
+	if (o && o->allow_registries && *o->allow_registries && !registry_host_listed(o->allow_registries, ref->registry)) {
+		snprintf(err, errlen, "registry %s is not allowed on this cluster (allowed: %.300s)", ref->registry,
+			 o->allow_registries);
+		return -1;
+	}
+	if (!(reg = registry_new(ref, &ro, err, errlen)))
+		return -1;
+	if (!registry_manifest(reg, ref->tag, &json, &n, media, sizeof(media), err, errlen)) {
+		check_digest(json, n, NULL, digest, len);
+		rc = 0;
+	}
+	free(json);
+	registry_free(reg);
+	return rc;
+}
+
 int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, layer_cache_t *cache,
 		     ct_image_t *img, char *err, size_t errlen)
 {

@@ -32,4 +32,9 @@ int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener
 		     ct_image_t *img, char *err, size_t errlen);
 void ct_image_release(ct_image_t *img);
 
+/* The digest a registry tag points at now (of the index or the manifest),
+ * so every node of a job starts the same image. */
+int ct_image_resolve(const img_ref_t *ref, const ct_image_opts_t *o, long timeout_s, char *digest, size_t len,
+		     char *err, size_t errlen);
+
 #endif

@@ -400,8 +400,9 @@ static int build_step(spank_t sp)
 	user_opener_stop(&uo);
 	if (rootfs_start(spec, &step.holder, step.error, sizeof(step.error)))
 		goto out;
-	slurm_info("octopus container: %u.%u %s on %s (node %u of the step): %zu layer(s), %u unpacked; resolve %.1f ms, fetch+unpack %.1f ms, total %.1f ms",
-		   jobid, stepid, opts.image, node, nodeid, step.image.nlayers, step.image.unpacked, step.image.resolve_ms,
+	slurm_info("octopus container: %u.%u %s%s%s on %s (node %u of the step): %zu layer(s), %u unpacked; resolve %.1f ms, fetch+unpack %.1f ms, total %.1f ms",
+		   jobid, stepid, opts.image, opts.ref.digest[0] ? " pinned to " : "", opts.ref.digest, node, nodeid,
+		   step.image.nlayers, step.image.unpacked, step.image.resolve_ms,
 		   step.image.fetch_ms, ms_since(&t0));
 	step.active = 1;
 	rc = 0;
@@ -419,12 +420,58 @@ out:
 	return rc;
 }
 
+#define PIN_IMAGE_ENV "OCTOPUS_CONTAINER_IMAGE"
+#define PIN_DIGEST_ENV "OCTOPUS_CONTAINER_DIGEST"
+
+/*
+ * srun/sbatch/salloc: resolve a registry tag to its digest once, here, and
+ * hand it to every node in the job's environment; steps of the job that
+ * name the same image reuse it. A client that cannot reach the registry
+ * leaves the tag to the nodes (air-gapped login nodes), with a warning.
+ */
+static void pin_tag(void)
+{
+	ct_image_opts_t o = { cfg.allow_registries, cfg.plain_http_registries, NULL };
+	const char *have = getenv(PIN_IMAGE_ENV), *pinned = getenv(PIN_DIGEST_ENV);
+	char digest[IMG_DIGEST_MAX], err[ERR_MAX];
+
+	if (opts.ref.source != IMG_REGISTRY || opts.ref.digest[0])
+		return;
+	if (have && pinned && !strcmp(have, opts.image) && img_digest_valid(pinned))
+		return;         /* a step of a job that already pinned it */
+	if (ct_image_resolve(&opts.ref, &o, 20, digest, sizeof(digest), err, sizeof(err))) {
+		fprintf(stderr, "octopus: warning: %s: %s; each node resolves the tag when it starts\n", opts.image, err);
+		return;
+	}
+	/* the client's environment is the job's (unless --export=NONE, then
+	 * the nodes resolve the tag themselves) */
+	setenv(PIN_IMAGE_ENV, opts.image, 1);
+	setenv(PIN_DIGEST_ENV, digest, 1);
+}
+
+/* slurmstepd: the digest the client pinned, if it is for this very image. */
+static void apply_pin(spank_t sp)
+{
+	char have[sizeof(opts.image)], digest[IMG_DIGEST_MAX];
+
+	if (opts.ref.source != IMG_REGISTRY || opts.ref.digest[0])
+		return;
+	if (spank_getenv(sp, PIN_IMAGE_ENV, have, sizeof(have)) == ESPANK_SUCCESS && !strcmp(have, opts.image) &&
+	    spank_getenv(sp, PIN_DIGEST_ENV, digest, sizeof(digest)) == ESPANK_SUCCESS && img_digest_valid(digest))
+		snprintf(opts.ref.digest, sizeof(opts.ref.digest), "%s", digest);
+}
+
 int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 {
 	(void)ac;
 	(void)av;
-	if (!remote() || !opts.image[0])
+	if (!opts.image[0])
 		return 0;
+	if (!remote()) {
+		pin_tag();
+		return 0;
+	}
+	apply_pin(sp);
 	if (opt_error[0]) {
 		snprintf(step.error, sizeof(step.error), "%s", opt_error);
 		return 0;

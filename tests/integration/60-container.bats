@@ -77,13 +77,27 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     [ "${lines[0]}" = octobusy ]
     [ "${lines[1]}" = "from layer 2" ]
     # the same layers as the OCI layout: nothing new to unpack
-    grep -q "docker://$REG/test/busybox:latest on .*2 layer(s), 0 unpacked" "$CTDIR"/log/slurmd-*.log
+    grep -q "docker://$REG/test/busybox:latest pinned to sha256:.* on .*2 layer(s), 0 unpacked" "$CTDIR"/log/slurmd-*.log
     digest=$(jq -r '.manifests[0].digest' "$IMG/index.json")
     run crun --container-image=$REG/test/busybox@$digest true
     [ "$status" -eq 0 ]
     run crun --container-image=$REG/test/busybox@sha256:$(printf '%064d' 0) true
     [ "$status" -ne 0 ]
     [[ "$output" == *"octopus: container $REG/test/busybox@sha256:"*"HTTP 404"* ]]
+}
+
+@test "srun resolves the tag once: every node of the step starts the same digest" {
+    # a tag of its own, so the log lines are this test's
+    nsenter --net="/run/netns/$CTNS" skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+        "docker://$REG/test/busybox:latest" "docker://$REG/test/busybox:pin"
+    want=$(nsenter --net="/run/netns/$CTNS" curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+        "http://$REG/v2/test/busybox/manifests/pin" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
+    [ -n "$want" ]
+    run crun -N3 -n3 --container-image=docker://$REG/test/busybox:pin true
+    [ "$status" -eq 0 ]
+    run sh -c "grep -h 'docker://$REG/test/busybox:pin pinned to' '$CTDIR'/log/slurmd-*.log | sed 's/.*pinned to \([^ ]*\).*/\1/' | sort | uniq -c"
+    [ "$(echo "$output" | wc -l)" -eq 1 ]
+    [[ "$output" == *" 3 $want" ]]
 }
 
 @test "registry errors come back as one line: unknown tag, unreachable, not allowed" {

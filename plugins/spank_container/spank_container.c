@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "ct_image.h"
+#include "image/credentials.h"
 #include "ct_options.h"
 #include "image/fsutil.h"
 #include "ns/rootfs.h"
@@ -233,6 +234,37 @@ int slurm_spank_init(spank_t sp, int ac, char **av)
 	return 0;
 }
 
+/*
+ * The user's login for the image's registry, from the files podman, skopeo
+ * and docker write, read with the user's rights (uo: through the helper in
+ * slurmstepd; NULL: directly, in srun/sbatch, which run as the user).
+ */
+static int load_credentials(user_opener_t *uo, const char *home, const char *registry, char *out, size_t len)
+{
+	static const char *const files[] = { ".config/containers/auth.json", ".docker/config.json" };
+	char err[ERR_MAX], path[PATH_MAX], *buf = malloc(1 << 20);
+	int found = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; buf && home && home[0] == '/' && !found && i < 2; i++) {
+		ssize_t n, total = 0;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", home, files[i]);
+		fd = uo ? user_opener_open(uo, home, files[i], O_RDONLY | O_NONBLOCK, err, sizeof(err))
+			: open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		while (total < (1 << 20) && (n = read(fd, buf + total, (size_t)((1 << 20) - total))) > 0)
+			total += n;
+		close(fd);
+		found = cred_lookup(buf, (size_t)total, registry, out, len) == 1;
+		explicit_bzero(buf, (size_t)total);
+	}
+	free(buf);
+	return found;
+}
+
 static double ms_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -323,6 +355,7 @@ static int build_step(spank_t sp)
 	const char *lower[OCI_MAX_LAYERS];
 	struct timespec t0;
 	ct_image_opts_t image_opts = { cfg.allow_registries, cfg.plain_http_registries, NULL };
+	char creds[CRED_MAX];
 	int rc = -1;
 
 	if (spank_get_item(sp, S_JOB_UID, &uid) || spank_get_item(sp, S_JOB_GID, &gid) ||
@@ -347,8 +380,13 @@ static int build_step(spank_t sp)
 	if (layer_cache_open(&cache, cfg.cache_dir, step.error, sizeof(step.error)) ||
 	    user_opener_start(&uo, uid, gid, gids, ngids > 0 ? (size_t)ngids : 0, step.error, sizeof(step.error)))
 		goto out;
-	if (ct_image_prepare(&opts.ref, &image_opts, &uo, &cache, &step.image, step.error, sizeof(step.error)))
+	if (opts.ref.source == IMG_REGISTRY && load_credentials(&uo, pw->pw_dir, opts.ref.registry, creds, sizeof(creds)))
+		image_opts.credentials = creds;
+	rc = ct_image_prepare(&opts.ref, &image_opts, &uo, &cache, &step.image, step.error, sizeof(step.error));
+	explicit_bzero(creds, sizeof(creds));
+	if (rc)
 		goto out;
+	rc = -1;
 
 	if (!(spec = calloc(1, sizeof(*spec)))) {
 		snprintf(step.error, sizeof(step.error), "out of memory");
@@ -437,9 +475,17 @@ static void pin_tag(void)
 
 	if (opts.ref.source != IMG_REGISTRY || opts.ref.digest[0])
 		return;
+	char creds[CRED_MAX];
+	struct passwd *pw;
+	int rc;
+
 	if (have && pinned && !strcmp(have, opts.image) && img_digest_valid(pinned))
 		return;         /* a step of a job that already pinned it */
-	if (ct_image_resolve(&opts.ref, &o, 20, digest, sizeof(digest), err, sizeof(err))) {
+	if ((pw = getpwuid(getuid())) && load_credentials(NULL, pw->pw_dir, opts.ref.registry, creds, sizeof(creds)))
+		o.credentials = creds;
+	rc = ct_image_resolve(&opts.ref, &o, 20, digest, sizeof(digest), err, sizeof(err));
+	explicit_bzero(creds, sizeof(creds));
+	if (rc) {
 		fprintf(stderr, "octopus: warning: %s: %s; each node resolves the tag when it starts\n", opts.image, err);
 		return;
 	}

@@ -9,11 +9,12 @@ CT=${OCTO_CT_INSTANCE:-${OCTO_CLUSTER_INSTANCE:0:5}ct}
 CTDIR=$("$CLUSTER_TOOL" -i "$CT" env | sed -n 's/^export OCTO_CLUSTER_DIR=//p')
 CTNS=$("$CLUSTER_TOOL" -i "$CT" env | sed -n 's/^export OCTO_CLUSTER_NETNS=//p')
 REG=10.77.0.1:5000      # a local registry on the cluster's bridge (the head namespace)
+PRIV=10.77.0.1:5001     # the same, with a login (htpasswd)
 
 setup_file() {
     local plugstack
     plugstack=$(mktemp)
-    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes plain_http_registries=$REG,10.77.0.1:5999 allow_registries=$REG,10.77.0.1:5999" > "$plugstack"
+    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes plain_http_registries=$REG,$PRIV,10.77.0.1:5999 allow_registries=$REG,$PRIV,10.77.0.1:5999" > "$plugstack"
     "$CLUSTER_TOOL" -i "$CT" up --plugstack "$plugstack" >&3 2>&1
     rm -f "$plugstack"
     export OCTO_CT_INSTANCE=$CT OCTO_CLUSTER_INSTANCE=$CT
@@ -30,15 +31,26 @@ setup_file() {
     setsid nsenter --net="/run/netns/$CTNS" docker-registry serve "$CTDIR/registry/config.yml" \
         > "$CTDIR/log/registry.log" 2>&1 < /dev/null &
     echo $! > "$CTDIR/registry/pid"
+    htpasswd -Bbn alice s3cret > "$CTDIR/registry/htpasswd"
+    printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\nauth:\n  htpasswd:\n    realm: octotest\n    path: %s\n' \
+        "$CTDIR/registry/private" "$PRIV" "$CTDIR/registry/htpasswd" > "$CTDIR/registry/private.yml"
+    setsid nsenter --net="/run/netns/$CTNS" docker-registry serve "$CTDIR/registry/private.yml" \
+        > "$CTDIR/log/registry-private.log" 2>&1 < /dev/null &
+    echo $! > "$CTDIR/registry/private.pid"
     wait_until 20 nsenter --net="/run/netns/$CTNS" curl -sf "http://$REG/v2/"
+    wait_until 20 nsenter --net="/run/netns/$CTNS" curl -sf -u alice:s3cret "http://$PRIV/v2/"
     nsenter --net="/run/netns/$CTNS" skopeo copy -q --dest-tls-verify=false "oci:$IMG:latest" \
         "docker://$REG/test/busybox:latest" >&3 2>&1
+    nsenter --net="/run/netns/$CTNS" skopeo copy -q --dest-tls-verify=false --dest-creds alice:s3cret \
+        "oci:$IMG:latest" "docker://$PRIV/private/busybox:latest" >&3 2>&1
     export WORK
     WORK=$(job_dir octouser)
 }
 
 teardown_file() {
     [ ! -f "$CTDIR/registry/pid" ] || kill "$(cat "$CTDIR/registry/pid")" 2>/dev/null || true
+    [ ! -f "$CTDIR/registry/private.pid" ] || kill "$(cat "$CTDIR/registry/private.pid")" 2>/dev/null || true
+    rm -f "$(getent passwd octouser | cut -d: -f6)/.config/containers/auth.json"
     [ -z "${CTDIR:-}" ] || [ ! -d "$CTDIR" ] || "$CLUSTER_TOOL" -i "$CT" down >&3 2>&1
 }
 
@@ -100,6 +112,22 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     [[ "$output" == *" 3 $want" ]]
 }
 
+@test "private images: the user's own login is used, read with the user's rights" {
+    home=$(getent passwd octouser | cut -d: -f6)
+    install -d -o octouser -g octouser -m 700 "$home/.config" "$home/.config/containers"
+    printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$PRIV" "$(printf alice:s3cret | base64)" > "$home/.config/containers/auth.json"
+    chown octouser: "$home/.config/containers/auth.json"
+    chmod 600 "$home/.config/containers/auth.json"
+    run crun --container-image=docker://$PRIV/private/busybox:latest sh -c "'. /etc/os-release; echo \$ID'"
+    [ "$status" -eq 0 ]
+    [ "$output" = octobusy ]
+    # another user has no login, and cannot borrow this one
+    run as_user octouser2 sh -c "cd /tmp && srun --container-image=docker://$PRIV/private/busybox:latest true"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: container docker://$PRIV/private/busybox:latest: $PRIV needs a login: \`podman login\` or \`skopeo login\` it"* ]]
+    ! grep -rq s3cret "$CTDIR/log/"
+}
+
 @test "registry errors come back as one line: unknown tag, unreachable, not allowed" {
     run crun --container-image=docker://$REG/test/busybox:nope true
     [ "$status" -ne 0 ]
@@ -109,7 +137,7 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     [[ "$output" == *"Couldn't connect to server"* ]]
     run crun --container-image=docker://registry.example.org/x/y true
     [ "$status" -ne 0 ]
-    [[ "$output" == *"registry registry.example.org is not allowed on this cluster (allowed: $REG,10.77.0.1:5999)"* ]]
+    [[ "$output" == *"registry registry.example.org is not allowed on this cluster (allowed: $REG,$PRIV,10.77.0.1:5999)"* ]]
 }
 
 @test "srun -N3 -n6: every task on every node is in the image" {

@@ -247,7 +247,8 @@ static int authenticate(registry_t *r, const char *challenge, char *err, size_t 
 
 	if (!strncasecmp(challenge, "Basic", 5)) {
 		if (!r->credentials[0]) {
-			snprintf(err, errlen, "the registry wants a login: add credentials for it");
+			snprintf(err, errlen, "%s needs a login: `podman login` or `skopeo login` it (they write ~/.config/containers/auth.json)",
+				 r->base + strcspn(r->base, "/") + 2);
 			return -1;
 		}
 		r->basic = 1;
@@ -276,7 +277,7 @@ static int authenticate(registry_t *r, const char *challenge, char *err, size_t 
 		goto out;
 	if (status != 200) {
 		snprintf(err, errlen, "the registry's token service refused access to %s (HTTP %ld)%s", r->repo, status,
-			 r->credentials[0] ? "" : ": the image may need a login");
+			 r->credentials[0] ? "" : ": the image may need a login (`podman login` writes ~/.config/containers/auth.json)");
 		goto out;
 	}
 	if (!x.buf || !(o = json_tokener_parse(x.buf)) ||
@@ -320,7 +321,7 @@ static const char *status_hint(long status)
 	switch (status) {
 	case 401:
 	case 403:
-		return "access denied (a private image needs a login)";
+		return "access denied (a private image needs a login: `podman login` writes ~/.config/containers/auth.json)";
 	case 404:
 		return "not found (check the name and tag)";
 	case 429:

@@ -21,6 +21,7 @@
  *        [runtime_dir=/run/octopus-container] [mount_home=yes|no]
  *        [writable=yes|no] [volume_root=DIR] [default_registry=HOST]
  *        [allow_registries=HOST,...] [plain_http_registries=HOST:PORT,...]
+ *        [max_layer_size=64G]
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -59,6 +60,7 @@ typedef struct {
 	char plain_http_registries[1024];
 	int mount_home;
 	int writable;
+	uint64_t max_layer_bytes;       /* unpacked file data per layer */
 } ct_config_t;
 
 static ct_config_t cfg;
@@ -169,6 +171,33 @@ static int yes_no(const char *v, int *out)
 	return 0;
 }
 
+/* "64G", "500M", bytes */
+static int parse_size(const char *v, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+	int shift = 0;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (end == v || errno || n == 0)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	else if (*end == 'T' || *end == 't')
+		shift = 40;
+	else if (*end)
+		return -1;
+	if ((shift && end[1]) || n > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)n << shift;
+	return 0;
+}
+
 static int parse_config(int ac, char **av)
 {
 	memset(&cfg, 0, sizeof(cfg));
@@ -176,6 +205,7 @@ static int parse_config(int ac, char **av)
 	snprintf(cfg.runtime_dir, sizeof(cfg.runtime_dir), "%s", "/run/octopus-container");
 	cfg.mount_home = 1;
 	cfg.writable = 1;
+	cfg.max_layer_bytes = 64ull << 30;
 	for (int i = 0; i < ac; i++) {
 		const char *eq = strchr(av[i], '=');
 		const char *v = eq ? eq + 1 : "";
@@ -202,13 +232,15 @@ static int parse_config(int ac, char **av)
 			bad = yes_no(v, &cfg.mount_home);
 		else if (KEY("writable"))
 			bad = yes_no(v, &cfg.writable);
+		else if (KEY("max_layer_size"))
+			bad = parse_size(v, &cfg.max_layer_bytes);
 		else
 			bad = 1;
 #undef KEY
 		if (bad) {
 			slurm_error("octopus container: plugstack.conf argument '%s' is not valid (keys: cache_dir=/abs "
 				    "runtime_dir=/abs volume_root=/abs default_registry=HOST allow_registries=H1,H2 "
-				    "plain_http_registries=H1,H2 mount_home=yes|no writable=yes|no)",
+				    "plain_http_registries=H1,H2 mount_home=yes|no writable=yes|no max_layer_size=SIZE)",
 				    av[i]);
 			return -1;
 		}
@@ -377,8 +409,10 @@ static int build_step(spank_t sp)
 	/* nodes of one job may share /run (several slurmd on one host) */
 	snprintf(step.runtime, sizeof(step.runtime), "%s/%u.%u.%u", cfg.runtime_dir, jobid, stepid, nodeid);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (layer_cache_open(&cache, cfg.cache_dir, step.error, sizeof(step.error)) ||
-	    user_opener_start(&uo, uid, gid, gids, ngids > 0 ? (size_t)ngids : 0, step.error, sizeof(step.error)))
+	if (layer_cache_open(&cache, cfg.cache_dir, step.error, sizeof(step.error)))
+		goto out;
+	cache.limits.max_bytes = cfg.max_layer_bytes;
+	if (user_opener_start(&uo, uid, gid, gids, ngids > 0 ? (size_t)ngids : 0, step.error, sizeof(step.error)))
 		goto out;
 	if (opts.ref.source == IMG_REGISTRY && load_credentials(&uo, pw->pw_dir, opts.ref.registry, creds, sizeof(creds)))
 		image_opts.credentials = creds;

@@ -7,11 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "image/digest.h"
+#include "image/fsutil.h"
+
+#define ERR_LINE 512
 
 static double ms_since(const struct timespec *t0)
 {
@@ -77,9 +81,21 @@ static char *slurp(int fd, size_t *len, const char *what, char *err, size_t errl
 }
 
 typedef struct {
-	user_opener_t *uo;
+	user_opener_t *uo;      /* a user's layout: opened as the user ... */
 	const char *layout;
+	int dirfd;              /* ... or an unpacked archive only root can read */
 } layout_t;
+
+static int layout_open(layout_t *l, const char *rel, char *err, size_t errlen)
+{
+	int fd;
+
+	if (l->dirfd < 0)
+		return user_opener_open(l->uo, l->layout, rel, O_RDONLY, err, errlen);
+	if ((fd = openat(l->dirfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		snprintf(err, errlen, "%s in the archive %s: %s", rel, l->layout, strerror(errno));
+	return fd;
+}
 
 static int open_blob(void *arg, const oci_blob_t *b, char *err, size_t errlen)
 {
@@ -89,7 +105,7 @@ static int open_blob(void *arg, const oci_blob_t *b, char *err, size_t errlen)
 
 	/* the digest was validated: "blobs/<algo>/<hex>" cannot leave the layout */
 	snprintf(rel, sizeof(rel), "blobs/%.*s/%s", (int)(colon - b->digest), b->digest, colon + 1);
-	return user_opener_open(l->uo, l->layout, rel, O_RDONLY, err, errlen);
+	return layout_open(l, rel, err, errlen);
 }
 
 /* A JSON blob, checked against its descriptor. */
@@ -137,7 +153,7 @@ static int prepare_layout(const img_ref_t *ref, layout_t *l, layer_cache_t *cach
 	int fd, rc = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((fd = user_opener_open(l->uo, l->layout, "index.json", O_RDONLY, err, errlen)) < 0)
+	if ((fd = layout_open(l, "index.json", err, errlen)) < 0)
 		return -1;
 	json = slurp(fd, &len, "index.json", err, errlen);
 	close(fd);
@@ -361,10 +377,48 @@ int ct_image_resolve(const img_ref_t *ref, const ct_image_opts_t *o, long timeou
 	return rc;
 }
 
+/*
+ * oci-archive: the tar is opened by the user, unpacked (safely, like a
+ * layer) into a directory only root can read, and read as a layout; its
+ * blobs still go through the digest checks.
+ */
+static int prepare_archive(const img_ref_t *ref, layout_t *l, layer_cache_t *cache, ct_image_t *img, char *err,
+			   size_t errlen)
+{
+	char tmp[PATH_MAX];
+	layer_limits_t lim = cache->limits;
+	int fd, rc = -1;
+
+	if ((fd = user_opener_open(l->uo, NULL, ref->path, O_RDONLY | O_NONBLOCK, err, errlen)) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s/tmp/archive.%d.%ld", cache->root, (int)getpid(), (long)time(NULL));
+	if (mkdir(tmp, 0700) || (l->dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "layer cache %s: %s", tmp, strerror(errno));
+		close(fd);
+		rmdir(tmp);
+		return -1;
+	}
+	lim.keep_owner = 0;
+	if (layer_unpack_fd(fd, l->dirfd, &lim, NULL, err, errlen)) {
+		char why[ERR_LINE];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s is not a readable OCI archive: %s", ref->path, why);
+	} else {
+		l->layout = ref->path;
+		rc = prepare_layout(ref, l, cache, img, err, errlen);
+	}
+	close(fd);
+	close(l->dirfd);
+	l->dirfd = -1;
+	fs_remove_at(AT_FDCWD, tmp);
+	return rc;
+}
+
 int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, layer_cache_t *cache,
 		     ct_image_t *img, char *err, size_t errlen)
 {
-	layout_t l = { uo, ref->path };
+	layout_t l = { uo, ref->path, -1 };
 	int rc;
 
 	memset(img, 0, sizeof(*img));
@@ -377,8 +431,7 @@ int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener
 		rc = prepare_registry(ref, o, cache, img, err, errlen);
 		break;
 	default:
-		snprintf(err, errlen, "oci-archive: images are not supported yet: unpack the archive and use oci:/path");
-		rc = -1;
+		rc = prepare_archive(ref, &l, cache, img, err, errlen);
 	}
 	if (rc)
 		ct_image_release(img);

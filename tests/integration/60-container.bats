@@ -98,6 +98,19 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     [[ "$output" == *"octopus: container $REG/test/busybox@sha256:"*"HTTP 404"* ]]
 }
 
+@test "oci-archive: images, read as the user" {
+    tar -C "$IMG" -cf "$CTDIR/images/busybox.tar" .
+    chmod 644 "$CTDIR/images/busybox.tar"
+    run crun --container-image=oci-archive:$CTDIR/images/busybox.tar:latest cat /etc/layer2
+    [ "$status" -eq 0 ]
+    [ "$output" = "from layer 2" ]
+    chmod 600 "$CTDIR/images/busybox.tar"
+    run crun --container-image=oci-archive:$CTDIR/images/busybox.tar true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"$CTDIR/images/busybox.tar: Permission denied"* ]]
+    [ -z "$(ls -A "$CTDIR/containers/tmp")" ]
+}
+
 @test "srun resolves the tag once: every node of the step starts the same digest" {
     # a tag of its own, so the log lines are this test's
     nsenter --net="/run/netns/$CTNS" skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -74,7 +75,8 @@ static struct {
 	ct_image_t image;
 	rootfs_holder_t holder;
 	char runtime[PATH_MAX / 2];
-} step = { .holder = { -1, -1, -1 } };
+	int name_lock;                  /* --container-name: one step at a time per node */
+} step = { .holder = { -1, -1, -1 }, .name_lock = -1 };
 
 static int remote(void)
 {
@@ -112,11 +114,7 @@ static int on_option(int val, const char *arg, int remote_ctx)
 		rc = ct_opt_env(&opts, arg, err, sizeof(err));
 		break;
 	case 'n':
-		/* named containers (a writable layer kept across steps) are not built yet */
-		if ((rc = ct_opt_name(&opts, arg, err, sizeof(err))) == 0) {
-			snprintf(err, sizeof(err), "--container-name is not supported yet: each step gets a fresh container");
-			rc = -1;
-		}
+		rc = ct_opt_name(&opts, arg, err, sizeof(err));
 		break;
 	case 'H':
 		opts.mount_home = 1;
@@ -149,7 +147,8 @@ static struct spank_option options[] = {
 	{ "container-workdir", "PATH", "Working directory inside the container.", 1, 'w', on_option },
 	{ "container-env", "NAME[,NAME...]",
 	  "These variables keep the job's value over the image's.", 1, 'e', on_option },
-	{ "container-name", "NAME", "Name the container (job-scoped; not supported yet).", 1, 'n', on_option },
+	{ "container-name", "NAME",
+	  "Keep the container's writable layer for later steps of this job that name it too.", 1, 'n', on_option },
 	{ "container-mount-home", NULL, "Mount your home directory (site default).", 0, 'H', on_option },
 	{ "no-container-mount-home", NULL, "Do not mount your home directory.", 0, 'h', on_option },
 	{ "container-writable", NULL, "Give the container a writable root (discarded at the end of the step).", 0,
@@ -371,6 +370,56 @@ static int add_volume(rootfs_spec_t *s, user_opener_t *uo, const struct passwd *
 	return add_user_bind(s, uo, dir, m->dst, m->readonly, 0);
 }
 
+/*
+ * --container-name: the writable layer lives in runtime_dir/<job>.name.<NAME>.<node>
+ * and outlives the step (the job epilog removes it). It belongs to one image
+ * and to one step at a time.
+ */
+static int keep_named(rootfs_spec_t *spec, uint32_t jobid, uint32_t nodeid, char *dir, size_t len)
+{
+	char path[PATH_MAX], have[IMG_DIGEST_MAX] = "";
+	const char *digest = step.image.manifest_digest;
+	int fd;
+	ssize_t n;
+
+	snprintf(dir, len, "%s/%u.name.%s.%u", cfg.runtime_dir, jobid, opts.name, nodeid);
+	if (fs_mkdir_p(dir, 0700)) {
+		snprintf(step.error, sizeof(step.error), "--container-name %s: %.300s: %s", opts.name, dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	if ((step.name_lock = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+	    flock(step.name_lock, LOCK_EX | LOCK_NB)) {
+		snprintf(step.error, sizeof(step.error),
+			 "--container-name %s is in use by another step of this job on this node: wait for it to end",
+			 opts.name);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/image", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		snprintf(step.error, sizeof(step.error), "--container-name %s: %s", opts.name, strerror(errno));
+		return -1;
+	}
+	n = read(fd, have, sizeof(have) - 1);
+	have[n > 0 ? n : 0] = '\0';
+	if (have[0] && strcmp(have, digest)) {
+		close(fd);
+		snprintf(step.error, sizeof(step.error),
+			 "--container-name %s holds image %.80s, not %.80s: use another name for another image",
+			 opts.name, have, digest);
+		return -1;
+	}
+	if (!have[0] && write(fd, digest, strlen(digest)) != (ssize_t)strlen(digest)) {
+		close(fd);
+		snprintf(step.error, sizeof(step.error), "--container-name %s: %s", opts.name, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	spec->keep_dir = dir;
+	spec->writable = 1;     /* the point of a name is to keep what was written */
+	return 0;
+}
+
 static int build_step(spank_t sp)
 {
 	uint32_t jobid = 0, stepid = 0, nodeid = 0;
@@ -378,7 +427,7 @@ static int build_step(spank_t sp)
 	gid_t gid, *gids = NULL;
 	int ngids = 0, argc = 0;
 	char **argv = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096], grbuf[4096];
-	char passwd_line[1024], group_line[512];
+	char passwd_line[1024], group_line[512], keep[PATH_MAX / 2];
 	struct group grp, *gr = NULL;
 	struct passwd pwd, *pw = NULL;
 	user_opener_t uo = { -1, -1 };
@@ -432,6 +481,8 @@ static int build_step(spank_t sp)
 	spec->lower = lower;
 	spec->nlower = step.image.nlayers;
 	spec->writable = opts.writable >= 0 ? opts.writable : cfg.writable;
+	if (opts.name[0] && keep_named(spec, jobid, nodeid, keep, sizeof(keep)))
+		goto out;
 	/* the user exists inside, with a shell every image has */
 	snprintf(passwd_line, sizeof(passwd_line), "%s:x:%u:%u:%.200s:%s:/bin/sh", pw->pw_name, (unsigned)uid,
 		 (unsigned)gid, pw->pw_gecos ? pw->pw_gecos : "", pw->pw_dir);
@@ -614,6 +665,9 @@ int slurm_spank_exit(spank_t sp, int ac, char **av)
 		return 0;
 	rootfs_stop(&step.holder, step.runtime);
 	ct_image_release(&step.image);
+	if (step.name_lock >= 0)
+		close(step.name_lock);
+	step.name_lock = -1;
 	step.active = 0;
 	return 0;
 }

@@ -290,6 +290,25 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     [ "$output" = "from layer 2" ]
 }
 
+@test "--container-name keeps the writable layer for later steps of the job, for one image" {
+    cat > "$WORK/named.sh" <<EOF
+#!/bin/sh
+srun --container-image=oci:$IMG --container-name=work sh -c 'echo kept > /var/tmp/note'
+srun --container-image=oci:$IMG --container-name=work cat /var/tmp/note
+srun --container-image=oci:$IMG sh -c 'test -e /var/tmp/note && echo leaked || echo fresh'
+srun --container-image=oci:$CTDIR/images/busybox-v2:v2 --container-name=work true 2>&1 | sed -n 's/.*\(holds image\).*/\1/p'
+EOF
+    chmod 755 "$WORK/named.sh"
+    id=$(as_user octouser sbatch --parsable -D "$WORK" -o "$WORK/named.out" "$WORK/named.sh")
+    wait_until 90 job_done "$id"
+    run cat "$WORK/named.out"
+    [ "${lines[0]}" = kept ]
+    [ "${lines[1]}" = fresh ]
+    [ "${lines[2]}" = "holds image" ]
+    # the epilog removed the kept layer with the job
+    wait_until 20 sh -c "! ls -d '$CTDIR/ctrun/$id'.* 2>/dev/null | grep -q ."
+}
+
 @test "the job epilog removes what a step left behind" {
     id=$(as_user octouser sbatch --parsable -D "$WORK" -o /dev/null --container-image=oci:$IMG --wrap 'sleep 3')
     wait_until 30 running_job "$id"

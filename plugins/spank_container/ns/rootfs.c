@@ -183,7 +183,12 @@ static int overlay(const rootfs_spec_t *s, int ctl)
 	char opts[4096], link[32];
 	size_t used;
 
-	if (mkdir("rootfs", 0755) || mkdir("l", 0700) || mkdir("upper", 0755) || mkdir("work", 0700)) {
+	char upper[PATH_MAX], work[PATH_MAX];
+
+	snprintf(upper, sizeof(upper), "%s%supper", s->keep_dir ? s->keep_dir : "", s->keep_dir ? "/" : "");
+	snprintf(work, sizeof(work), "%s%swork", s->keep_dir ? s->keep_dir : "", s->keep_dir ? "/" : "");
+	if (mkdir("rootfs", 0755) || mkdir("l", 0700) || (mkdir(upper, 0755) && errno != EEXIST) ||
+	    (mkdir(work, 0700) && errno != EEXIST)) {
 		report(ctl, "runtime directory %s: %s", s->runtime, strerror(errno));
 		return -1;
 	}
@@ -197,7 +202,7 @@ static int overlay(const rootfs_spec_t *s, int ctl)
 		}
 		used += (size_t)snprintf(opts + used, sizeof(opts) - used, "%s%s", i + 1 == s->nlower ? "" : ":", link);
 	}
-	used += (size_t)snprintf(opts + used, sizeof(opts) - used, ",upperdir=upper,workdir=work");
+	used += (size_t)snprintf(opts + used, sizeof(opts) - used, ",upperdir=%s,workdir=%s", upper, work);
 	if (used >= sizeof(opts)) {
 		report(ctl, "too many layers for one overlay mount");
 		return -1;

@@ -33,6 +33,7 @@ typedef struct {
 	const char *const *lower;       /* layer directories, base first */
 	size_t nlower;
 	int writable;
+	const char *keep_dir;           /* --container-name: upper and work dirs live here, across steps */
 	const char *passwd_line;        /* added to the image's /etc/passwd unless its name is there */
 	const char *group_line;         /* likewise for /etc/group */
 	size_t nbinds;

@@ -21,7 +21,7 @@
  *        [runtime_dir=/run/octopus-container] [mount_home=yes|no]
  *        [writable=yes|no] [volume_root=DIR] [default_registry=HOST]
  *        [allow_registries=HOST,...] [plain_http_registries=HOST:PORT,...]
- *        [max_layer_size=64G]
+ *        [max_layer_size=64G] [hooks_dir=/etc/octopus/container-hooks.d]
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -56,6 +56,7 @@ typedef struct {
 	char cache_dir[PATH_MAX / 2];
 	char runtime_dir[PATH_MAX / 4];
 	char volume_root[PATH_MAX / 4];
+	char hooks_dir[PATH_MAX / 4];
 	char default_registry[IMG_REGISTRY_MAX];
 	char allow_registries[1024];
 	char plain_http_registries[1024];
@@ -216,6 +217,8 @@ static int parse_config(int ac, char **av)
 			bad = snprintf(cfg.cache_dir, sizeof(cfg.cache_dir), "%s", v) >= (int)sizeof(cfg.cache_dir);
 		else if (KEY("runtime_dir") && v[0] == '/')
 			bad = snprintf(cfg.runtime_dir, sizeof(cfg.runtime_dir), "%s", v) >= (int)sizeof(cfg.runtime_dir);
+		else if (KEY("hooks_dir") && v[0] == '/')
+			bad = snprintf(cfg.hooks_dir, sizeof(cfg.hooks_dir), "%s", v) >= (int)sizeof(cfg.hooks_dir);
 		else if (KEY("volume_root") && v[0] == '/')
 			bad = snprintf(cfg.volume_root, sizeof(cfg.volume_root), "%s", v) >= (int)sizeof(cfg.volume_root);
 		else if (KEY("default_registry") && *v)
@@ -239,7 +242,8 @@ static int parse_config(int ac, char **av)
 		if (bad) {
 			slurm_error("octopus container: plugstack.conf argument '%s' is not valid (keys: cache_dir=/abs "
 				    "runtime_dir=/abs volume_root=/abs default_registry=HOST allow_registries=H1,H2 "
-				    "plain_http_registries=H1,H2 mount_home=yes|no writable=yes|no max_layer_size=SIZE)",
+				    "plain_http_registries=H1,H2 mount_home=yes|no writable=yes|no max_layer_size=SIZE "
+				    "hooks_dir=/abs)",
 				    av[i]);
 			return -1;
 		}
@@ -420,13 +424,40 @@ static int keep_named(rootfs_spec_t *spec, uint32_t jobid, uint32_t nodeid, char
 	return 0;
 }
 
+/*
+ * Hooks run as root: they get the job's SLURM_* and *_VISIBLE_DEVICES
+ * variables and a fixed PATH, nothing else of what the user set (no
+ * LD_PRELOAD into a root process). Pointers into job_env; free the array only.
+ */
+static char **hook_environment(char **job_env)
+{
+	static char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	size_t n = 0, k = 0;
+	char **e;
+
+	while (job_env && job_env[n])
+		n++;
+	if (!(e = calloc(n + 2, sizeof(*e))))
+		return NULL;
+	e[k++] = path;
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(job_env[i], '=');
+		size_t len = eq ? (size_t)(eq - job_env[i]) : 0;
+
+		if (len && (!strncmp(job_env[i], "SLURM_", 6) ||
+			    (len > 16 && !strncmp(eq - 16, "_VISIBLE_DEVICES", 16))))
+			e[k++] = job_env[i];
+	}
+	return e;
+}
+
 static int build_step(spank_t sp)
 {
 	uint32_t jobid = 0, stepid = 0, nodeid = 0;
 	uid_t uid;
 	gid_t gid, *gids = NULL;
 	int ngids = 0, argc = 0;
-	char **argv = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096], grbuf[4096];
+	char **argv = NULL, **job_env = NULL, **hook_env = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096], grbuf[4096];
 	char passwd_line[1024], group_line[512], keep[PATH_MAX / 2];
 	struct group grp, *gr = NULL;
 	struct passwd pwd, *pw = NULL;
@@ -481,6 +512,12 @@ static int build_step(spank_t sp)
 	spec->lower = lower;
 	spec->nlower = step.image.nlayers;
 	spec->writable = opts.writable >= 0 ? opts.writable : cfg.writable;
+	spec->hooks_dir = cfg.hooks_dir;
+	if (cfg.hooks_dir[0] && !spank_get_item(sp, S_JOB_ENV, &job_env) && !(hook_env = hook_environment(job_env))) {
+		snprintf(step.error, sizeof(step.error), "out of memory");
+		goto out;
+	}
+	spec->hook_env = hook_env;
 	if (opts.name[0] && keep_named(spec, jobid, nodeid, keep, sizeof(keep)))
 		goto out;
 	/* the user exists inside, with a shell every image has */
@@ -535,6 +572,7 @@ out:
 			if (spec->binds[i].src_fd >= 0)
 				close(spec->binds[i].src_fd);
 	free(spec);
+	free(hook_env);
 	user_opener_stop(&uo);
 	if (rc) {
 		slurm_error("octopus container: %u.%u %s: %s", jobid, stepid, opts.image, step.error);

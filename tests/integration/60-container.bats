@@ -14,12 +14,31 @@ PRIV=10.77.0.1:5001     # the same, with a login (htpasswd)
 setup_file() {
     local plugstack
     plugstack=$(mktemp)
-    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes plain_http_registries=$REG,$PRIV,10.77.0.1:5999 allow_registries=$REG,$PRIV,10.77.0.1:5999" > "$plugstack"
+    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes plain_http_registries=$REG,$PRIV,10.77.0.1:5999 allow_registries=$REG,$PRIV,10.77.0.1:5999 hooks_dir=$CTDIR/hooks" > "$plugstack"
     "$CLUSTER_TOOL" -i "$CT" up --plugstack "$plugstack" >&3 2>&1
     rm -f "$plugstack"
     export OCTO_CT_INSTANCE=$CT OCTO_CLUSTER_INSTANCE=$CT
     eval "$("$CLUSTER_TOOL" -i "$CT" env)"
     export OCTO_CLUSTER_DIR
+    # site hooks: run as root in the container's namespace before it starts
+    mkdir -p "$CTDIR/hooks"
+    cat > "$CTDIR/hooks/10-mark" <<'HOOK'
+#!/bin/sh
+echo "job=$SLURM_JOB_ID ld=${LD_PRELOAD:-none} rootfs=$([ "$1" = "$OCTOPUS_ROOTFS" ] && echo arg)" > "$OCTOPUS_ROOTFS/etc/hooked"
+HOOK
+    cat > "$CTDIR/hooks/15-bind" <<'HOOK'
+#!/bin/sh
+# what a driver hook does: bind a host file into the image
+touch "$OCTOPUS_ROOTFS/etc/host-os-release" && mount --bind -o ro /etc/os-release "$OCTOPUS_ROOTFS/etc/host-os-release"
+HOOK
+    cat > "$CTDIR/hooks/20-fail" <<'HOOK'
+#!/bin/sh
+[ "$SLURM_JOB_NAME" = hookfail ] || exit 0
+echo "driver library missing on this node"
+exit 3
+HOOK
+    echo "not a hook" > "$CTDIR/hooks/README"
+    chmod 755 "$CTDIR/hooks" "$CTDIR/hooks"/[0-9]*
     mkdir -p "$CTDIR/images" "$CTDIR/volumes"
     chmod 755 "$CTDIR/images"
     export IMG=$CTDIR/images/busybox
@@ -307,6 +326,17 @@ EOF
     [ "${lines[2]}" = "holds image" ]
     # the epilog removed the kept layer with the job
     wait_until 20 sh -c "! ls -d '$CTDIR/ctrun/$id'.* 2>/dev/null | grep -q ."
+}
+
+@test "site hooks run as root in the container's namespace, with a cleaned environment" {
+    run as_user octouser sh -c "cd '$WORK' && LD_PRELOAD=libm.so.6 srun --container-image=oci:$IMG sh -c 'cat /etc/hooked; grep -c ^ID= /etc/host-os-release'"
+    [[ "${lines[0]}" == "job="[0-9]*" ld=none rootfs=arg" ]]
+    [ "${lines[1]}" = 1 ]
+    # the host's own files are untouched
+    [ ! -e /etc/hooked ]
+    run crun -J hookfail --container-image=oci:$IMG true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: container oci:$IMG: site hook 20-fail failed (exit 3): driver library missing on this node"* ]]
 }
 
 @test "the job epilog removes what a step left behind" {

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "rootfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -264,6 +265,97 @@ static int add_id_line(int rootfd, const char *path, const char *line, const cha
 	return bind_in(rootfd, -1, out, path, 0, 1, ctl, 0);
 }
 
+static int trusted(const struct stat *sb)
+{
+	return sb->st_uid == 0 && !(sb->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* One hook, as root, in this namespace, with the rootfs path; bounded in time. */
+static int run_hook(const char *dir, const char *name, char *const *env, const char *rootfs, int ctl)
+{
+	char path[PATH_MAX], root_env[PATH_MAX + 16], out[256] = "";
+	int pipefd[2], status = 0;
+	pid_t pid;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(root_env, sizeof(root_env), "OCTOPUS_ROOTFS=%s", rootfs);
+	if (pipe2(pipefd, O_CLOEXEC) || (pid = fork()) < 0) {
+		report(ctl, "hook %s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		size_t ne = 0;
+		char **e;
+
+		while (env && env[ne])
+			ne++;
+		if (!(e = calloc(ne + 2, sizeof(*e))))
+			_exit(126);
+		for (size_t i = 0; i < ne; i++)
+			e[i] = env[i];
+		e[ne] = root_env;
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		alarm(60);
+		execle(path, name, rootfs, (char *)NULL, e);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (ssize_t r; n < sizeof(out) - 1 && (r = read(pipefd[0], out + n, sizeof(out) - 1 - n)) > 0;)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		out[strcspn(out, "\n")] = '\0';
+		report(ctl, "site hook %s failed (%s %d)%s%s", name, WIFEXITED(status) ? "exit" : "signal",
+		       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), out[0] ? ": " : "", out);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every trusted executable in hooks_dir, by name; an untrusted one stops the step. */
+static int run_hooks(const rootfs_spec_t *s, int ctl)
+{
+	struct dirent **names = NULL;
+	struct stat sb;
+	char rootfs[PATH_MAX], path[PATH_MAX];
+	int n, rc = 0;
+
+	if (!s->hooks_dir || !s->hooks_dir[0] || stat(s->hooks_dir, &sb))
+		return 0;
+	if (!S_ISDIR(sb.st_mode) || !trusted(&sb)) {
+		report(ctl, "hooks directory %s must be root's and not group/world-writable", s->hooks_dir);
+		return -1;
+	}
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", s->runtime);
+	if ((n = scandir(s->hooks_dir, &names, NULL, by_name)) < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		if (!rc && names[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", s->hooks_dir, names[i]->d_name);
+			if (lstat(path, &sb) || !S_ISREG(sb.st_mode) || !(sb.st_mode & S_IXUSR))
+				;       /* not a hook: README files and the like */
+			else if (!trusted(&sb)) {
+				report(ctl, "site hook %s must be root's and not group/world-writable", path);
+				rc = -1;
+			} else {
+				rc = run_hook(s->hooks_dir, names[i]->d_name, s->hook_env, rootfs, ctl);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
 static int build(const rootfs_spec_t *s, int ctl)
 {
 	static const struct {
@@ -312,6 +404,8 @@ static int build(const rootfs_spec_t *s, int ctl)
 			    s->binds[i].readonly, ctl, 0))
 			return -1;
 	close(rootfd);
+	if (run_hooks(s, ctl))
+		return -1;
 	/* read-only from here on: the mount points above were made in the upper dir */
 	if (!s->writable && mount(NULL, "rootfs", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)) {
 		report(ctl, "making the image read-only: %s", strerror(errno));

@@ -34,6 +34,8 @@ typedef struct {
 	size_t nlower;
 	int writable;
 	const char *keep_dir;           /* --container-name: upper and work dirs live here, across steps */
+	const char *hooks_dir;          /* site hooks, run in the namespace before pivot_root */
+	char *const *hook_env;          /* their environment (the job's), OCTOPUS_ROOTFS added */
 	const char *passwd_line;        /* added to the image's /etc/passwd unless its name is there */
 	const char *group_line;         /* likewise for /etc/group */
 	size_t nbinds;

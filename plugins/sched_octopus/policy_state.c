@@ -25,6 +25,9 @@ static bool watch_running, watch_stop;
 
 static char *conf_path;
 static time_t seen_conf_update;
+/* octopus.conf as last read: a second reconfigure within the same second
+ * leaves last_update unchanged, so the file itself is compared too */
+static struct stat seen_conf_st;
 static struct timespec seen_gi_mtime;
 static ino_t seen_gi_ino;
 static char seen_gi_path[4096];
@@ -64,8 +67,12 @@ static policy_t *policy_build(mt_catalog_t *cat)
 static int reload_conf(bool first)
 {
 	mt_error_t err;
-	mt_catalog_t *cat = mt_catalog_load(conf_path, &err);
+	mt_catalog_t *cat;
 	policy_t *p, *old;
+
+	if (stat(conf_path, &seen_conf_st))
+		memset(&seen_conf_st, 0, sizeof(seen_conf_st));
+	cat = mt_catalog_load(conf_path, &err);
 
 	if (!cat) {
 		if (first)
@@ -133,6 +140,23 @@ static void reload_grantidx(void)
 	seen_gi_mtime = st.st_mtim;
 }
 
+/*
+ * The file differs from what was read and was written no later than the
+ * reconfigure we saw: an edit followed by a reconfigure in the same second
+ * as the previous one. An edit after the last reconfigure waits for the next.
+ */
+static bool conf_edited_by(time_t last_update)
+{
+	struct stat st;
+
+	if (stat(conf_path, &st))
+		return false;
+	if (st.st_ino == seen_conf_st.st_ino && st.st_size == seen_conf_st.st_size &&
+	    st.st_mtim.tv_sec == seen_conf_st.st_mtim.tv_sec && st.st_mtim.tv_nsec == seen_conf_st.st_mtim.tv_nsec)
+		return false;
+	return st.st_mtim.tv_sec <= last_update;
+}
+
 static void *watch_main(void *arg)
 {
 	(void)arg;
@@ -149,7 +173,7 @@ static void *watch_main(void *arg)
 		pthread_mutex_unlock(&watch_mutex);
 
 		upd = shim_conf_last_update();
-		if (upd != seen_conf_update) {
+		if (upd != seen_conf_update || conf_edited_by(upd)) {
 			latency_report_t lr;
 
 			seen_conf_update = upd;

@@ -226,6 +226,7 @@ set_policy() {   # set_policy KEY=VALUE...: rewrite octopus.conf and wait until 
     # had been there at submission
     quota grant octouser a100x1 1 --account octo --days 1 --reason late
     run quota sync
+    echo "$output"      # shown if the test fails
     [ "$status" -eq 0 ]
     [[ "$output" == *"job $id: deadline "*"(grant end), time limit capped"* ]]
     end=$(awk -v u="$(id -u octouser)" '$1 == u && $3 == "a100x1" { split($4, s, "@"); print s[2] }' \

@@ -144,6 +144,18 @@ int quota_sync(ledger_t *l, const mt_catalog_t *cat, int noop, int64_t now)
 			else
 				printf("unset -> %" PRIu32 "\n", x->units);
 		}
+		/*
+		 * Before the limit rises: once it has, the backfill scheduler may
+		 * start a job queued without a grant within a second, unbounded.
+		 */
+		for (size_t j = i; used && !noop && cat->on_grant_end != MT_END_IGNORE && j < want.n; j++) {
+			const plan_entry_t *x = &want.e[j];
+			const plan_entry_t *h = plan_find(&have, x->user, x->account, x->type);
+
+			if (!done[j] && !strcmp(x->user, w->user) && !strcmp(x->account, w->account) &&
+			    x->units > (h ? h->units : 0))
+				errors += quota_bound_queued(x->user, x->account, x->type, x->steps, x->nsteps, now);
+		}
 		if (used && !noop) {
 			if (qs_set_limits(w->user, w->account, spec, err, sizeof(err))) {
 				fprintf(stderr, "octopus-quota: %s@%s: %s\n", w->user, w->account, err);
@@ -162,13 +174,6 @@ int quota_sync(ledger_t *l, const mt_catalog_t *cat, int noop, int64_t now)
 			/* a failed call is retried at the next sync: keep the old record */
 			if (!noop && !failed && ledger_applied_set(l, x->user, x->account, x->type, x->units))
 				errors++;
-			if (!noop && !failed && used && cat->on_grant_end != MT_END_IGNORE) {
-				const plan_entry_t *h = plan_find(&have, x->user, x->account, x->type);
-
-				/* more units: jobs queued without a grant may start now */
-				if (x->units > (h ? h->units : 0))
-					errors += quota_bound_queued(x->user, x->account, x->type, x->steps, x->nsteps, now);
-			}
 		}
 	}
 	if (!done)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image/credentials.h"
 #include "image/digest.h"
 #include "image/fsutil.h"
 
@@ -445,4 +446,35 @@ void ct_image_release(ct_image_t *img)
 			close(img->layers[i].lock_fd);
 	img->nlayers = 0;
 	oci_config_free(&img->config);
+}
+
+/*
+ * The user's login for the image's registry, from the files podman, skopeo
+ * and docker write, read with the user's rights (uo: through the helper in
+ * slurmstepd; NULL: directly, in srun/sbatch, which run as the user).
+ */
+int ct_image_load_login(user_opener_t *uo, const char *home, const char *registry, char *out, size_t len)
+{
+	static const char *const files[] = { ".config/containers/auth.json", ".docker/config.json" };
+	char err[ERR_LINE], path[PATH_MAX], *buf = malloc(1 << 20);
+	int found = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; buf && home && home[0] == '/' && !found && i < 2; i++) {
+		ssize_t n, total = 0;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", home, files[i]);
+		fd = uo ? user_opener_open(uo, home, files[i], O_RDONLY | O_NONBLOCK, err, sizeof(err))
+			: open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		while (total < (1 << 20) && (n = read(fd, buf + total, (size_t)((1 << 20) - total))) > 0)
+			total += n;
+		close(fd);
+		found = cred_lookup(buf, (size_t)total, registry, out, len) == 1;
+		explicit_bzero(buf, (size_t)total);
+	}
+	free(buf);
+	return found;
 }

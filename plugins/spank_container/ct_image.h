@@ -32,6 +32,11 @@ int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener
 		     ct_image_t *img, char *err, size_t errlen);
 void ct_image_release(ct_image_t *img);
 
+/* 1 and "user:password" in out if the user has a login for registry in
+ * ~/.config/containers/auth.json or ~/.docker/config.json, read as the user
+ * (uo; NULL when the caller already is the user). */
+int ct_image_load_login(user_opener_t *uo, const char *home, const char *registry, char *out, size_t len);
+
 /* The digest a registry tag points at now (of the index or the manifest),
  * so every node of a job starts the same image. */
 int ct_image_resolve(const img_ref_t *ref, const ct_image_opts_t *o, long timeout_s, char *digest, size_t len,

@@ -1,20 +1,10 @@
 #include "image_ref.h"
 
+#include "errf.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static int is_lower_alnum(char c)
 {
@@ -148,15 +138,15 @@ static int parse_local(const char *s, img_source_t source, img_ref_t *out, char 
 
 	out->source = source;
 	if (s[0] != '/')
-		return fail(err, errlen, "--container-image=%s needs an absolute path (%s/path/to/image)", kind, kind);
+		return errf(err, errlen, "--container-image=%s needs an absolute path (%s/path/to/image)", kind, kind);
 	if (plen >= IMG_PATH_MAX)
-		return fail(err, errlen, "--container-image: the path is longer than %d characters", IMG_PATH_MAX - 1);
+		return errf(err, errlen, "--container-image: the path is longer than %d characters", IMG_PATH_MAX - 1);
 	for (size_t i = 0; i < plen; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return fail(err, errlen, "--container-image: control character in the path");
+			return errf(err, errlen, "--container-image: control character in the path");
 	if (colon) {
 		if (!tag_valid(colon + 1, strlen(colon + 1)))
-			return fail(err, errlen, "--container-image: '%.64s' is not a valid image reference name (letters, digits, '_', '.', '-'; at most 128)",
+			return errf(err, errlen, "--container-image: '%.64s' is not a valid image reference name (letters, digits, '_', '.', '-'; at most 128)",
 				    colon + 1);
 		copy(out->tag, sizeof(out->tag), colon + 1, strlen(colon + 1));
 	}
@@ -171,15 +161,15 @@ int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, c
 
 	memset(out, 0, sizeof(*out));
 	if (!s || !*s)
-		return fail(err, errlen, "--container-image is empty: name an image, e.g. --container-image=ubuntu:22.04");
+		return errf(err, errlen, "--container-image is empty: name an image, e.g. --container-image=ubuntu:22.04");
 	if (strlen(s) > IMG_PATH_MAX + 32)
-		return fail(err, errlen, "--container-image is too long");
+		return errf(err, errlen, "--container-image is too long");
 	if (!strncmp(s, "oci:", 4))
 		return parse_local(s + 4, IMG_OCI_LAYOUT, out, err, errlen);
 	if (!strncmp(s, "oci-archive:", 12))
 		return parse_local(s + 12, IMG_OCI_ARCHIVE, out, err, errlen);
 	if (s[0] == '/' || s[0] == '.')
-		return fail(err, errlen, "--container-image=%.64s: a local image is oci:/path (an OCI layout directory) or oci-archive:/path (its tar)", s);
+		return errf(err, errlen, "--container-image=%.64s: a local image is oci:/path (an OCI layout directory) or oci-archive:/path (its tar)", s);
 
 	out->source = IMG_REGISTRY;
 	name = !strncmp(s, "docker://", 9) ? s + 9 : s;
@@ -188,7 +178,7 @@ int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, c
 	/* @digest pins the image; a tag may come before it */
 	if ((at = strchr(name, '@'))) {
 		if (!img_digest_valid(at + 1))
-			return fail(err, errlen, "--container-image: '%.80s' is not a digest (sha256:<64 lowercase hex>)", at + 1);
+			return errf(err, errlen, "--container-image: '%.80s' is not a digest (sha256:<64 lowercase hex>)", at + 1);
 		copy(out->digest, sizeof(out->digest), at + 1, strlen(at + 1));
 		end = at;
 	}
@@ -197,20 +187,20 @@ int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, c
 	slash = memchr(name, '/', (size_t)(end - name));
 	if (hash) {
 		if (!registry_valid(name, (size_t)(hash - name)))
-			return fail(err, errlen, "--container-image: '%.*s' is not a registry host[:port]", (int)(hash - name), name);
+			return errf(err, errlen, "--container-image: '%.*s' is not a registry host[:port]", (int)(hash - name), name);
 		copy(out->registry, sizeof(out->registry), name, (size_t)(hash - name));
 		name = hash + 1;
 	} else if (slash && (memchr(name, '.', (size_t)(slash - name)) || memchr(name, ':', (size_t)(slash - name)) ||
 			     ((size_t)(slash - name) == 9 && !memcmp(name, "localhost", 9)))) {
 		if (!registry_valid(name, (size_t)(slash - name)))
-			return fail(err, errlen, "--container-image: '%.*s' is not a registry host[:port]", (int)(slash - name), name);
+			return errf(err, errlen, "--container-image: '%.*s' is not a registry host[:port]", (int)(slash - name), name);
 		copy(out->registry, sizeof(out->registry), name, (size_t)(slash - name));
 		name = slash + 1;
 	} else {
 		const char *def = default_registry && *default_registry ? default_registry : IMG_DOCKER_HUB;
 
 		if (copy(out->registry, sizeof(out->registry), def, strlen(def)) || !registry_valid(def, strlen(def)))
-			return fail(err, errlen, "default registry '%.64s' is not a host[:port]: fix default_registry= in plugstack.conf", def);
+			return errf(err, errlen, "default registry '%.64s' is not a host[:port]: fix default_registry= in plugstack.conf", def);
 	}
 	/* the tag is after the last ':' that follows the last '/' */
 	slash = NULL;
@@ -220,7 +210,7 @@ int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, c
 	colon = memchr(slash ? slash : name, ':', (size_t)(end - (slash ? slash : name)));
 	if (colon) {
 		if (!tag_valid(colon + 1, (size_t)(end - colon - 1)))
-			return fail(err, errlen, "--container-image: '%.*s' is not a valid tag (letters, digits, '_', '.', '-'; at most 128)",
+			return errf(err, errlen, "--container-image: '%.*s' is not a valid tag (letters, digits, '_', '.', '-'; at most 128)",
 				    (int)(end - colon - 1) > 128 ? 128 : (int)(end - colon - 1), colon + 1);
 		copy(out->tag, sizeof(out->tag), colon + 1, (size_t)(end - colon - 1));
 		end = colon;
@@ -230,14 +220,14 @@ int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, c
 	n = (size_t)(end - name);
 	if (!strcmp(out->registry, IMG_DOCKER_HUB) && n && !memchr(name, '/', n)) {
 		if (n + 8 >= sizeof(out->repo))
-			return fail(err, errlen, "--container-image: the repository name is too long");
+			return errf(err, errlen, "--container-image: the repository name is too long");
 		memcpy(out->repo, "library/", 8);
 		copy(out->repo + 8, sizeof(out->repo) - 8, name, n);
 	} else if (copy(out->repo, sizeof(out->repo), name, n)) {
-		return fail(err, errlen, "--container-image: the repository name is longer than %d characters", IMG_REPO_MAX - 1);
+		return errf(err, errlen, "--container-image: the repository name is longer than %d characters", IMG_REPO_MAX - 1);
 	}
 	if (!repo_valid(out->repo, strlen(out->repo)))
-		return fail(err, errlen, "--container-image: '%.*s' is not a repository name (lowercase letters, digits, separators '.', '_', '-', '/')",
+		return errf(err, errlen, "--container-image: '%.*s' is not a repository name (lowercase letters, digits, separators '.', '_', '-', '/')",
 			    (int)(n > 128 ? 128 : n), name);
 	return 0;
 }

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "layer_cache.h"
 
+#include "errf.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,26 +17,14 @@
 
 #include "fsutil.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static int safe_dir(const char *path, char *err, size_t errlen)
 {
 	struct stat sb;
 
 	if (lstat(path, &sb))
-		return fail(err, errlen, "layer cache %s: %s", path, strerror(errno));
+		return errf(err, errlen, "layer cache %s: %s", path, strerror(errno));
 	if (!S_ISDIR(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & (S_IWGRP | S_IWOTH)))
-		return fail(err, errlen, "layer cache %s must be a directory owned by root, not group/world-writable", path);
+		return errf(err, errlen, "layer cache %s must be a directory owned by root, not group/world-writable", path);
 	return 0;
 }
 
@@ -45,12 +35,12 @@ int layer_cache_open(layer_cache_t *c, const char *root, char *err, size_t errle
 
 	memset(c, 0, sizeof(*c));
 	if (root[0] != '/' || strlen(root) >= sizeof(c->root))
-		return fail(err, errlen, "layer cache '%.100s' must be an absolute path", root);
+		return errf(err, errlen, "layer cache '%.100s' must be an absolute path", root);
 	snprintf(c->root, sizeof(c->root), "%s", root);
 	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", root, subdirs[i]);
 		if (fs_mkdir_p(path, 0755))
-			return fail(err, errlen, "layer cache %s: %s", path, strerror(errno));
+			return errf(err, errlen, "layer cache %s: %s", path, strerror(errno));
 		if (safe_dir(path, err, errlen))
 			return -1;
 	}
@@ -77,10 +67,10 @@ static int unpack_miss(layer_cache_t *c, int rootfd, const oci_blob_t *blob, lay
 	snprintf(tmp, sizeof(tmp), "tmp/%s.%ld.%d", hex, (long)time(NULL), (int)getpid());
 	fs_remove_at(rootfd, tmp);
 	if (mkdirat(rootfd, tmp, 0700))
-		return fail(err, errlen, "layer cache: mkdir %s: %s", tmp, strerror(errno));
+		return errf(err, errlen, "layer cache: mkdir %s: %s", tmp, strerror(errno));
 	if ((dirfd = openat(rootfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		fs_remove_at(rootfd, tmp);
-		return fail(err, errlen, "layer cache: open %s: %s", tmp, strerror(errno));
+		return errf(err, errlen, "layer cache: open %s: %s", tmp, strerror(errno));
 	}
 	if ((blobfd = open_blob(arg, blob, err, errlen)) < 0) {
 		close(dirfd);
@@ -90,10 +80,10 @@ static int unpack_miss(layer_cache_t *c, int rootfd, const oci_blob_t *blob, lay
 	rc = layer_unpack_verified(blobfd, blob->digest, blob->size, dirfd, &c->limits, &ref->stats, err, errlen);
 	close(blobfd);
 	if (!rc && fchmod(dirfd, 0755))
-		rc = fail(err, errlen, "layer cache: chmod: %s", strerror(errno));
+		rc = errf(err, errlen, "layer cache: chmod: %s", strerror(errno));
 	close(dirfd);
 	if (!rc && renameat(rootfd, tmp, rootfd, final))
-		rc = fail(err, errlen, "layer cache: publishing %s: %s", final, strerror(errno));
+		rc = errf(err, errlen, "layer cache: publishing %s: %s", final, strerror(errno));
 	if (rc)
 		fs_remove_at(rootfd, tmp);
 	else
@@ -111,31 +101,31 @@ int layer_cache_get(layer_cache_t *c, const oci_blob_t *blob, layer_blob_fn open
 	memset(ref, 0, sizeof(*ref));
 	ref->lock_fd = -1;
 	if (!img_digest_valid(blob->digest))
-		return fail(err, errlen, "'%.80s' is not a layer digest", blob->digest);
+		return errf(err, errlen, "'%.80s' is not a layer digest", blob->digest);
 	if ((rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return fail(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
+		return errf(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
 	rel_path(blob->digest, rel, sizeof(rel), "");
 	rel_path(blob->digest, lock, sizeof(lock), ".lock");
 	if ((lockfd = openat(rootfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
-		fail(err, errlen, "layer cache: %s: %s", lock, strerror(errno));
+		errf(err, errlen, "layer cache: %s: %s", lock, strerror(errno));
 		goto out;
 	}
 	/* warm path: shared lock, the layer is there */
 	if (flock(lockfd, LOCK_SH)) {
-		fail(err, errlen, "layer cache: lock: %s", strerror(errno));
+		errf(err, errlen, "layer cache: lock: %s", strerror(errno));
 		goto out;
 	}
 	if (fstatat(rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(sb.st_mode)) {
 		/* miss: exclusive, then look again (another job may have won) */
 		if (flock(lockfd, LOCK_EX)) {
-			fail(err, errlen, "layer cache: lock: %s", strerror(errno));
+			errf(err, errlen, "layer cache: lock: %s", strerror(errno));
 			goto out;
 		}
 		if ((fstatat(rootfd, rel, &sb, AT_SYMLINK_NOFOLLOW) || !S_ISDIR(sb.st_mode)) &&
 		    unpack_miss(c, rootfd, blob, open_blob, arg, ref, err, errlen))
 			goto out;
 		if (flock(lockfd, LOCK_SH)) {
-			fail(err, errlen, "layer cache: lock: %s", strerror(errno));
+			errf(err, errlen, "layer cache: lock: %s", strerror(errno));
 			goto out;
 		}
 	}
@@ -195,7 +185,7 @@ static int scan(int rootfd, entry_t **out, size_t *count, layer_cache_usage_t *u
 				entry_t *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
 
 				if (!nv) {
-					rc = fail(err, errlen, "out of memory");
+					rc = errf(err, errlen, "out of memory");
 					break;
 				}
 				v = nv;
@@ -235,7 +225,7 @@ int layer_cache_list(layer_cache_t *c, layer_cache_each_fn each, void *arg, laye
 
 	memset(u, 0, sizeof(*u));
 	if ((rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return fail(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
+		return errf(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
 	rc = scan(rootfd, &v, &n, u, err, errlen);
 	for (size_t i = 0; !rc && i < n; i++) {
 		char digest[IMG_DIGEST_MAX];
@@ -261,7 +251,7 @@ int layer_cache_collect(layer_cache_t *c, uint64_t keep_bytes, layer_cache_usage
 
 	memset(u, 0, sizeof(*u));
 	if ((rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return fail(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
+		return errf(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
 	rc = scan(rootfd, &v, &n, u, err, errlen);
 	for (size_t i = 0; !rc && i < n && keep_bytes != UINT64_MAX && u->bytes > keep_bytes; i++) {
 		int lockfd;
@@ -269,7 +259,7 @@ int layer_cache_collect(layer_cache_t *c, uint64_t keep_bytes, layer_cache_usage
 		if (in_use(rootfd, v[i].rel, &lockfd)) {
 			u->busy++;      /* a running container stacks it: never pull a lowerdir away */
 		} else if (fs_remove_at(rootfd, v[i].rel)) {
-			rc = fail(err, errlen, "layer cache: removing %s: %s", v[i].rel, strerror(errno));
+			rc = errf(err, errlen, "layer cache: removing %s: %s", v[i].rel, strerror(errno));
 		} else {
 			u->removed++;
 			u->freed += v[i].bytes;

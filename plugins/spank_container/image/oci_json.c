@@ -1,22 +1,12 @@
 #include "oci_json.h"
 
+#include "errf.h"
+
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 oci_media_t oci_media_type(const char *s)
 {
@@ -52,21 +42,21 @@ static json_object *parse(const char *json, size_t len, const char *what, char *
 	json_object *o;
 
 	if (len > OCI_MAX_JSON) {
-		fail(err, errlen, "the image %s is larger than %u bytes", what, OCI_MAX_JSON);
+		errf(err, errlen, "the image %s is larger than %u bytes", what, OCI_MAX_JSON);
 		return NULL;
 	}
 	if (!(tok = json_tokener_new_ex(64))) {
-		fail(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	o = json_tokener_parse_ex(tok, json, (int)len);
 	if (!o || json_tokener_get_error(tok) != json_tokener_success || json_tokener_get_parse_end(tok) != len) {
-		fail(err, errlen, "the image %s is not valid JSON (%s)", what,
+		errf(err, errlen, "the image %s is not valid JSON (%s)", what,
 		     json_tokener_error_desc(json_tokener_get_error(tok)));
 		json_object_put(o);
 		o = NULL;
 	} else if (!json_object_is_type(o, json_type_object)) {
-		fail(err, errlen, "the image %s is not a JSON object", what);
+		errf(err, errlen, "the image %s is not a JSON object", what);
 		json_object_put(o);
 		o = NULL;
 	}
@@ -93,15 +83,15 @@ static int descriptor(json_object *o, oci_media_t dflt, oci_blob_t *b, const cha
 
 	memset(b, 0, sizeof(*b));
 	if (!json_object_is_type(o, json_type_object))
-		return fail(err, errlen, "%s: not a descriptor object", what);
+		return errf(err, errlen, "%s: not a descriptor object", what);
 	if (!digest || !img_digest_valid(digest))
-		return fail(err, errlen, "%s: missing or invalid digest", what);
+		return errf(err, errlen, "%s: missing or invalid digest", what);
 	if (!json_object_object_get_ex(o, "size", &size) || !json_object_is_type(size, json_type_int) ||
 	    (sz = json_object_get_int64(size)) < 0)
-		return fail(err, errlen, "%s: missing or invalid size", what);
+		return errf(err, errlen, "%s: missing or invalid size", what);
 	b->media = mt ? oci_media_type(mt) : dflt;
 	if (b->media == OCI_MT_UNKNOWN)
-		return fail(err, errlen, "%s: unsupported media type '%.100s'", what, mt);
+		return errf(err, errlen, "%s: unsupported media type '%.100s'", what, mt);
 	strcpy(b->digest, digest);
 	b->size = (uint64_t)sz;
 	return 0;
@@ -127,7 +117,7 @@ int oci_index_pick(const char *json, size_t len, const char *ref, const char *ar
 		return -1;
 	if (!json_object_object_get_ex(o, "manifests", &list) || !json_object_is_type(list, json_type_array) ||
 	    !(n = json_object_array_length(list))) {
-		fail(err, errlen, "the image index lists no manifests");
+		errf(err, errlen, "the image index lists no manifests");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -157,17 +147,17 @@ int oci_index_pick(const char *json, size_t len, const char *ref, const char *ar
 	}
 	if (!pick) {
 		if (ref && *ref)
-			fail(err, errlen, "the image has no manifest named '%.128s'", ref);
+			errf(err, errlen, "the image has no manifest named '%.128s'", ref);
 		else if (arch)
-			fail(err, errlen, "the image has no manifest for linux/%s (name one with :REF)", arch);
+			errf(err, errlen, "the image has no manifest for linux/%s (name one with :REF)", arch);
 		else
-			fail(err, errlen, "the image index lists %zu manifests: name one with :REF", n);
+			errf(err, errlen, "the image index lists %zu manifests: name one with :REF", n);
 		goto out;
 	}
 	if (descriptor(pick, OCI_MT_MANIFEST, out, "index entry", err, errlen))
 		goto out;
 	if (out->media != OCI_MT_MANIFEST && out->media != OCI_MT_INDEX) {
-		fail(err, errlen, "index entry: not a manifest");
+		errf(err, errlen, "index entry: not a manifest");
 		goto out;
 	}
 	rc = 0;
@@ -186,23 +176,23 @@ int oci_manifest_parse(const char *json, size_t len, oci_manifest_t *m, char *er
 	if (!o)
 		return -1;
 	if (!json_object_object_get_ex(o, "schemaVersion", &ver) || json_object_get_int(ver) != 2) {
-		fail(err, errlen, "the image manifest is not schema version 2");
+		errf(err, errlen, "the image manifest is not schema version 2");
 		goto out;
 	}
 	if (!json_object_object_get_ex(o, "config", &cfg) ||
 	    descriptor(cfg, OCI_MT_CONFIG, &m->config, "manifest config", err, errlen))
 		goto out;
 	if (m->config.media != OCI_MT_CONFIG) {
-		fail(err, errlen, "manifest config: not an image config");
+		errf(err, errlen, "manifest config: not an image config");
 		goto out;
 	}
 	if (!json_object_object_get_ex(o, "layers", &layers) || !json_object_is_type(layers, json_type_array) ||
 	    !(n = json_object_array_length(layers))) {
-		fail(err, errlen, "the image manifest lists no layers");
+		errf(err, errlen, "the image manifest lists no layers");
 		goto out;
 	}
 	if (n > OCI_MAX_LAYERS) {
-		fail(err, errlen, "the image has %zu layers; at most %d can be stacked", n, OCI_MAX_LAYERS);
+		errf(err, errlen, "the image has %zu layers; at most %d can be stacked", n, OCI_MAX_LAYERS);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -213,7 +203,7 @@ int oci_manifest_parse(const char *json, size_t len, oci_manifest_t *m, char *er
 		if (descriptor(json_object_array_get_idx(layers, i), OCI_MT_LAYER_GZIP, b, what, err, errlen))
 			goto out;
 		if (b->media != OCI_MT_LAYER_TAR && b->media != OCI_MT_LAYER_GZIP && b->media != OCI_MT_LAYER_ZSTD) {
-			fail(err, errlen, "%s: not a layer", what);
+			errf(err, errlen, "%s: not a layer", what);
 			goto out;
 		}
 	}
@@ -265,23 +255,23 @@ int oci_config_parse(const char *json, size_t len, oci_config_t *c, char *err, s
 		goto out;
 	}
 	if (!json_object_is_type(cfg, json_type_object)) {
-		fail(err, errlen, "image config: \"config\" is not an object");
+		errf(err, errlen, "image config: \"config\" is not an object");
 		goto out;
 	}
 	if (json_object_object_get_ex(cfg, "Env", &a) && !json_object_is_type(a, json_type_null)) {
 		if (!json_object_is_type(a, json_type_array) || str_array(a, OCI_MAX_ENV, &c->env, &c->nenv)) {
-			fail(err, errlen, "image config: Env is not a list of strings (at most %d)", OCI_MAX_ENV);
+			errf(err, errlen, "image config: Env is not a list of strings (at most %d)", OCI_MAX_ENV);
 			goto out;
 		}
 		for (size_t i = 0; i < c->nenv; i++)
 			if (!strchr(c->env[i], '=') || c->env[i][0] == '=') {
-				fail(err, errlen, "image config: Env entry '%.64s' is not NAME=VALUE", c->env[i]);
+				errf(err, errlen, "image config: Env entry '%.64s' is not NAME=VALUE", c->env[i]);
 				goto out;
 			}
 	}
 	if ((wd = get_str(cfg, "WorkingDir")) && *wd) {
 		if (wd[0] != '/') {
-			fail(err, errlen, "image config: WorkingDir '%.64s' is not absolute", wd);
+			errf(err, errlen, "image config: WorkingDir '%.64s' is not absolute", wd);
 			goto out;
 		}
 		if (!(c->workdir = strdup(wd)))
@@ -296,7 +286,7 @@ int oci_config_parse(const char *json, size_t len, oci_config_t *c, char *err, s
 	rc = 0;
 	goto out;
 oom:
-	fail(err, errlen, "image config: out of memory or a list too long");
+	errf(err, errlen, "image config: out of memory or a list too long");
 out:
 	json_object_put(o);
 	if (rc)

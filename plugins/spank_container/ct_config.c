@@ -1,0 +1,97 @@
+#include "ct_config.h"
+
+#include "errf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int yes_no(const char *v, int *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "true"))
+		*out = 1;
+	else if (!strcmp(v, "no") || !strcmp(v, "0") || !strcmp(v, "false"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* "64G", "500M", bytes */
+int ct_parse_size(const char *v, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+	int shift = 0;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (end == v || errno || n == 0)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	else if (*end == 'T' || *end == 't')
+		shift = 40;
+	else if (*end)
+		return -1;
+	if ((shift && end[1]) || n > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)n << shift;
+	return 0;
+}
+
+int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errlen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->cache_dir, sizeof(cfg->cache_dir), "%s", "/var/lib/octopus/containers");
+	snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", "/run/octopus-container");
+	cfg->mount_home = 1;
+	cfg->writable = 1;
+	cfg->max_layer_bytes = 64ull << 30;
+	for (int i = 0; i < ac; i++) {
+		const char *eq = strchr(av[i], '=');
+		const char *v = eq ? eq + 1 : "";
+		size_t k = eq ? (size_t)(eq - av[i]) : strlen(av[i]);
+		int bad = 0;
+
+#define KEY(s) (k == strlen(s) && !strncmp(av[i], s, k))
+		if (KEY("cache_dir") && v[0] == '/')
+			bad = snprintf(cfg->cache_dir, sizeof(cfg->cache_dir), "%s", v) >= (int)sizeof(cfg->cache_dir);
+		else if (KEY("runtime_dir") && v[0] == '/')
+			bad = snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", v) >= (int)sizeof(cfg->runtime_dir);
+		else if (KEY("hooks_dir") && v[0] == '/')
+			bad = snprintf(cfg->hooks_dir, sizeof(cfg->hooks_dir), "%s", v) >= (int)sizeof(cfg->hooks_dir);
+		else if (KEY("volume_root") && v[0] == '/')
+			bad = snprintf(cfg->volume_root, sizeof(cfg->volume_root), "%s", v) >= (int)sizeof(cfg->volume_root);
+		else if (KEY("default_registry") && *v)
+			bad = snprintf(cfg->default_registry, sizeof(cfg->default_registry), "%s", v) >=
+			      (int)sizeof(cfg->default_registry);
+		else if (KEY("allow_registries"))
+			bad = snprintf(cfg->allow_registries, sizeof(cfg->allow_registries), "%s", v) >=
+			      (int)sizeof(cfg->allow_registries);
+		else if (KEY("plain_http_registries"))
+			bad = snprintf(cfg->plain_http_registries, sizeof(cfg->plain_http_registries), "%s", v) >=
+			      (int)sizeof(cfg->plain_http_registries);
+		else if (KEY("mount_home"))
+			bad = yes_no(v, &cfg->mount_home);
+		else if (KEY("writable"))
+			bad = yes_no(v, &cfg->writable);
+		else if (KEY("max_layer_size"))
+			bad = ct_parse_size(v, &cfg->max_layer_bytes);
+		else
+			bad = 1;
+#undef KEY
+		if (bad)
+			return errf(err, errlen, "plugstack.conf argument '%s' is not valid (keys: cache_dir=/abs "
+				    "runtime_dir=/abs volume_root=/abs default_registry=HOST allow_registries=H1,H2 "
+				    "plain_http_registries=H1,H2 mount_home=yes|no writable=yes|no max_layer_size=SIZE "
+				    "hooks_dir=/abs)",
+				    av[i]);
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * ct_config - spank_container's site settings: the plugstack.conf
+ * arguments after the plugin's path (cache_dir=, runtime_dir=, ...).
+ */
+#ifndef OCTOPUS_CT_CONFIG_H
+#define OCTOPUS_CT_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/image_ref.h"
+
+typedef struct {
+	char cache_dir[PATH_MAX / 2];
+	char runtime_dir[PATH_MAX / 4];
+	char volume_root[PATH_MAX / 4];
+	char hooks_dir[PATH_MAX / 4];
+	char default_registry[IMG_REGISTRY_MAX];
+	char allow_registries[1024];
+	char plain_http_registries[1024];
+	int mount_home;
+	int writable;
+	uint64_t max_layer_bytes;       /* unpacked file data per layer */
+} ct_config_t;
+
+/* Defaults, then each KEY=VALUE; -1 with the bad argument and the valid keys in err. */
+int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errlen);
+
+/* "64G", "500M", bytes; 0 and junk refused. */
+int ct_parse_size(const char *v, uint64_t *out);
+
+#endif

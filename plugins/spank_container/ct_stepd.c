@@ -1,0 +1,301 @@
+#define _GNU_SOURCE
+#include "ct_stepd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "image/credentials.h"
+#include "image/fsutil.h"
+
+#define BATCH_STEP 0xfffffffbu          /* SLURM_BATCH_SCRIPT */
+#define EXTERN_STEP 0xfffffffcu         /* SLURM_EXTERN_CONT */
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Add a bind whose source the user opens; skipped silently if optional and missing. */
+static int add_user_bind(ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo, const char *src, const char *dst, int ro, int optional)
+{
+	rootfs_bind_t *b;
+	struct stat sb;
+	int fd;
+
+	if (s->nbinds == ROOTFS_MAX_BINDS) {
+		snprintf(step->error, sizeof(step->error), "more than %d mounts", ROOTFS_MAX_BINDS);
+		return -1;
+	}
+	if ((fd = user_opener_open(uo, NULL, src, O_PATH, step->error, sizeof(step->error))) < 0)
+		return optional && errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &sb) || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
+		close(fd);
+		snprintf(step->error, sizeof(step->error), "%.300s: only files and directories can be mounted", src);
+		return -1;
+	}
+	close(fd);
+	/* O_PATH needs no read permission: open for reading, as the user, so
+	 * nobody binds what they could not read anyway */
+	if ((fd = user_opener_open(uo, NULL, src, O_RDONLY | O_NONBLOCK | O_NOCTTY, step->error, sizeof(step->error))) < 0)
+		return -1;
+	if (fstat(fd, &sb) || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
+		close(fd);
+		snprintf(step->error, sizeof(step->error), "%.300s changed while it was being mounted", src);
+		return -1;
+	}
+	b = &s->binds[s->nbinds];
+	b->is_dir = S_ISDIR(sb.st_mode);
+	b->src_fd = rootfs_detach_source(fd);
+	close(fd);
+	if (b->src_fd < 0) {
+		snprintf(step->error, sizeof(step->error), "%.300s: cannot bind it: %s", src, strerror(errno));
+		return -1;
+	}
+	s->nbinds++;
+	b->readonly = ro;
+	snprintf(b->dst, sizeof(b->dst), "%s", dst);
+	return 0;
+}
+
+/* A named volume: <volume_root>/<user>/<name>, created for the user on first use. */
+static int add_volume(const ct_config_t *cfg, ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo, const struct passwd *pw, const ct_mount_t *m)
+{
+	char dir[PATH_MAX];
+
+	if (!cfg->volume_root[0]) {
+		snprintf(step->error, sizeof(step->error),
+			 "--container-mounts=vol:%s: this cluster has no named volumes (volume_root= is not set)", m->src);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", cfg->volume_root, pw->pw_name);
+	if (mkdir(dir, 0700) == 0 && chown(dir, pw->pw_uid, pw->pw_gid)) {
+		snprintf(step->error, sizeof(step->error), "volume directory %.300s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* created as the user, inside the user's own volume directory */
+	snprintf(dir, sizeof(dir), "%s/%s/%s", cfg->volume_root, pw->pw_name, m->src);
+	if (access(dir, F_OK) && (mkdir(dir, 0700) || chown(dir, pw->pw_uid, pw->pw_gid))) {
+		snprintf(step->error, sizeof(step->error), "volume %s: %s", m->src, strerror(errno));
+		return -1;
+	}
+	return add_user_bind(step, s, uo, dir, m->dst, m->readonly, 0);
+}
+
+/*
+ * --container-name: the writable layer lives in runtime_dir/<job>.name.<NAME>.<node>
+ * and outlives the step (the job epilog removes it). It belongs to one image
+ * and to one step at a time.
+ */
+static int keep_named(const ct_config_t *cfg, const ct_options_t *opts, ct_step_t *step, rootfs_spec_t *spec, uint32_t jobid, uint32_t nodeid, char *dir, size_t len)
+{
+	char path[PATH_MAX], have[IMG_DIGEST_MAX] = "";
+	const char *digest = step->image.manifest_digest;
+	int fd;
+	ssize_t n;
+
+	snprintf(dir, len, "%s/%u.name.%s.%u", cfg->runtime_dir, jobid, opts->name, nodeid);
+	if (fs_mkdir_p(dir, 0700)) {
+		snprintf(step->error, sizeof(step->error), "--container-name %s: %.300s: %s", opts->name, dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	if ((step->name_lock = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+	    flock(step->name_lock, LOCK_EX | LOCK_NB)) {
+		snprintf(step->error, sizeof(step->error),
+			 "--container-name %s is in use by another step of this job on this node: wait for it to end",
+			 opts->name);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/image", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		snprintf(step->error, sizeof(step->error), "--container-name %s: %s", opts->name, strerror(errno));
+		return -1;
+	}
+	n = read(fd, have, sizeof(have) - 1);
+	have[n > 0 ? n : 0] = '\0';
+	if (have[0] && strcmp(have, digest)) {
+		close(fd);
+		snprintf(step->error, sizeof(step->error),
+			 "--container-name %s holds image %.80s, not %.80s: use another name for another image",
+			 opts->name, have, digest);
+		return -1;
+	}
+	if (!have[0] && write(fd, digest, strlen(digest)) != (ssize_t)strlen(digest)) {
+		close(fd);
+		snprintf(step->error, sizeof(step->error), "--container-name %s: %s", opts->name, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	spec->keep_dir = dir;
+	spec->writable = 1;     /* the point of a name is to keep what was written */
+	return 0;
+}
+
+/*
+ * Hooks run as root: they get the job's SLURM_* and *_VISIBLE_DEVICES
+ * variables and a fixed PATH, nothing else of what the user set (no
+ * LD_PRELOAD into a root process). Pointers into job_env; free the array only.
+ */
+static char **hook_environment(char **job_env)
+{
+	static char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	size_t n = 0, k = 0;
+	char **e;
+
+	while (job_env && job_env[n])
+		n++;
+	if (!(e = calloc(n + 2, sizeof(*e))))
+		return NULL;
+	e[k++] = path;
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(job_env[i], '=');
+		size_t len = eq ? (size_t)(eq - job_env[i]) : 0;
+
+		if (len && (!strncmp(job_env[i], "SLURM_", 6) ||
+			    (len > 16 && !strncmp(eq - 16, "_VISIBLE_DEVICES", 16))))
+			e[k++] = job_env[i];
+	}
+	return e;
+}
+
+int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, ct_step_t *step)
+{
+	uint32_t jobid = 0, stepid = 0, nodeid = 0;
+	uid_t uid;
+	gid_t gid, *gids = NULL;
+	int ngids = 0, argc = 0;
+	char **argv = NULL, **job_env = NULL, **hook_env = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096], grbuf[4096];
+	char passwd_line[1024], group_line[512], keep[PATH_MAX / 2];
+	struct group grp, *gr = NULL;
+	struct passwd pwd, *pw = NULL;
+	user_opener_t uo = { -1, -1 };
+	layer_cache_t cache;
+	rootfs_spec_t *spec = NULL;
+	const char *lower[OCI_MAX_LAYERS];
+	struct timespec t0;
+	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL };
+	char creds[CRED_MAX];
+	int rc = -1;
+
+	if (spank_get_item(sp, S_JOB_UID, &uid) || spank_get_item(sp, S_JOB_GID, &gid) ||
+	    spank_get_item(sp, S_JOB_ID, &jobid) || spank_get_item(sp, S_JOB_STEPID, &stepid)) {
+		snprintf(step->error, sizeof(step->error), "cannot read the job's ids from Slurm");
+		return -1;
+	}
+	if (stepid == EXTERN_STEP)
+		return 0;
+	spank_get_item(sp, S_JOB_SUPPLEMENTARY_GIDS, &gids, &ngids);
+	spank_getenv(sp, "PWD", cwd, sizeof(cwd));
+	spank_get_item(sp, S_JOB_NODEID, &nodeid);
+	if (gethostname(node, sizeof(node)))
+		snprintf(node, sizeof(node), "node");
+	if (getpwuid_r(uid, &pwd, pwbuf, sizeof(pwbuf), &pw) || !pw) {
+		snprintf(step->error, sizeof(step->error), "no passwd entry for uid %u on this node", (unsigned)uid);
+		return -1;
+	}
+	/* nodes of one job may share /run (several slurmd on one host) */
+	snprintf(step->runtime, sizeof(step->runtime), "%s/%u.%u.%u", cfg->runtime_dir, jobid, stepid, nodeid);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (layer_cache_open(&cache, cfg->cache_dir, step->error, sizeof(step->error)))
+		goto out;
+	cache.limits.max_bytes = cfg->max_layer_bytes;
+	if (user_opener_start(&uo, uid, gid, gids, ngids > 0 ? (size_t)ngids : 0, step->error, sizeof(step->error)))
+		goto out;
+	if (opts->ref.source == IMG_REGISTRY && ct_image_load_login(&uo, pw->pw_dir, opts->ref.registry, creds, sizeof(creds)))
+		image_opts.credentials = creds;
+	rc = ct_image_prepare(&opts->ref, &image_opts, &uo, &cache, &step->image, step->error, sizeof(step->error));
+	explicit_bzero(creds, sizeof(creds));
+	if (rc)
+		goto out;
+	rc = -1;
+
+	if (!(spec = calloc(1, sizeof(*spec)))) {
+		snprintf(step->error, sizeof(step->error), "out of memory");
+		goto out;
+	}
+	snprintf(spec->runtime, sizeof(spec->runtime), "%s", step->runtime);
+	for (size_t i = 0; i < step->image.nlayers; i++)
+		lower[i] = step->image.layers[i].path;
+	spec->lower = lower;
+	spec->nlower = step->image.nlayers;
+	spec->writable = opts->writable >= 0 ? opts->writable : cfg->writable;
+	spec->hooks_dir = cfg->hooks_dir;
+	if (cfg->hooks_dir[0] && !spank_get_item(sp, S_JOB_ENV, &job_env) && !(hook_env = hook_environment(job_env))) {
+		snprintf(step->error, sizeof(step->error), "out of memory");
+		goto out;
+	}
+	spec->hook_env = hook_env;
+	if (opts->name[0] && keep_named(cfg, opts, step, spec, jobid, nodeid, keep, sizeof(keep)))
+		goto out;
+	/* the user exists inside, with a shell every image has */
+	snprintf(passwd_line, sizeof(passwd_line), "%s:x:%u:%u:%.200s:%s:/bin/sh", pw->pw_name, (unsigned)uid,
+		 (unsigned)gid, pw->pw_gecos ? pw->pw_gecos : "", pw->pw_dir);
+	spec->passwd_line = strpbrk(passwd_line, "\n") ? NULL : passwd_line;
+	if (!getgrgid_r(gid, &grp, grbuf, sizeof(grbuf), &gr) && gr) {
+		snprintf(group_line, sizeof(group_line), "%s:x:%u:", gr->gr_name, (unsigned)gid);
+		spec->group_line = group_line;
+	}
+	if ((opts->mount_home >= 0 ? opts->mount_home : cfg->mount_home) &&
+	    add_user_bind(step, spec, &uo, pw->pw_dir, pw->pw_dir, 0, 1))
+		goto out;
+	if (cwd[0] == '/' && strcmp(cwd, "/") && add_user_bind(step, spec, &uo, cwd, cwd, 0, 1))
+		goto out;
+	/* the batch script lives in slurmd's spool: slurmstepd runs it by path */
+	if (stepid == BATCH_STEP && !spank_get_item(sp, S_JOB_ARGV, &argc, &argv) && argc > 0 && argv[0][0] == '/') {
+		char dir[PATH_MAX];
+		char *slash;
+		rootfs_bind_t *b = &spec->binds[spec->nbinds];
+
+		snprintf(dir, sizeof(dir), "%s", argv[0]);
+		if ((slash = strrchr(dir, '/')) && slash != dir)
+			*slash = '\0';
+		int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0 && (b->src_fd = rootfs_detach_source(fd)) >= 0) {
+			snprintf(b->dst, sizeof(b->dst), "%s", dir);
+			b->is_dir = b->readonly = 1;
+			spec->nbinds++;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	for (size_t i = 0; i < opts->nmounts; i++)
+		if (opts->mounts[i].volume ? add_volume(cfg, step, spec, &uo, pw, &opts->mounts[i])
+					  : add_user_bind(step, spec, &uo, opts->mounts[i].src, opts->mounts[i].dst,
+							  opts->mounts[i].readonly, 0))
+			goto out;
+	user_opener_stop(&uo);
+	if (rootfs_start(spec, &step->holder, step->error, sizeof(step->error)))
+		goto out;
+	slurm_info("octopus container: %u.%u %s%s%s on %s (node %u of the step): %zu layer(s), %u unpacked; resolve %.1f ms, fetch+unpack %.1f ms, total %.1f ms",
+		   jobid, stepid, opts->image, opts->ref.digest[0] ? " pinned to " : "", opts->ref.digest, node, nodeid,
+		   step->image.nlayers, step->image.unpacked, step->image.resolve_ms,
+		   step->image.fetch_ms, ms_since(&t0));
+	step->active = 1;
+	rc = 0;
+out:
+	if (spec)
+		for (size_t i = 0; i < spec->nbinds; i++)
+			if (spec->binds[i].src_fd >= 0)
+				close(spec->binds[i].src_fd);
+	free(spec);
+	free(hook_env);
+	user_opener_stop(&uo);
+	if (rc) {
+		slurm_error("octopus container: %u.%u %s: %s", jobid, stepid, opts->image, step->error);
+		ct_image_release(&step->image);
+	}
+	return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * ct_stepd - the slurmstepd half of spank_container: before any task of
+ * the step exists (root), bring the image into the node's cache as the
+ * user, gather the mounts, and start the step's container namespace.
+ */
+#ifndef OCTOPUS_CT_STEPD_H
+#define OCTOPUS_CT_STEPD_H
+
+#include <limits.h>
+
+#include "ct_config.h"
+#include "ct_image.h"
+#include "ct_options.h"
+#include "ns/rootfs.h"
+#include "spank_shim.h"
+
+#define CT_ERR_MAX 768
+
+typedef struct {
+	int active;
+	char error[CT_ERR_MAX];         /* reported by every task */
+	ct_image_t image;
+	rootfs_holder_t holder;
+	char runtime[PATH_MAX / 2];
+	int name_lock;                  /* --container-name: one step at a time per node */
+} ct_step_t;
+
+/* 0, or -1 with the reason in step->error (for the tasks to report). */
+int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, ct_step_t *step);
+
+#endif

@@ -70,26 +70,60 @@ static int add_user_bind(ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo, c
 }
 
 /* A named volume: <volume_root>/<user>/<name>, created for the user on first use. */
+/*
+ * name under parent (an fd, or AT_FDCWD with a path for the volume root's
+ * user directory) as a directory owned by the user: created if missing,
+ * never through a symlink. The volume root itself is root's.
+ */
+static int make_owned_dir(int parent, const char *name, const struct passwd *pw, int *out)
+{
+	char rel[PATH_MAX];
+	const char *path = name;
+	int fd, created = 0;
+
+	*out = -1;
+	if (parent == AT_FDCWD) {
+		snprintf(rel, sizeof(rel), "%s/%s", name, pw->pw_name);
+		path = rel;
+	}
+	if (mkdirat(parent, path, 0700) == 0)
+		created = 1;
+	else if (errno != EEXIST)
+		return -1;
+	if ((fd = openat(parent, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if (created && fchown(fd, pw->pw_uid, pw->pw_gid)) {
+		close(fd);
+		return -1;
+	}
+	*out = fd;
+	return 0;
+}
+
 static int add_volume(const ct_config_t *cfg, ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo, const struct passwd *pw, const ct_mount_t *m)
 {
 	char dir[PATH_MAX];
+	int userfd = -1, volfd = -1;
 
 	if (!cfg->volume_root[0]) {
 		snprintf(step->error, sizeof(step->error),
 			 "--container-mounts=vol:%s: this cluster has no named volumes (volume_root= is not set)", m->src);
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s/%s", cfg->volume_root, pw->pw_name);
-	if (mkdir(dir, 0700) == 0 && chown(dir, pw->pw_uid, pw->pw_gid)) {
-		snprintf(step->error, sizeof(step->error), "volume directory %.300s: %s", dir, strerror(errno));
-		return -1;
-	}
-	/* created as the user, inside the user's own volume directory */
-	snprintf(dir, sizeof(dir), "%s/%s/%s", cfg->volume_root, pw->pw_name, m->src);
-	if (access(dir, F_OK) && (mkdir(dir, 0700) || chown(dir, pw->pw_uid, pw->pw_gid))) {
+	/*
+	 * By fd and without following symlinks: the user owns <user>/ and could
+	 * swap a fresh directory for a symlink between a mkdir and a chown by path.
+	 */
+	if (make_owned_dir(AT_FDCWD, cfg->volume_root, pw, &userfd) ||
+	    make_owned_dir(userfd, m->src, pw, &volfd)) {
 		snprintf(step->error, sizeof(step->error), "volume %s: %s", m->src, strerror(errno));
+		if (userfd >= 0)
+			close(userfd);
 		return -1;
 	}
+	close(userfd);
+	close(volfd);
+	snprintf(dir, sizeof(dir), "%s/%s/%s", cfg->volume_root, pw->pw_name, m->src);
 	return add_user_bind(step, s, uo, dir, m->dst, m->readonly, 0);
 }
 

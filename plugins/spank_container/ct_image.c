@@ -81,6 +81,23 @@ static char *slurp(int fd, size_t *len, const char *what, char *err, size_t errl
 	return NULL;
 }
 
+/* Every layer into the cache (misses fetched with open_blob), timed. */
+static int get_layers(layer_cache_t *cache, const oci_manifest_t *m, layer_blob_fn open_blob, void *arg,
+		      ct_image_t *img, char *err, size_t errlen)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < m->nlayers; i++) {
+		if (layer_cache_get(cache, &m->layers[i], open_blob, arg, &img->layers[i], err, errlen))
+			return -1;
+		img->nlayers++;
+		img->unpacked += img->layers[i].unpacked;
+	}
+	img->fetch_ms = ms_since(&t0);
+	return 0;
+}
+
 typedef struct {
 	user_opener_t *uo;      /* a user's layout: opened as the user ... */
 	const char *layout;
@@ -195,14 +212,8 @@ static int prepare_layout(const img_ref_t *ref, layout_t *l, layer_cache_t *cach
 	free(json);
 	img->resolve_ms = ms_since(&t0);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < m->nlayers; i++) {
-		if (layer_cache_get(cache, &m->layers[i], open_blob, l, &img->layers[i], err, errlen))
-			goto out;
-		img->nlayers++;
-		img->unpacked += img->layers[i].unpacked;
-	}
-	img->fetch_ms = ms_since(&t0);
+	if (get_layers(cache, m, open_blob, l, img, err, errlen))
+		goto out;
 	rc = 0;
 out:
 	if (!m)
@@ -328,19 +339,13 @@ static int prepare_registry(const img_ref_t *ref, const ct_image_opts_t *o, laye
 	}
 	img->resolve_ms = ms_since(&t0);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", cache->root);
 	{
 		pull_t p = { reg, tmpdir, cache->limits.max_bytes };
 
-		for (size_t i = 0; i < m->nlayers; i++) {
-			if (layer_cache_get(cache, &m->layers[i], pull_blob, &p, &img->layers[i], err, errlen))
-				goto out;
-			img->nlayers++;
-			img->unpacked += img->layers[i].unpacked;
-		}
+		if (get_layers(cache, m, pull_blob, &p, img, err, errlen))
+			goto out;
 	}
-	img->fetch_ms = ms_since(&t0);
 	rc = 0;
 out:
 	free(json);

@@ -145,6 +145,17 @@ static int set_owner(ctx_t *c, int dir, const char *name, struct archive_entry *
 	return 0;
 }
 
+/* Owner (when kept), then the mode without setid bits (chown would clear them anyway). */
+static int set_owner_mode(ctx_t *c, int fd, struct archive_entry *e)
+{
+	if (c->lim && c->lim->keep_owner &&
+	    fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)))
+		return fail(c, "chown: %s", strerror(errno));
+	if (fchmod(fd, clean_mode(c, archive_entry_mode(e))))
+		return fail(c, "chmod: %s", strerror(errno));
+	return 0;
+}
+
 static int write_file(ctx_t *c, struct archive *a, int dir, const char *name, struct archive_entry *e)
 {
 	struct timespec ts[2];
@@ -187,15 +198,9 @@ static int write_file(ctx_t *c, struct archive *a, int dir, const char *name, st
 		close(fd);
 		return fail(c, "truncate: %s", strerror(errno));
 	}
-	if (c->lim && c->lim->keep_owner &&
-	    fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))) {
+	if (set_owner_mode(c, fd, e)) {
 		close(fd);
-		return fail(c, "chown: %s", strerror(errno));
-	}
-	/* after chown, which clears setid bits anyway */
-	if (fchmod(fd, clean_mode(c, archive_entry_mode(e)))) {
-		close(fd);
-		return fail(c, "chmod: %s", strerror(errno));
+		return -1;
 	}
 	ts[0].tv_sec = ts[1].tv_sec = archive_entry_mtime(e);
 	ts[0].tv_nsec = ts[1].tv_nsec = archive_entry_mtime_nsec(e);
@@ -217,14 +222,9 @@ static int make_dir(ctx_t *c, int dir, const char *name, struct archive_entry *e
 	fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return fail(c, "open: %s", strerror(errno));
-	if (c->lim && c->lim->keep_owner &&
-	    fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))) {
+	if (set_owner_mode(c, fd, e)) {
 		close(fd);
-		return fail(c, "chown: %s", strerror(errno));
-	}
-	if (fchmod(fd, clean_mode(c, archive_entry_mode(e)))) {
-		close(fd);
-		return fail(c, "chmod: %s", strerror(errno));
+		return -1;
 	}
 	close(fd);
 	c->st->dirs++;

@@ -1,5 +1,6 @@
 #include "ct_config.h"
 
+#include "ct_options.h"
 #include "errf.h"
 
 #include <errno.h>
@@ -45,6 +46,67 @@ int ct_parse_size(const char *v, uint64_t *out)
 	return 0;
 }
 
+/* "REG=MIRROR,REG=MIRROR": hosts (with an optional port), nothing else */
+static int mirrors_valid(const char *v)
+{
+	const char *p = v;
+
+	while (*p) {
+		size_t reg = strcspn(p, "=,"), mir;
+
+		if (!reg || p[reg] != '=')
+			return 0;
+		p += reg + 1;
+		mir = strcspn(p, ",");
+		if (!mir)
+			return 0;
+		for (size_t i = 0; i < mir; i++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]", p[i]))
+				return 0;
+		p += mir;
+		if (*p == ',' && !*++p)
+			return 0;
+	}
+	return 1;
+}
+
+int ct_config_mirror(const ct_config_t *cfg, const char *registry, char *out, size_t len)
+{
+	const char *p = cfg->registry_mirrors;
+	size_t rlen = strlen(registry);
+
+	while (*p) {
+		size_t reg = strcspn(p, "="), mir = strcspn(p + reg + 1, ",");
+
+		if (((reg == rlen && !strncmp(p, registry, rlen)) ||
+		     (img_registry_is_hub(p, reg) && img_registry_is_hub(registry, rlen))) && mir < len) {
+			memcpy(out, p + reg + 1, mir);
+			out[mir] = '\0';
+			return 1;
+		}
+		p += reg + 1 + mir;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* Checked like --container-mounts, but volumes are the user's business */
+static int site_mounts_valid(const char *v, char *why, size_t len)
+{
+	ct_options_t *o = calloc(1, sizeof(*o));
+	int ok;
+
+	if (!o)
+		return 0;
+	ok = !ct_opt_mounts(o, v, why, len);
+	for (size_t i = 0; ok && i < o->nmounts; i++)
+		if (o->mounts[i].volume)
+			ok = 0, snprintf(why, len, "site_mounts cannot name volumes");
+	free(o);
+	return ok;
+}
+
 int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -53,11 +115,15 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 	cfg->mount_home = 1;
 	cfg->writable = 1;
 	cfg->max_layer_bytes = 64ull << 30;
+#ifdef OCTOPUS_ENTRYPOINT_HELPER
+	snprintf(cfg->entrypoint_helper, sizeof(cfg->entrypoint_helper), "%s", OCTOPUS_ENTRYPOINT_HELPER);
+#endif
 	for (int i = 0; i < ac; i++) {
 		const char *eq = strchr(av[i], '=');
 		const char *v = eq ? eq + 1 : "";
 		size_t k = eq ? (size_t)(eq - av[i]) : strlen(av[i]);
 		int bad = 0;
+		char why[256] = "";
 
 #define KEY(s) (k == strlen(s) && !strncmp(av[i], s, k))
 		if (KEY("cache_dir") && v[0] == '/')
@@ -77,6 +143,19 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 		else if (KEY("plain_http_registries"))
 			bad = snprintf(cfg->plain_http_registries, sizeof(cfg->plain_http_registries), "%s", v) >=
 			      (int)sizeof(cfg->plain_http_registries);
+		else if (KEY("registry_mirrors"))
+			bad = !mirrors_valid(v) || snprintf(cfg->registry_mirrors, sizeof(cfg->registry_mirrors), "%s", v) >=
+							    (int)sizeof(cfg->registry_mirrors);
+		else if (KEY("site_mounts"))
+			bad = !site_mounts_valid(v, why, sizeof(why)) ||
+			      snprintf(cfg->site_mounts, sizeof(cfg->site_mounts), "%s", v) >= (int)sizeof(cfg->site_mounts);
+		else if (KEY("entrypoint_helper") && v[0] == '/')
+			bad = snprintf(cfg->entrypoint_helper, sizeof(cfg->entrypoint_helper), "%s", v) >=
+			      (int)sizeof(cfg->entrypoint_helper);
+		else if (KEY("entrypoint"))
+			bad = yes_no(v, &cfg->entrypoint);
+		else if (KEY("cache_max_size"))
+			bad = ct_parse_size(v, &cfg->cache_max_bytes);
 		else if (KEY("mount_home"))
 			bad = yes_no(v, &cfg->mount_home);
 		else if (KEY("writable"))
@@ -86,11 +165,14 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 		else
 			bad = 1;
 #undef KEY
+		if (bad && why[0])
+			return errf(err, errlen, "plugstack.conf argument '%.300s': %s", av[i], why);
 		if (bad)
-			return errf(err, errlen, "plugstack.conf argument '%s' is not valid (keys: cache_dir=/abs "
-				    "runtime_dir=/abs volume_root=/abs default_registry=HOST allow_registries=H1,H2 "
-				    "plain_http_registries=H1,H2 mount_home=yes|no writable=yes|no max_layer_size=SIZE "
-				    "hooks_dir=/abs)",
+			return errf(err, errlen, "plugstack.conf argument '%.300s' is not valid (keys: cache_dir=/abs "
+				    "cache_max_size=SIZE runtime_dir=/abs volume_root=/abs default_registry=HOST "
+				    "allow_registries=H1,H2 plain_http_registries=H1,H2 registry_mirrors=REG=MIRROR,... "
+				    "site_mounts=SRC:DST[:ro|rw],... mount_home=yes|no writable=yes|no entrypoint=yes|no "
+				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs)",
 				    av[i]);
 	}
 	return 0;

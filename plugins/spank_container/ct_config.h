@@ -19,13 +19,21 @@ typedef struct {
 	char default_registry[IMG_REGISTRY_MAX];
 	char allow_registries[1024];
 	char plain_http_registries[1024];
+	char registry_mirrors[1024];    /* REGISTRY=MIRROR,...: tried first, the registry if it fails */
+	char site_mounts[2048];         /* SRC:DST[:ro|rw],...: bound into every container */
+	char entrypoint_helper[PATH_MAX / 4];
 	int mount_home;
 	int writable;
+	int entrypoint;                 /* run the image's Entrypoint by default */
 	uint64_t max_layer_bytes;       /* unpacked file data per layer */
+	uint64_t cache_max_bytes;       /* collect the cache down to this after a step unpacked; 0: never */
 } ct_config_t;
 
 /* Defaults, then each KEY=VALUE; -1 with the bad argument and the valid keys in err. */
 int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errlen);
+
+/* The mirror configured for registry into out (1), or 0 if none. */
+int ct_config_mirror(const ct_config_t *cfg, const char *registry, char *out, size_t len);
 
 /* "64G", "500M", bytes; 0 and junk refused. */
 int ct_parse_size(const char *v, uint64_t *out);

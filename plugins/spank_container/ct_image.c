@@ -261,10 +261,20 @@ static int pull_blob(void *arg, const oci_blob_t *b, char *err, size_t errlen)
 	return fd;
 }
 
-static int prepare_registry(const img_ref_t *ref, const ct_image_opts_t *o, layer_cache_t *cache, ct_image_t *img,
-			    char *err, size_t errlen)
+static int registry_allowed(const img_ref_t *ref, const ct_image_opts_t *o, char *err, size_t errlen)
 {
-	registry_opts_t ro = { o ? o->plain_http : NULL, o ? o->credentials : NULL, 0 };
+	if (o && o->allow_registries && *o->allow_registries && !registry_host_listed(o->allow_registries, ref->registry)) {
+		snprintf(err, errlen, "registry %s is not allowed on this cluster (allowed: %.300s)", ref->registry,
+			 o->allow_registries);
+		return 0;
+	}
+	return 1;
+}
+
+static int pull_registry(const img_ref_t *ref, const char *plain_http, const char *credentials, layer_cache_t *cache,
+			 ct_image_t *img, char *err, size_t errlen)
+{
+	registry_opts_t ro = { plain_http, credentials, 0 };
 	char media[REG_MEDIA_MAX], actual[IMG_DIGEST_MAX], tmpdir[PATH_MAX];
 	const char *want = ref->digest[0] ? ref->digest : NULL;
 	oci_manifest_t *m = NULL;
@@ -274,11 +284,6 @@ static int prepare_registry(const img_ref_t *ref, const ct_image_opts_t *o, laye
 	size_t len;
 	int rc = -1;
 
-	if (o && o->allow_registries && *o->allow_registries && !registry_host_listed(o->allow_registries, ref->registry)) {
-		snprintf(err, errlen, "registry %s is not allowed on this cluster (allowed: %.300s)", ref->registry,
-			 o->allow_registries);
-		return -1;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!(reg = registry_new(ref, &ro, err, errlen)))
 		return -1;
@@ -354,24 +359,62 @@ out:
 	return rc;
 }
 
-int ct_image_resolve(const img_ref_t *ref, const ct_image_opts_t *o, long timeout_s, char *digest, size_t len,
-		     char *err, size_t errlen)
+/* ref with its registry swapped for the mirror */
+static img_ref_t mirrored(const img_ref_t *ref, const char *mirror)
 {
-	registry_opts_t ro = { o ? o->plain_http : NULL, o ? o->credentials : NULL, timeout_s };
+	img_ref_t m = *ref;
+
+	snprintf(m.registry, sizeof(m.registry), "%s", mirror);
+	return m;
+}
+
+/*
+ * A configured mirror first (an air-gapped cluster's copy of Docker Hub, a
+ * pull-through cache), then the registry itself. Digests make a mirror
+ * safe: it can serve a stale tag, never other content under a digest.
+ */
+static int prepare_registry(const img_ref_t *ref, const ct_image_opts_t *o, layer_cache_t *cache, ct_image_t *img,
+			    char *err, size_t errlen)
+{
+	char first[ERR_LINE];
+
+	if (!registry_allowed(ref, o, err, errlen))
+		return -1;
+	if (o && o->mirror && *o->mirror) {
+		img_ref_t m = mirrored(ref, o->mirror);
+
+		if (!pull_registry(&m, o->plain_http, o->mirror_credentials, cache, img, err, errlen)) {
+			img->from_mirror = 1;
+			return 0;
+		}
+		snprintf(first, sizeof(first), "%s", err);
+		ct_image_release(img);
+		memset(img, 0, sizeof(*img));
+		err[0] = '\0';
+		if (!pull_registry(ref, o->plain_http, o->credentials, cache, img, err, errlen)) {
+			snprintf(img->mirror_error, sizeof(img->mirror_error), "%.250s", first);
+			return 0;
+		}
+		{
+			char second[ERR_LINE];
+
+			snprintf(second, sizeof(second), "%s", err);
+			snprintf(err, errlen, "mirror %s: %.200s; then %s: %.200s", o->mirror, first, ref->registry, second);
+		}
+		return -1;
+	}
+	return pull_registry(ref, o ? o->plain_http : NULL, o ? o->credentials : NULL, cache, img, err, errlen);
+}
+
+static int resolve_at(const img_ref_t *ref, const char *plain_http, const char *credentials, long timeout_s,
+		      char *digest, size_t len, char *err, size_t errlen)
+{
+	registry_opts_t ro = { plain_http, credentials, timeout_s };
 	char media[REG_MEDIA_MAX], *json = NULL;
 	registry_t *reg;
 	size_t n;
 	int rc = -1;
 
-	if (ref->source != IMG_REGISTRY || ref->digest[0]) {
-		snprintf(digest, len, "%s", ref->digest);
-		return 0;
-	}
-	if (o && o->allow_registries && *o->allow_registries && !registry_host_listed(o->allow_registries, ref->registry)) {
-		snprintf(err, errlen, "registry %s is not allowed on this cluster (allowed: %.300s)", ref->registry,
-			 o->allow_registries);
-		return -1;
-	}
 	if (!(reg = registry_new(ref, &ro, err, errlen)))
 		return -1;
 	if (!registry_manifest(reg, ref->tag, &json, &n, media, sizeof(media), err, errlen)) {
@@ -381,6 +424,24 @@ int ct_image_resolve(const img_ref_t *ref, const ct_image_opts_t *o, long timeou
 	free(json);
 	registry_free(reg);
 	return rc;
+}
+
+int ct_image_resolve(const img_ref_t *ref, const ct_image_opts_t *o, long timeout_s, char *digest, size_t len,
+		     char *err, size_t errlen)
+{
+	if (ref->source != IMG_REGISTRY || ref->digest[0]) {
+		snprintf(digest, len, "%s", ref->digest);
+		return 0;
+	}
+	if (!registry_allowed(ref, o, err, errlen))
+		return -1;
+	if (o && o->mirror && *o->mirror) {
+		img_ref_t m = mirrored(ref, o->mirror);
+
+		if (!resolve_at(&m, o->plain_http, o->mirror_credentials, timeout_s, digest, len, err, errlen))
+			return 0;
+	}
+	return resolve_at(ref, o ? o->plain_http : NULL, o ? o->credentials : NULL, timeout_s, digest, len, err, errlen);
 }
 
 /*

@@ -19,6 +19,8 @@ typedef struct {
 	layer_ref_t layers[OCI_MAX_LAYERS];     /* base first; each holds a shared lock */
 	oci_config_t config;
 	unsigned unpacked;                      /* layers this call unpacked (misses) */
+	int from_mirror;                        /* 1: the registry mirror served it */
+	char mirror_error[256];                 /* why the mirror did not, if it was tried */
 	double resolve_ms, fetch_ms;            /* per phase, for the slurmd log */
 } ct_image_t;
 
@@ -26,6 +28,8 @@ typedef struct {
 	const char *allow_registries;   /* comma-separated; NULL or "": any */
 	const char *plain_http;         /* registries reached over http:// */
 	const char *credentials;        /* "user:password" for the image's registry, or NULL */
+	const char *mirror;             /* host[:port] tried before the image's registry, or NULL */
+	const char *mirror_credentials; /* the user's login for the mirror, or NULL */
 } ct_image_opts_t;
 
 int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, layer_cache_t *cache,

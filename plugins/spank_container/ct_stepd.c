@@ -69,6 +69,81 @@ static int add_user_bind(ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo, c
 	return 0;
 }
 
+/* A site mount (plugstack.conf site_mounts=): the admin's path, opened as root. */
+static int add_site_bind(ct_step_t *step, rootfs_spec_t *s, const ct_mount_t *m)
+{
+	rootfs_bind_t *b = &s->binds[s->nbinds];
+	struct stat sb;
+	int fd;
+
+	if (s->nbinds == ROOTFS_MAX_BINDS) {
+		snprintf(step->error, sizeof(step->error), "more than %d mounts", ROOTFS_MAX_BINDS);
+		return -1;
+	}
+	if ((fd = open(m->src, O_PATH | O_CLOEXEC)) < 0 || fstat(fd, &sb) ||
+	    !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
+		snprintf(step->error, sizeof(step->error), "site mount %.300s (plugstack.conf site_mounts=): %s",
+			 m->src, fd < 0 ? strerror(errno) : "not a file or directory; ask your admin");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	b->src_fd = rootfs_detach_source(fd);
+	close(fd);
+	if (b->src_fd < 0) {
+		snprintf(step->error, sizeof(step->error), "site mount %.300s: cannot bind it: %s", m->src, strerror(errno));
+		return -1;
+	}
+	b->is_dir = S_ISDIR(sb.st_mode);
+	b->readonly = m->readonly;
+	snprintf(b->dst, sizeof(b->dst), "%s", m->dst);
+	s->nbinds++;
+	return 0;
+}
+
+static int add_site_binds(const ct_config_t *cfg, ct_step_t *step, rootfs_spec_t *s)
+{
+	ct_options_t *site;
+	int rc = 0;
+
+	if (!cfg->site_mounts[0])
+		return 0;
+	if (!(site = calloc(1, sizeof(*site)))) {
+		snprintf(step->error, sizeof(step->error), "out of memory");
+		return -1;
+	}
+	/* checked when plugstack.conf was read; again here, it costs nothing */
+	if (ct_opt_mounts(site, cfg->site_mounts, step->error, sizeof(step->error)))
+		rc = -1;
+	for (size_t i = 0; !rc && i < site->nmounts; i++)
+		rc = add_site_bind(step, s, &site->mounts[i]);
+	free(site);
+	return rc;
+}
+
+/*
+ * --container-entrypoint: octopus-entrypoint must be root's and not
+ * writable by anyone else -- every user's task execs it.
+ */
+static int open_entry_helper(const ct_config_t *cfg, ct_step_t *step)
+{
+	struct stat sb;
+	int fd = open(cfg->entrypoint_helper, O_PATH | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022) ||
+	    !(sb.st_mode & 0001)) {
+		snprintf(step->error, sizeof(step->error),
+			 "--container-entrypoint: the helper %.300s %s (entrypoint_helper= in plugstack.conf): ask your admin",
+			 cfg->entrypoint_helper,
+			 fd < 0 ? strerror(errno) : "must be a root-owned executable that only root can write");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	step->entry_fd = fd;
+	return 0;
+}
+
 /* A named volume: <volume_root>/<user>/<name>, created for the user on first use. */
 /*
  * name under parent (an fd, or AT_FDCWD with a path for the volume root's
@@ -219,8 +294,8 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	rootfs_spec_t *spec = NULL;
 	const char *lower[OCI_MAX_LAYERS];
 	struct timespec t0;
-	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL };
-	char creds[CRED_MAX];
+	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL, NULL, NULL };
+	char creds[CRED_MAX], mirror[IMG_REGISTRY_MAX], mirror_creds[CRED_MAX];
 	int rc = -1;
 
 	if (spank_get_item(sp, S_JOB_UID, &uid) || spank_get_item(sp, S_JOB_GID, &gid) ||
@@ -249,8 +324,14 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		goto out;
 	if (opts->ref.source == IMG_REGISTRY && ct_image_load_login(&uo, pw->pw_dir, opts->ref.registry, creds, sizeof(creds)))
 		image_opts.credentials = creds;
+	if (opts->ref.source == IMG_REGISTRY && ct_config_mirror(cfg, opts->ref.registry, mirror, sizeof(mirror))) {
+		image_opts.mirror = mirror;
+		if (ct_image_load_login(&uo, pw->pw_dir, mirror, mirror_creds, sizeof(mirror_creds)))
+			image_opts.mirror_credentials = mirror_creds;
+	}
 	rc = ct_image_prepare(&opts->ref, &image_opts, &uo, &cache, &step->image, step->error, sizeof(step->error));
 	explicit_bzero(creds, sizeof(creds));
+	explicit_bzero(mirror_creds, sizeof(mirror_creds));
 	if (rc)
 		goto out;
 	rc = -1;
@@ -284,8 +365,13 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	if ((opts->mount_home >= 0 ? opts->mount_home : cfg->mount_home) &&
 	    add_user_bind(step, spec, &uo, pw->pw_dir, pw->pw_dir, 0, 1))
 		goto out;
-	if (cwd[0] == '/' && strcmp(cwd, "/") && add_user_bind(step, spec, &uo, cwd, cwd, 0, 1))
-		goto out;
+	if (cwd[0] == '/' && strcmp(cwd, "/")) {
+		size_t before = spec->nbinds;
+
+		if (add_user_bind(step, spec, &uo, cwd, cwd, 0, 1))
+			goto out;
+		step->cwd_mounted = spec->nbinds > before;
+	}
 	/* the batch script lives in slurmd's spool: slurmstepd runs it by path */
 	if (stepid == BATCH_STEP && !spank_get_item(sp, S_JOB_ARGV, &argc, &argv) && argc > 0 && argv[0][0] == '/') {
 		char dir[PATH_MAX];
@@ -305,17 +391,26 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		if (fd >= 0)
 			close(fd);
 	}
+	if (add_site_binds(cfg, step, spec))
+		goto out;
 	for (size_t i = 0; i < opts->nmounts; i++)
 		if (opts->mounts[i].volume ? add_volume(cfg, step, spec, &uo, pw, &opts->mounts[i])
 					  : add_user_bind(step, spec, &uo, opts->mounts[i].src, opts->mounts[i].dst,
 							  opts->mounts[i].readonly, 0))
 			goto out;
 	user_opener_stop(&uo);
+	if ((opts->entrypoint >= 0 ? opts->entrypoint : cfg->entrypoint) && step->image.config.entrypoint &&
+	    step->image.config.entrypoint[0] && open_entry_helper(cfg, step))
+		goto out;
 	if (rootfs_start(spec, &step->holder, step->error, sizeof(step->error)))
 		goto out;
-	slurm_info("octopus container: %u.%u %s%s%s on %s (node %u of the step): %zu layer(s), %u unpacked; resolve %.1f ms, fetch+unpack %.1f ms, total %.1f ms",
+	if (step->image.mirror_error[0])
+		slurm_info("octopus container: %u.%u %s: the mirror failed, the registry served it: %s", jobid, stepid,
+			   opts->image, step->image.mirror_error);
+	slurm_info("octopus container: %u.%u %s%s%s on %s (node %u of the step): %zu layer(s), %u unpacked%s; resolve %.1f ms, fetch+unpack %.1f ms, total %.1f ms",
 		   jobid, stepid, opts->image, opts->ref.digest[0] ? " pinned to " : "", opts->ref.digest, node, nodeid,
-		   step->image.nlayers, step->image.unpacked, step->image.resolve_ms,
+		   step->image.nlayers, step->image.unpacked, step->image.from_mirror ? " (from the mirror)" : "",
+		   step->image.resolve_ms,
 		   step->image.fetch_ms, ms_since(&t0));
 	step->active = 1;
 	rc = 0;
@@ -330,6 +425,9 @@ out:
 	if (rc) {
 		slurm_error("octopus container: %u.%u %s: %s", jobid, stepid, opts->image, step->error);
 		ct_image_release(&step->image);
+		if (step->entry_fd >= 0)
+			close(step->entry_fd);
+		step->entry_fd = -1;
 	}
 	return rc;
 }

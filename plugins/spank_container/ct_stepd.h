@@ -23,6 +23,8 @@ typedef struct {
 	rootfs_holder_t holder;
 	char runtime[PATH_MAX / 2];
 	int name_lock;                  /* --container-name: one step at a time per node */
+	int entry_fd;                   /* --container-entrypoint: octopus-entrypoint (O_PATH), or -1 */
+	int cwd_mounted;                /* the job's working directory is bound in */
 } ct_step_t;
 
 /* 0, or -1 with the reason in step->error (for the tasks to report). */

@@ -21,6 +21,8 @@
  *        [runtime_dir=/run/octopus-container] [mount_home=yes|no]
  *        [writable=yes|no] [volume_root=DIR] [default_registry=HOST]
  *        [allow_registries=HOST,...] [plain_http_registries=HOST:PORT,...]
+ *        [registry_mirrors=REGISTRY=MIRROR,...] [site_mounts=SRC:DST[:ro],...]
+ *        [entrypoint=yes|no] [entrypoint_helper=PATH] [cache_max_size=SIZE]
  *        [max_layer_size=64G] [hooks_dir=/etc/octopus/container-hooks.d]
  */
 #define _GNU_SOURCE
@@ -43,6 +45,7 @@
 #include "ct_image.h"
 #include "ct_options.h"
 #include "ct_stepd.h"
+#include "entrypoint/entry_plan.h"
 #include "image/credentials.h"
 #include "image/fsutil.h"
 
@@ -55,7 +58,7 @@ static ct_options_t opts;
 static char opt_error[ERR_MAX];         /* a bad option seen in slurmstepd */
 
 /* slurmstepd state for this step */
-static ct_step_t step = { .holder = { -1, -1, -1 }, .name_lock = -1 };
+static ct_step_t step = { .holder = { -1, -1, -1 }, .name_lock = -1, .entry_fd = -1 };
 
 static int remote(void)
 {
@@ -108,8 +111,7 @@ static int on_option(int val, const char *arg, int remote_ctx)
 		opts.writable = 0;
 		break;
 	case 'E':
-		snprintf(err, sizeof(err), "--container-entrypoint is not supported yet: name the entrypoint as the command");
-		rc = -1;
+		opts.entrypoint = 1;
 		break;
 	case 'X':
 		opts.entrypoint = 0;
@@ -133,8 +135,9 @@ static struct spank_option options[] = {
 	{ "container-writable", NULL, "Give the container a writable root (discarded at the end of the step).", 0,
 	  'W', on_option },
 	{ "container-readonly", NULL, "Make the container's root read-only.", 0, 'R', on_option },
-	{ "container-entrypoint", NULL, "Run the image's entrypoint (not supported yet).", 0, 'E', on_option },
-	{ "no-container-entrypoint", NULL, "Do not run the image's entrypoint (default).", 0, 'X', on_option },
+	{ "container-entrypoint", NULL, "Run the command through the image's Entrypoint.", 0, 'E', on_option },
+	{ "no-container-entrypoint", NULL, "Run the command as given, not through the image's Entrypoint.", 0, 'X',
+	  on_option },
 	SPANK_OPTIONS_TABLE_END
 };
 
@@ -170,9 +173,9 @@ int slurm_spank_init(spank_t sp, int ac, char **av)
  */
 static void pin_tag(void)
 {
-	ct_image_opts_t o = { cfg.allow_registries, cfg.plain_http_registries, NULL };
+	ct_image_opts_t o = { cfg.allow_registries, cfg.plain_http_registries, NULL, NULL, NULL };
 	const char *have = getenv(PIN_IMAGE_ENV), *pinned = getenv(PIN_DIGEST_ENV);
-	char digest[IMG_DIGEST_MAX], err[ERR_MAX];
+	char digest[IMG_DIGEST_MAX], err[ERR_MAX], mirror[IMG_REGISTRY_MAX], mirror_creds[CRED_MAX];
 
 	if (opts.ref.source != IMG_REGISTRY || opts.ref.digest[0])
 		return;
@@ -182,10 +185,17 @@ static void pin_tag(void)
 
 	if (have && pinned && !strcmp(have, opts.image) && img_digest_valid(pinned))
 		return;         /* a step of a job that already pinned it */
-	if ((pw = getpwuid(getuid())) && ct_image_load_login(NULL, pw->pw_dir, opts.ref.registry, creds, sizeof(creds)))
+	pw = getpwuid(getuid());
+	if (pw && ct_image_load_login(NULL, pw->pw_dir, opts.ref.registry, creds, sizeof(creds)))
 		o.credentials = creds;
+	if (ct_config_mirror(&cfg, opts.ref.registry, mirror, sizeof(mirror))) {
+		o.mirror = mirror;
+		if (pw && ct_image_load_login(NULL, pw->pw_dir, mirror, mirror_creds, sizeof(mirror_creds)))
+			o.mirror_credentials = mirror_creds;
+	}
 	rc = ct_image_resolve(&opts.ref, &o, 20, digest, sizeof(digest), err, sizeof(err));
 	explicit_bzero(creds, sizeof(creds));
+	explicit_bzero(mirror_creds, sizeof(mirror_creds));
 	if (rc) {
 		fprintf(stderr, "octopus: warning: %s: %s; each node resolves the tag when it starts\n", opts.image, err);
 		return;
@@ -242,6 +252,39 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 	return 0;
 }
 
+/*
+ * --container-entrypoint: Slurm execs task argv[0] right after this hook
+ * and lets a plugin change the array's entries but not its length, so
+ * argv[0] becomes octopus-entrypoint (through the fd slurmstepd opened
+ * on the host) and the plan -- the image's Entrypoint words, then the real
+ * argv[0] -- rides in the environment. The helper execs the whole line.
+ */
+static int through_entrypoint(spank_t sp)
+{
+	static char helper[40];
+	char **argv = NULL, *words[ENTRY_PLAN_MAX_WORDS], *plan = NULL;
+	size_t n = 0;
+	int argc = 0;
+
+	if (spank_get_item(sp, S_JOB_ARGV, &argc, &argv) != ESPANK_SUCCESS || argc < 1 || !argv || !argv[0]) {
+		fprintf(stderr, "octopus: container %s: --container-entrypoint: Slurm gave no command\n", opts.image);
+		return -1;
+	}
+	for (char **e = step.image.config.entrypoint; *e && n < ENTRY_PLAN_MAX_WORDS - 1; e++)
+		words[n++] = *e;
+	words[n++] = argv[0];
+	if (step.image.config.entrypoint[n - 1] || !(plan = entry_plan_encode(words, n))) {
+		fprintf(stderr, "octopus: container %s: the image's Entrypoint is too long to run "
+				"(use --no-container-entrypoint and name it in the command)\n", opts.image);
+		return -1;
+	}
+	spank_setenv(sp, ENTRY_PLAN_ENV, plan, 1);
+	free(plan);
+	snprintf(helper, sizeof(helper), "/proc/self/fd/%d", step.entry_fd);
+	argv[0] = helper;
+	return 0;
+}
+
 int slurm_spank_task_init(spank_t sp, int ac, char **av)
 {
 	(void)ac;
@@ -269,7 +312,35 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 			strerror(errno));
 		return -1;
 	}
+	/* the image's WorkingDir only where the job's own directory is not in the container */
+	if (!opts.workdir[0] && !step.cwd_mounted && step.image.config.workdir && step.image.config.workdir[0] == '/' &&
+	    chdir(step.image.config.workdir))
+		fprintf(stderr, "octopus: warning: container %s: WorkingDir %s: %s\n", opts.image,
+			step.image.config.workdir, strerror(errno));
+	if (step.entry_fd >= 0 && through_entrypoint(sp))
+		return -1;
 	return 0;
+}
+
+/* cache_max_size=: least recently used layers go, never one in use */
+static void collect_cache(void)
+{
+	layer_cache_t cache;
+	layer_cache_usage_t u;
+	char err[ERR_MAX];
+
+	/* this step's own layers count as in use until released below; they
+	 * are the most recently used anyway */
+	if (layer_cache_open(&cache, cfg.cache_dir, err, sizeof(err)) ||
+	    layer_cache_collect(&cache, cfg.cache_max_bytes, &u, err, sizeof(err))) {
+		slurm_error("octopus container: collecting the layer cache %s: %s", cfg.cache_dir, err);
+		return;
+	}
+	if (u.removed)
+		slurm_info("octopus container: layer cache above cache_max_size: removed %llu layer(s), %llu bytes; "
+			   "%llu bytes left, %llu layer(s) in use",
+			   (unsigned long long)u.removed, (unsigned long long)u.freed, (unsigned long long)u.bytes,
+			   (unsigned long long)u.busy);
 }
 
 int slurm_spank_exit(spank_t sp, int ac, char **av)
@@ -280,6 +351,12 @@ int slurm_spank_exit(spank_t sp, int ac, char **av)
 	if (!remote() || !step.active)
 		return 0;
 	rootfs_stop(&step.holder, step.runtime);
+	if (step.entry_fd >= 0)
+		close(step.entry_fd);
+	step.entry_fd = -1;
+	/* after the step, not before it: collection never delays a start */
+	if (step.image.unpacked && cfg.cache_max_bytes)
+		collect_cache();
 	ct_image_release(&step.image);
 	if (step.name_lock >= 0)
 		close(step.name_lock);

@@ -14,7 +14,7 @@ PRIV=10.77.0.1:5001     # the same, with a login (htpasswd)
 setup_file() {
     local plugstack
     plugstack=$(mktemp)
-    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes plain_http_registries=$REG,$PRIV,10.77.0.1:5999 allow_registries=$REG,$PRIV,10.77.0.1:5999 hooks_dir=$CTDIR/hooks" > "$plugstack"
+    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes plain_http_registries=$REG,$PRIV,10.77.0.1:5999 allow_registries=$REG,$PRIV,10.77.0.1:5999 hooks_dir=$CTDIR/hooks entrypoint_helper=$OCTO_STAGE_PREFIX/libexec/octopus-slurm/octopus-entrypoint" > "$plugstack"
     "$CLUSTER_TOOL" -i "$CT" up --plugstack "$plugstack" >&3 2>&1
     rm -f "$plugstack"
     export OCTO_CT_INSTANCE=$CT OCTO_CLUSTER_INSTANCE=$CT
@@ -74,6 +74,16 @@ teardown_file() {
 }
 
 crun() { as_user octouser sh -c "cd '$WORK' && srun $*"; }
+
+# site_settings KEY=VALUE...: add plugstack.conf arguments for one test.
+# srun and each new slurmstepd read the file afresh; teardown puts it back.
+site_settings() {
+    [ -f "$CTDIR/etc/plugstack.conf.orig" ] || cp "$CTDIR/etc/plugstack.conf" "$CTDIR/etc/plugstack.conf.orig"
+    sed -i "s|\$| $*|" "$CTDIR/etc/plugstack.conf"
+}
+teardown() {
+    [ ! -f "$CTDIR/etc/plugstack.conf.orig" ] || mv "$CTDIR/etc/plugstack.conf.orig" "$CTDIR/etc/plugstack.conf"
+}
 running_job() { [ "$(job_state "$1")" = RUNNING ]; }
 
 @test "srun --container-image runs the task in the image's root, as the user" {
@@ -347,6 +357,90 @@ EOF
     touch "$CTDIR/ctrun/$id.7.0/upper/etc/leftover"
     wait_until 60 job_done "$id"
     wait_until 20 sh -c "! ls -d '$CTDIR/ctrun/$id'.* 2>/dev/null | grep -q ."
+}
+
+@test "--container-entrypoint runs the command through the image's Entrypoint; off by default" {
+    run crun --container-image=oci:$IMG echo plain
+    [ "$status" -eq 0 ]
+    [ "$output" = plain ]
+    run crun -N2 -n4 --container-image=oci:$IMG --container-entrypoint sh -c "'echo cmd \$OCTO_IMAGE; env | grep -q OCTOPUS_ENTRYPOINT && echo leaked || echo clean'"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | grep -c "^entrypoint --via-entrypoint as octouser in $WORK$")" -eq 4 ]
+    [ "$(echo "$output" | grep -c '^cmd busybox$')" -eq 4 ]
+    [ "$(echo "$output" | grep -c '^clean$')" -eq 4 ]
+    # the batch script too
+    id=$(as_user octouser sbatch --parsable -D "$WORK" -o "$WORK/entry.out" --container-image=oci:$IMG \
+        --container-entrypoint --wrap 'echo batch body')
+    wait_until 60 job_done "$id"
+    [ "$(cat "$WORK/entry.out")" = "entrypoint --via-entrypoint as octouser in $WORK
+batch body" ]
+    # a site that makes it the default; a user opts out
+    site_settings entrypoint=yes
+    run crun --container-image=oci:$IMG echo default
+    [ "${lines[0]}" = "entrypoint --via-entrypoint as octouser in $WORK" ]
+    [ "${lines[1]}" = default ]
+    run crun --container-image=oci:$IMG --no-container-entrypoint echo out
+    [ "$output" = out ]
+    # a helper anyone could replace is refused, not run
+    site_settings entrypoint_helper=$CTDIR/images/entry-helper
+    install -m 777 "$OCTO_STAGE_PREFIX/libexec/octopus-slurm/octopus-entrypoint" "$CTDIR/images/entry-helper"
+    run crun --container-image=oci:$IMG true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"--container-entrypoint: the helper $CTDIR/images/entry-helper must be a root-owned executable that only root can write"* ]]
+}
+
+@test "the image's WorkingDir applies where the job's directory is not in the container" {
+    run as_user octouser sh -c "cd / && srun --container-image=oci:$IMG pwd"
+    [ "$status" -eq 0 ]
+    [ "$output" = /srv ]
+    run crun --container-image=oci:$IMG pwd
+    [ "$output" = "$WORK" ]
+}
+
+@test "site mounts from plugstack.conf are in every container, as the site set them" {
+    mkdir -p "$CTDIR/site"
+    echo "site tools" > "$CTDIR/site/README"
+    site_settings site_mounts=$CTDIR/site:/opt/site:ro
+    run crun --container-image=oci:$IMG sh -c "'cat /opt/site/README; touch /opt/site/x'"
+    [ "${lines[0]}" = "site tools" ]
+    [[ "$output" == *"Read-only file system"* ]]
+    rmdir "$CTDIR/site" 2>/dev/null || rm -rf "$CTDIR/site"
+    run crun --container-image=oci:$IMG true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"site mount $CTDIR/site (plugstack.conf site_mounts=): No such file or directory"* ]]
+}
+
+@test "a registry mirror is tried first and the registry is the fallback" {
+    site_settings "registry_mirrors=docker.io=$REG,$PRIV=10.77.0.1:5999" "allow_registries=$REG,$PRIV,10.77.0.1:5999,docker.io"
+    run crun --container-image=docker.io/test/busybox:latest cat /etc/layer2
+    [ "$status" -eq 0 ]
+    [ "$output" = "from layer 2" ]
+    grep -q "docker.io/test/busybox:latest pinned to sha256:.* unpacked (from the mirror)" "$CTDIR"/log/slurmd-*.log
+    # the mirror for the private registry refuses connections: the registry itself serves
+    # (octouser's login from the private-images test is still there)
+    run crun --container-image=docker://$PRIV/private/busybox:mirrored-or-not true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"mirror 10.77.0.1:5999: "*"Couldn't connect"*"then $PRIV: "*"not found"* ]]
+    run crun --container-image=docker://$PRIV/private/busybox:latest cat /etc/layer2
+    [ "$status" -eq 0 ]
+    [ "$output" = "from layer 2" ]
+    grep -q "private/busybox:latest: the mirror failed, the registry served it: .*10.77.0.1:5999.*Couldn't connect" "$CTDIR"/log/slurmd-*.log
+}
+
+@test "cache_max_size: a step that unpacked collects the cache down, sparing layers in use" {
+    img3=$CTDIR/images/busybox-v3
+    LAYER2_TEXT="v3 $RANDOM" "$BATS_TEST_DIRNAME/../images/make-oci-layout" "$img3" v3 >/dev/null
+    crun --container-image=oci:$IMG true         # the base image is cached
+    site_settings cache_max_size=1K
+    run crun --container-image=oci:$img3:v3 cat /etc/layer2
+    [ "$status" -eq 0 ]
+    [[ "$output" == "v3 "* ]]
+    grep -q "layer cache above cache_max_size: removed [1-9][0-9]* layer(s)" "$CTDIR"/log/slurmd-*.log
+    # what the step stacked stays (it was in use); every other layer went
+    run "$OCTO_STAGE_PREFIX/bin/octopus-image-cache" --cache "$CTDIR/containers" list
+    [[ "$output" == *"2 layer(s)"*", 0 in use"* ]]
+    run crun --container-image=oci:$img3:v3 cat /etc/layer2
+    [[ "$output" == "v3 "* ]]
 }
 
 @test "nothing is left mounted on the host when steps end" {

@@ -42,6 +42,13 @@ static void test_docker_hub_names(void **state)
 		   "docker://registry-1.docker.io/nvidia/cuda:12.2.0-base-ubuntu22.04");
 	expect_ref("busybox@sha256:" D64, "docker://registry-1.docker.io/library/busybox@sha256:" D64);
 	expect_ref("busybox:1.36@sha256:" D64, "docker://registry-1.docker.io/library/busybox:1.36@sha256:" D64);
+	/* Docker Hub's other names are the same registry */
+	expect_ref("docker.io/busybox", "docker://registry-1.docker.io/library/busybox:latest");
+	expect_ref("docker://index.docker.io/nvidia/cuda:12", "docker://registry-1.docker.io/nvidia/cuda:12");
+	expect_ref("docker.io#library/ubuntu", "docker://registry-1.docker.io/library/ubuntu:latest");
+	assert_true(img_registry_is_hub("Docker.IO", 9));
+	assert_false(img_registry_is_hub("docker.io.evil.org", 18));
+	assert_false(img_registry_is_hub("docker.i", 8));
 }
 
 static void test_registries(void **state)

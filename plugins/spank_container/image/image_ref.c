@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int is_lower_alnum(char c)
 {
@@ -154,6 +155,16 @@ static int parse_local(const char *s, img_source_t source, img_ref_t *out, char 
 	return 0;
 }
 
+int img_registry_is_hub(const char *host, size_t len)
+{
+	static const char *const names[] = { "docker.io", "index.docker.io", IMG_DOCKER_HUB };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (len == strlen(names[i]) && !strncasecmp(host, names[i], len))
+			return 1;
+	return 0;
+}
+
 int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, char *err, size_t errlen)
 {
 	const char *name, *slash, *hash, *at, *end, *colon;
@@ -202,6 +213,9 @@ int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, c
 		if (copy(out->registry, sizeof(out->registry), def, strlen(def)) || !registry_valid(def, strlen(def)))
 			return errf(err, errlen, "default registry '%.64s' is not a host[:port]: fix default_registry= in plugstack.conf", def);
 	}
+	/* "docker.io/x" names the same images as "x": one spelling for the cache, logins and mirrors */
+	if (img_registry_is_hub(out->registry, strlen(out->registry)))
+		copy(out->registry, sizeof(out->registry), IMG_DOCKER_HUB, strlen(IMG_DOCKER_HUB));
 	/* the tag is after the last ':' that follows the last '/' */
 	slash = NULL;
 	for (const char *p = name; p < end; p++)

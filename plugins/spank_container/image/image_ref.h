@@ -45,6 +45,10 @@ typedef struct {
  * registry reference without tag or digest gets the tag "latest". */
 int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, char *err, size_t errlen);
 
+/* 1 if host (len bytes) is one of Docker Hub's names: docker.io,
+ * index.docker.io, registry-1.docker.io (its API endpoint). */
+int img_registry_is_hub(const char *host, size_t len);
+
 /* Canonical text, e.g. "docker://registry-1.docker.io/library/busybox:1.36@sha256:...". */
 int img_ref_format(const img_ref_t *r, char *buf, size_t len);
 

@@ -42,7 +42,7 @@ int registry_host_listed(const char *list, const char *host)
 	for (const char *p = list; p && *p;) {
 		size_t len = strcspn(p, ",");
 
-		if (len == n && !strncasecmp(p, host, n))
+		if ((len == n && !strncasecmp(p, host, n)) || (img_registry_is_hub(p, len) && img_registry_is_hub(host, n)))
 			return 1;
 		p += len + (p[len] == ',');
 	}

@@ -1,0 +1,103 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ct_config.h"
+
+static ct_config_t cfg;
+
+static int parse(const char *arg, char *err, size_t len)
+{
+	char *av[] = { (char *)arg };
+
+	return ct_config_parse(&cfg, 1, av, err, len);
+}
+
+static void ok(const char *arg)
+{
+	char err[1024];
+
+	if (parse(arg, err, sizeof(err)))
+		fail_msg("'%s' refused: %s", arg, err);
+}
+
+static void refused(const char *arg, const char *needle)
+{
+	char err[1024] = "";
+
+	if (parse(arg, err, sizeof(err)) != -1)
+		fail_msg("'%s' accepted", arg);
+	if (!strstr(err, needle))
+		fail_msg("error for '%s' is '%s', wanted '%s'", arg, err, needle);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(ct_config_parse(&cfg, 0, NULL, NULL, 0), 0);
+	assert_string_equal(cfg.cache_dir, "/var/lib/octopus/containers");
+	assert_int_equal(cfg.entrypoint, 0);            /* off unless asked */
+	assert_int_equal(cfg.cache_max_bytes, 0);       /* no automatic collection */
+	assert_int_equal(cfg.max_layer_bytes, 64ull << 30);
+}
+
+static void test_mirrors(void **state)
+{
+	char m[64];
+
+	(void)state;
+	ok("registry_mirrors=docker.io=mirror.site:5000,ghcr.io=10.0.0.5");
+	assert_int_equal(ct_config_mirror(&cfg, "docker.io", m, sizeof(m)), 1);
+	assert_string_equal(m, "mirror.site:5000");
+	assert_int_equal(ct_config_mirror(&cfg, "ghcr.io", m, sizeof(m)), 1);
+	assert_string_equal(m, "10.0.0.5");
+	assert_int_equal(ct_config_mirror(&cfg, "docker", m, sizeof(m)), 0);     /* whole names only */
+	assert_int_equal(ct_config_mirror(&cfg, "quay.io", m, sizeof(m)), 0);
+	/* Docker Hub by any of its names */
+	assert_int_equal(ct_config_mirror(&cfg, "registry-1.docker.io", m, sizeof(m)), 1);
+	assert_string_equal(m, "mirror.site:5000");
+	refused("registry_mirrors=docker.io", "registry_mirrors=docker.io");
+	refused("registry_mirrors=docker.io=", "not valid");
+	refused("registry_mirrors=docker.io=a/b", "not valid");
+	refused("registry_mirrors=docker.io=m,", "not valid");
+}
+
+static void test_site_mounts(void **state)
+{
+	(void)state;
+	ok("site_mounts=/opt/apps:/opt/apps:ro,/scratch");
+	assert_string_equal(cfg.site_mounts, "/opt/apps:/opt/apps:ro,/scratch");
+	refused("site_mounts=vol:x:/x", "site_mounts cannot name volumes");
+	refused("site_mounts=rel:/x", "must be an absolute path");
+	refused("site_mounts=/a/../etc:/etc", "'..'");
+}
+
+static void test_other_keys(void **state)
+{
+	(void)state;
+	ok("entrypoint=yes");
+	assert_int_equal(cfg.entrypoint, 1);
+	ok("cache_max_size=20G");
+	assert_int_equal(cfg.cache_max_bytes, 20ull << 30);
+	ok("entrypoint_helper=/opt/octopus/libexec/octopus-entrypoint");
+	assert_string_equal(cfg.entrypoint_helper, "/opt/octopus/libexec/octopus-entrypoint");
+	refused("entrypoint_helper=relative", "entrypoint_helper=/abs");
+	refused("entrypoint=maybe", "entrypoint=yes|no");
+	refused("cache_max_size=0", "cache_max_size=SIZE");
+	refused("no_such_key=1", "no_such_key");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_mirrors),
+		cmocka_unit_test(test_site_mounts),
+		cmocka_unit_test(test_other_keys),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -10,11 +10,12 @@ CTDIR=$("$CLUSTER_TOOL" -i "$CT" env | sed -n 's/^export OCTO_CLUSTER_DIR=//p')
 CTNS=$("$CLUSTER_TOOL" -i "$CT" env | sed -n 's/^export OCTO_CLUSTER_NETNS=//p')
 REG=10.77.0.1:5000      # a local registry on the cluster's bridge (the head namespace)
 PRIV=10.77.0.1:5001     # the same, with a login (htpasswd)
+TOK=10.77.0.1:5002      # the same, with bearer tokens from a token service on :5003
 
 setup_file() {
     local plugstack
     plugstack=$(mktemp)
-    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes plain_http_registries=$REG,$PRIV,10.77.0.1:5999 allow_registries=$REG,$PRIV,10.77.0.1:5999 hooks_dir=$CTDIR/hooks entrypoint_helper=$OCTO_STAGE_PREFIX/libexec/octopus-slurm/octopus-entrypoint" > "$plugstack"
+    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$CTDIR/containers runtime_dir=$CTDIR/ctrun volume_root=$CTDIR/volumes plain_http_registries=$REG,$PRIV,$TOK,10.77.0.1:5003,10.77.0.1:5999 allow_registries=$REG,$PRIV,$TOK,10.77.0.1:5999 hooks_dir=$CTDIR/hooks entrypoint_helper=$OCTO_STAGE_PREFIX/libexec/octopus-slurm/octopus-entrypoint" > "$plugstack"
     "$CLUSTER_TOOL" -i "$CT" up --plugstack "$plugstack" >&3 2>&1
     rm -f "$plugstack"
     export OCTO_CT_INSTANCE=$CT OCTO_CLUSTER_INSTANCE=$CT
@@ -56,8 +57,27 @@ HOOK
     setsid nsenter --net="/run/netns/$CTNS" docker-registry serve "$CTDIR/registry/private.yml" \
         > "$CTDIR/log/registry-private.log" 2>&1 < /dev/null &
     echo $! > "$CTDIR/registry/private.pid"
+    # bearer tokens, as Docker Hub and Harbor hand them out: a token service signs JWTs
+    # with a key whose certificate the registry trusts
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=octo-token \
+        -keyout "$CTDIR/registry/token.key" -out "$CTDIR/registry/token.crt" 2>/dev/null
+    printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\nauth:\n  token:\n    realm: http://10.77.0.1:5003/token\n    service: octo-registry\n    issuer: octo-token\n    rootcertbundle: %s\n' \
+        "$CTDIR/registry/tokened" "$TOK" "$CTDIR/registry/token.crt" > "$CTDIR/registry/tokened.yml"
+    setsid nsenter --net="/run/netns/$CTNS" docker-registry serve "$CTDIR/registry/tokened.yml" \
+        > "$CTDIR/log/registry-tokened.log" 2>&1 < /dev/null &
+    echo $! > "$CTDIR/registry/tokened.pid"
+    setsid nsenter --net="/run/netns/$CTNS" "$BATS_TEST_DIRNAME/../images/registry-token-server" 10.77.0.1:5003 \
+        "$CTDIR/registry/token.key" "$CTDIR/registry/token.crt" alice:s3cret \
+        > "$CTDIR/log/token-server.log" 2>&1 < /dev/null &
+    echo $! > "$CTDIR/registry/token-server.pid"
     wait_until 20 nsenter --net="/run/netns/$CTNS" curl -sf "http://$REG/v2/"
     wait_until 20 nsenter --net="/run/netns/$CTNS" curl -sf -u alice:s3cret "http://$PRIV/v2/"
+    wait_until 20 nsenter --net="/run/netns/$CTNS" sh -c "curl -s -o /dev/null -w '%{http_code}' http://$TOK/v2/ | grep -q 401"
+    wait_until 20 nsenter --net="/run/netns/$CTNS" curl -sf "http://10.77.0.1:5003/token?service=octo-registry"
+    for repo in public/busybox team/busybox; do
+        nsenter --net="/run/netns/$CTNS" skopeo copy -q --dest-tls-verify=false --dest-creds alice:s3cret \
+            "oci:$IMG:latest" "docker://$TOK/$repo:latest" >&3 2>&1
+    done
     nsenter --net="/run/netns/$CTNS" skopeo copy -q --dest-tls-verify=false "oci:$IMG:latest" \
         "docker://$REG/test/busybox:latest" >&3 2>&1
     nsenter --net="/run/netns/$CTNS" skopeo copy -q --dest-tls-verify=false --dest-creds alice:s3cret \
@@ -68,7 +88,9 @@ HOOK
 
 teardown_file() {
     [ ! -f "$CTDIR/registry/pid" ] || kill "$(cat "$CTDIR/registry/pid")" 2>/dev/null || true
-    [ ! -f "$CTDIR/registry/private.pid" ] || kill "$(cat "$CTDIR/registry/private.pid")" 2>/dev/null || true
+    for p in private tokened token-server; do
+        [ ! -f "$CTDIR/registry/$p.pid" ] || kill "$(cat "$CTDIR/registry/$p.pid")" 2>/dev/null || true
+    done
     rm -f "$(getent passwd octouser | cut -d: -f6)/.config/containers/auth.json"
     [ -z "${CTDIR:-}" ] || [ ! -d "$CTDIR" ] || "$CLUSTER_TOOL" -i "$CT" down >&3 2>&1
 }
@@ -170,6 +192,30 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     ! grep -rq s3cret "$CTDIR/log/"
 }
 
+@test "bearer tokens: anonymous pulls of public images, the user's login for private ones" {
+    # octouser2 has no login: the token service grants anonymous pulls of public/ only
+    run as_user octouser2 sh -c "cd /tmp && srun --container-image=docker://$TOK/public/busybox:latest cat /etc/layer2"
+    [ "$status" -eq 0 ]
+    [ "$output" = "from layer 2" ]
+    grep -q "token user=- scope=repository:public/busybox:pull granted=pull" "$CTDIR/log/token-server.log"
+    run as_user octouser2 sh -c "cd /tmp && srun --container-image=docker://$TOK/team/busybox:latest true"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: container docker://$TOK/team/busybox:latest: "*"access denied"* ]]
+    # octouser logs in to it: the token service sees alice
+    home=$(getent passwd octouser | cut -d: -f6)
+    printf '{"auths": {"%s": {"auth": "%s"}, "%s": {"auth": "%s"}}}\n' "$PRIV" "$(printf alice:s3cret | base64)" \
+        "$TOK" "$(printf alice:s3cret | base64)" > "$home/.config/containers/auth.json"
+    run crun --container-image=docker://$TOK/team/busybox:latest cat /etc/layer2
+    [ "$status" -eq 0 ]
+    [ "$output" = "from layer 2" ]
+    grep -q "token user=alice scope=repository:team/busybox:pull granted=pull" "$CTDIR/log/token-server.log"
+    # a token service on plain HTTP the site did not list would see the login: refused
+    site_settings plain_http_registries=$REG,$PRIV,$TOK
+    run crun --container-image=docker://$TOK/team/busybox:latest true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"the registry's token service http://10.77.0.1:5003/token is plain HTTP and 10.77.0.1:5003 is not in plain_http_registries=: refusing to use it"* ]]
+}
+
 @test "registry errors come back as one line: unknown tag, unreachable, not allowed" {
     run crun --container-image=docker://$REG/test/busybox:nope true
     [ "$status" -ne 0 ]
@@ -179,7 +225,7 @@ running_job() { [ "$(job_state "$1")" = RUNNING ]; }
     [[ "$output" == *"Couldn't connect to server"* ]]
     run crun --container-image=docker://registry.example.org/x/y true
     [ "$status" -ne 0 ]
-    [[ "$output" == *"registry registry.example.org is not allowed on this cluster (allowed: $REG,$PRIV,10.77.0.1:5999)"* ]]
+    [[ "$output" == *"registry registry.example.org is not allowed on this cluster (allowed: $REG,$PRIV,$TOK,10.77.0.1:5999)"* ]]
 }
 
 @test "srun -N3 -n6: every task on every node is in the image" {
@@ -389,6 +435,17 @@ batch body" ]
     [[ "$output" == *"--container-entrypoint: the helper $CTDIR/images/entry-helper must be a root-owned executable that only root can write"* ]]
 }
 
+@test "options also come from the environment, under Slurm's names for SPANK options" {
+    O=SLURM_SPANK__SLURM_SPANK_OPTION_octopus_container_container
+    run as_user octouser sh -c "cd '$WORK' && ${O}_image=oci:$IMG ${O}_workdir=/srv srun sh -c '. /etc/os-release; echo \$ID; pwd'"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = octobusy ]
+    [ "${lines[1]}" = /srv ]
+    # the command line wins
+    run as_user octouser sh -c "cd '$WORK' && ${O}_workdir=/srv srun --container-image=oci:$IMG --container-workdir=/etc pwd"
+    [ "$output" = /etc ]
+}
+
 @test "the image's WorkingDir applies where the job's directory is not in the container" {
     run as_user octouser sh -c "cd / && srun --container-image=oci:$IMG pwd"
     [ "$status" -eq 0 ]
@@ -411,7 +468,7 @@ batch body" ]
 }
 
 @test "a registry mirror is tried first and the registry is the fallback" {
-    site_settings "registry_mirrors=docker.io=$REG,$PRIV=10.77.0.1:5999" "allow_registries=$REG,$PRIV,10.77.0.1:5999,docker.io"
+    site_settings "registry_mirrors=docker.io=$REG,$PRIV=10.77.0.1:5999" "allow_registries=$REG,$PRIV,$TOK,10.77.0.1:5999,docker.io"
     run crun --container-image=docker.io/test/busybox:latest cat /etc/layer2
     [ "$status" -eq 0 ]
     [ "$output" = "from layer 2" ]

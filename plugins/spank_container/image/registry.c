@@ -19,6 +19,7 @@ struct registry {
 	char base[IMG_REGISTRY_MAX + 16];       /* scheme://host[:port] */
 	char repo[IMG_REPO_MAX];
 	char token[REG_TOKEN_MAX];              /* bearer token, once obtained */
+	char plain_http[1024];                  /* hosts that may be reached over http:// */
 	char credentials[512];
 	int basic;                              /* the registry wants basic auth */
 	long timeout_s;
@@ -147,6 +148,8 @@ registry_t *registry_new(const img_ref_t *ref, const registry_opts_t *o, char *e
 	snprintf(r->base, sizeof(r->base), "%s://%s",
 		 o && registry_host_listed(o->plain_http, host) ? "http" : "https", host);
 	snprintf(r->repo, sizeof(r->repo), "%s", ref->repo);
+	if (o && o->plain_http)
+		snprintf(r->plain_http, sizeof(r->plain_http), "%s", o->plain_http);
 	if (o && o->credentials)
 		snprintf(r->credentials, sizeof(r->credentials), "%s", o->credentials);
 	r->timeout_s = o && o->timeout_s > 0 ? o->timeout_s : 300;
@@ -259,6 +262,18 @@ static int authenticate(registry_t *r, const char *challenge, char *err, size_t 
 		snprintf(err, errlen, "the registry sent an authentication challenge this client cannot answer: %.120s",
 			 challenge);
 		return -1;
+	}
+	/* the realm gets the user's password: over http:// only to a host the site listed as plain HTTP */
+	if (!strncmp(realm, "http://", 7)) {
+		size_t hlen = strcspn(realm + 7, "/?#");
+		char host[256];
+
+		snprintf(host, sizeof(host), "%.*s", (int)(hlen < sizeof(host) ? hlen : sizeof(host) - 1), realm + 7);
+		if (!registry_host_listed(r->plain_http, host)) {
+			snprintf(err, errlen, "the registry's token service %.200s is plain HTTP and %.100s is not in "
+					      "plain_http_registries=: refusing to use it (it would see the login)", realm, host);
+			return -1;
+		}
 	}
 	r->token[0] = '\0';    /* an expired token is not sent to the realm */
 	challenge_param(challenge, "service", service, sizeof(service));

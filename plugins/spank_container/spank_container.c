@@ -141,6 +141,51 @@ static struct spank_option options[] = {
 	SPANK_OPTIONS_TABLE_END
 };
 
+/*
+ * OCTOPUS_CONTAINER_<OPTION> defaults, in srun/sbatch/salloc: handed to
+ * Slurm under its own name for SPANK option variables, which it reads after
+ * this hook -- so the command line still wins, and the value reaches the
+ * nodes like a typed option.
+ */
+static const struct {
+	const char *env, *on, *off;     /* off: a yes/no flag, off names the "no" option */
+} env_defaults[] = {
+	{ "OCTOPUS_CONTAINER_IMAGE", "container-image", NULL },
+	{ "OCTOPUS_CONTAINER_MOUNTS", "container-mounts", NULL },
+	{ "OCTOPUS_CONTAINER_WORKDIR", "container-workdir", NULL },
+	{ "OCTOPUS_CONTAINER_ENV", "container-env", NULL },
+	{ "OCTOPUS_CONTAINER_NAME", "container-name", NULL },
+	{ "OCTOPUS_CONTAINER_MOUNT_HOME", "container-mount-home", "no-container-mount-home" },
+	{ "OCTOPUS_CONTAINER_WRITABLE", "container-writable", "container-readonly" },
+	{ "OCTOPUS_CONTAINER_ENTRYPOINT", "container-entrypoint", "no-container-entrypoint" },
+};
+
+static int apply_env_defaults(void)
+{
+	for (size_t i = 0; i < sizeof(env_defaults) / sizeof(env_defaults[0]); i++) {
+		const char *v = getenv(env_defaults[i].env), *opt = env_defaults[i].on;
+		char name[128];
+		size_t n;
+
+		if (!v)
+			continue;
+		if (env_defaults[i].off) {
+			if (!strcmp(v, "no") || !strcmp(v, "0") || !strcmp(v, "false"))
+				opt = env_defaults[i].off;
+			else if (strcmp(v, "yes") && strcmp(v, "1") && strcmp(v, "true")) {
+				fprintf(stderr, "octopus: %s=%.64s: use yes or no\n", env_defaults[i].env, v);
+				return -1;
+			}
+		}
+		n = (size_t)snprintf(name, sizeof(name), "SLURM_SPANK__SLURM_SPANK_OPTION_%s_%s", plugin_name, opt);
+		for (size_t k = n - strlen(opt); k < n; k++)
+			if (name[k] == '-')
+				name[k] = '_';
+		setenv(name, v, 0);
+	}
+	return 0;
+}
+
 int slurm_spank_init(spank_t sp, int ac, char **av)
 {
 	spank_context_t ctx = spank_context();
@@ -154,6 +199,8 @@ int slurm_spank_init(spank_t sp, int ac, char **av)
 	/* prolog/epilog (and slurmd) only clean up: no options there */
 	if (ctx != S_CTX_LOCAL && ctx != S_CTX_ALLOCATOR && ctx != S_CTX_REMOTE)
 		return 0;
+	if (ctx != S_CTX_REMOTE && apply_env_defaults())
+		return -1;
 	for (struct spank_option *o = options; o->name; o++)
 		if (spank_option_register(sp, o) != ESPANK_SUCCESS) {
 			slurm_error("octopus container: cannot register --%s", o->name);
@@ -162,7 +209,7 @@ int slurm_spank_init(spank_t sp, int ac, char **av)
 	return 0;
 }
 
-#define PIN_IMAGE_ENV "OCTOPUS_CONTAINER_IMAGE"
+#define PIN_IMAGE_ENV "OCTOPUS_CONTAINER_PINNED"
 #define PIN_DIGEST_ENV "OCTOPUS_CONTAINER_DIGEST"
 
 /*

@@ -435,15 +435,20 @@ batch body" ]
     [[ "$output" == *"--container-entrypoint: the helper $CTDIR/images/entry-helper must be a root-owned executable that only root can write"* ]]
 }
 
-@test "options also come from the environment, under Slurm's names for SPANK options" {
-    O=SLURM_SPANK__SLURM_SPANK_OPTION_octopus_container_container
-    run as_user octouser sh -c "cd '$WORK' && ${O}_image=oci:$IMG ${O}_workdir=/srv srun sh -c '. /etc/os-release; echo \$ID; pwd'"
-    [ "$status" -eq 0 ]
+@test "options also come from OCTOPUS_CONTAINER_* variables, or Slurm's own names for SPANK options" {
+    run as_user octouser sh -c "cd '$WORK' && OCTOPUS_CONTAINER_IMAGE=oci:$IMG OCTOPUS_CONTAINER_WORKDIR=/srv OCTOPUS_CONTAINER_WRITABLE=no srun sh -c '. /etc/os-release; echo \$ID; pwd; touch /x 2>&1; true'"
     [ "${lines[0]}" = octobusy ]
     [ "${lines[1]}" = /srv ]
+    [[ "${lines[2]}" == *"/x: Read-only file system" ]]
     # the command line wins
-    run as_user octouser sh -c "cd '$WORK' && ${O}_workdir=/srv srun --container-image=oci:$IMG --container-workdir=/etc pwd"
+    run as_user octouser sh -c "cd '$WORK' && OCTOPUS_CONTAINER_WORKDIR=/srv srun --container-image=oci:$IMG --container-workdir=/etc pwd"
     [ "$output" = /etc ]
+    O=SLURM_SPANK__SLURM_SPANK_OPTION_octopus_container_container
+    run as_user octouser sh -c "cd '$WORK' && ${O}_image=oci:$IMG srun cat /etc/layer2"
+    [ "$output" = "from layer 2" ]
+    run as_user octouser sh -c "cd '$WORK' && OCTOPUS_CONTAINER_ENTRYPOINT=maybe srun true"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: OCTOPUS_CONTAINER_ENTRYPOINT=maybe: use yes or no"* ]]
 }
 
 @test "the image's WorkingDir applies where the job's directory is not in the container" {

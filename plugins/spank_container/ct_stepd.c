@@ -293,7 +293,8 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	layer_cache_t cache;
 	rootfs_spec_t *spec = NULL;
 	const char *lower[OCI_MAX_LAYERS];
-	struct timespec t0;
+	struct timespec t0, t_mount;
+	double mount_ms;
 	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL, NULL, NULL };
 	char creds[CRED_MAX], mirror[IMG_REGISTRY_MAX], mirror_creds[CRED_MAX];
 	int rc = -1;
@@ -402,16 +403,18 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	if ((opts->entrypoint >= 0 ? opts->entrypoint : cfg->entrypoint) && step->image.config.entrypoint &&
 	    step->image.config.entrypoint[0] && open_entry_helper(cfg, step))
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t_mount);
 	if (rootfs_start(spec, &step->holder, step->error, sizeof(step->error)))
 		goto out;
+	mount_ms = ms_since(&t_mount);
 	if (step->image.mirror_error[0])
 		slurm_info("octopus container: %u.%u %s: the mirror failed, the registry served it: %s", jobid, stepid,
 			   opts->image, step->image.mirror_error);
-	slurm_info("octopus container: %u.%u %s%s%s on %s (node %u of the step): %zu layer(s), %u unpacked%s; resolve %.1f ms, fetch+unpack %.1f ms, total %.1f ms",
+	slurm_info("octopus container: %u.%u %s%s%s on %s (node %u of the step): %zu layer(s), %u unpacked%s; resolve %.1f ms, fetch+unpack %.1f ms, mount %.1f ms, total %.1f ms",
 		   jobid, stepid, opts->image, opts->ref.digest[0] ? " pinned to " : "", opts->ref.digest, node, nodeid,
 		   step->image.nlayers, step->image.unpacked, step->image.from_mirror ? " (from the mirror)" : "",
 		   step->image.resolve_ms,
-		   step->image.fetch_ms, ms_since(&t0));
+		   step->image.fetch_ms, mount_ms, ms_since(&t0));
 	step->active = 1;
 	rc = 0;
 out:

@@ -290,10 +290,16 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 	(void)sp;
 	(void)ac;
 	(void)av;
+	struct timespec t0, t1;
+
 	if (!step.active)
 		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (rootfs_join(&step.holder, step.error, sizeof(step.error)))
 		return 0;       /* reported in task_init */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	slurm_debug("octopus container: task joined the container in %.3f ms",
+		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	/* nothing the task execs can gain privileges (setuid files, caps) */
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	return 0;

@@ -505,6 +505,20 @@ batch body" ]
     [[ "$output" == "v3 "* ]]
 }
 
+@test "a full layer cache is one clear line, and nothing half-unpacked stays" {
+    # a small tmpfs in the first node's own mount namespace (slurmd runs in a private one)
+    n1() { nsenter -t "$(cut -d' ' -f1 "$CTDIR/pids/slurmd1")" -m "$@"; }
+    mkdir -p "$CTDIR/tinycache"
+    n1 mount -t tmpfs -o size=600k,mode=755 octotiny "$CTDIR/tinycache"
+    site_settings cache_dir=$CTDIR/tinycache
+    run crun -w "$CT-n1" --container-image=oci:$IMG true
+    left=$(n1 find "$CTDIR/tinycache/tmp" -mindepth 1 | wc -l)
+    n1 umount "$CTDIR/tinycache"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: container oci:$IMG: "*"the layer cache $CTDIR/tinycache is full"* ]]
+    [ "$left" -eq 0 ]
+}
+
 @test "nothing is left mounted on the host when steps end" {
     ! grep -q "$CTDIR" /proc/self/mountinfo
     [ -d "$CTDIR/ctrun" ]

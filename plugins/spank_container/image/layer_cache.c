@@ -56,6 +56,18 @@ static void rel_path(const char *digest, char *buf, size_t len, const char *suff
 	snprintf(buf, len, "layers/%.*s/%s%s", (int)(colon - digest), digest, colon + 1, suffix);
 }
 
+/* A full disk is for the admin to fix, and the user's one line should say so. */
+static void explain_full(const layer_cache_t *c, char *err, size_t errlen)
+{
+	char was[256];
+
+	if (!strstr(err, strerror(ENOSPC)) && !strstr(err, strerror(EDQUOT)))
+		return;
+	snprintf(was, sizeof(was), "%.200s", err);
+	errf(err, errlen, "the layer cache %s is full (%s): ask your admin to free space "
+			  "(octopus-image-cache prune --keep SIZE, or cache_max_size= in plugstack.conf)", c->root, was);
+}
+
 static int unpack_miss(layer_cache_t *c, int rootfd, const oci_blob_t *blob, layer_blob_fn open_blob, void *arg,
 		       layer_ref_t *ref, char *err, size_t errlen)
 {
@@ -75,6 +87,7 @@ static int unpack_miss(layer_cache_t *c, int rootfd, const oci_blob_t *blob, lay
 	if ((blobfd = open_blob(arg, blob, err, errlen)) < 0) {
 		close(dirfd);
 		fs_remove_at(rootfd, tmp);
+		explain_full(c, err, errlen);
 		return -1;
 	}
 	rc = layer_unpack_verified(blobfd, blob->digest, blob->size, dirfd, &c->limits, &ref->stats, err, errlen);
@@ -84,10 +97,12 @@ static int unpack_miss(layer_cache_t *c, int rootfd, const oci_blob_t *blob, lay
 	close(dirfd);
 	if (!rc && renameat(rootfd, tmp, rootfd, final))
 		rc = errf(err, errlen, "layer cache: publishing %s: %s", final, strerror(errno));
-	if (rc)
+	if (rc) {
 		fs_remove_at(rootfd, tmp);
-	else
+		explain_full(c, err, errlen);
+	} else {
 		ref->unpacked = 1;
+	}
 	return rc;
 }
 

@@ -25,7 +25,9 @@ setup_file() {
     mkdir -p "$CTDIR/hooks"
     cat > "$CTDIR/hooks/10-mark" <<'HOOK'
 #!/bin/sh
-echo "job=$SLURM_JOB_ID ld=${LD_PRELOAD:-none} rootfs=$([ "$1" = "$OCTOPUS_ROOTFS" ] && echo arg)" > "$OCTOPUS_ROOTFS/etc/hooked"
+echo "job=$SLURM_JOB_ID ld=${LD_PRELOAD:-none} rootfs=$([ "$1" = "$OCTOPUS_ROOTFS" ] && echo arg) oom=$(cat /proc/self/oom_score_adj)" > "$OCTOPUS_ROOTFS/etc/hooked"
+# a chatty hook (driver tools in debug mode) must not stall the step
+[ "$SLURM_JOB_NAME" != chatty ] || head -c 300000 /dev/zero | tr '\0' x
 HOOK
     cat > "$CTDIR/hooks/15-bind" <<'HOOK'
 #!/bin/sh
@@ -386,10 +388,13 @@ EOF
 
 @test "site hooks run as root in the container's namespace, with a cleaned environment" {
     run as_user octouser sh -c "cd '$WORK' && LD_PRELOAD=libm.so.6 srun --container-image=oci:$IMG sh -c 'cat /etc/hooked; grep -c ^ID= /etc/host-os-release'"
-    [[ "${lines[0]}" == "job="[0-9]*" ld=none rootfs=arg" ]]
+    [[ "${lines[0]}" == "job="[0-9]*" ld=none rootfs=arg oom=0" ]]
     [ "${lines[1]}" = 1 ]
     # the host's own files are untouched
     [ ! -e /etc/hooked ]
+    run crun -J chatty -t 1 --container-image=oci:$IMG echo done
+    [ "$status" -eq 0 ]
+    [ "$output" = done ]
     run crun -J hookfail --container-image=oci:$IMG true
     [ "$status" -ne 0 ]
     [[ "$output" == *"octopus: container oci:$IMG: site hook 20-fail failed (exit 3): driver library missing on this node"* ]]
@@ -517,6 +522,21 @@ batch body" ]
     [ "$status" -ne 0 ]
     [[ "$output" == *"octopus: container oci:$IMG: "*"the layer cache $CTDIR/tinycache is full"* ]]
     [ "$left" -eq 0 ]
+}
+
+@test "a requeued job starts from a clean container: nothing of its first run is left" {
+    id=$(as_user octouser sbatch --parsable -D "$WORK" -o "$WORK/requeue.out" --open-mode=append \
+        --container-image=oci:$IMG --container-name=keep \
+        --wrap 'echo run >> /var/tmp/runs; echo "runs=$(wc -l < /var/tmp/runs)"; sleep 60')
+    wait_until 30 grep -q runs= "$WORK/requeue.out"
+    cluster_exec -- scontrol requeue "$id"
+    # the epilog took the first run's kept layer; the second run writes its first line again
+    wait_until 150 sh -c "[ \$(grep -c runs= '$WORK/requeue.out') -ge 2 ]"
+    run grep runs= "$WORK/requeue.out"
+    [ "$output" = "runs=1
+runs=1" ]
+    cluster_exec -- scancel "$id"
+    wait_until 30 job_done "$id"
 }
 
 @test "nothing is left mounted on the host when steps end" {

@@ -302,6 +302,17 @@ static int run_hook(const char *dir, const char *name, char *const *env, const c
 		e[ne] = root_env;
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
+		/* slurmstepd is OOM-immune (-1000); a hook should not be */
+		{
+			int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+			if (fd >= 0) {
+				ssize_t w = write(fd, "0", 1);
+
+				(void)w;        /* best effort: the hook runs either way */
+				close(fd);
+			}
+		}
 		alarm(60);
 		execle(path, name, rootfs, (char *)NULL, e);
 		_exit(127);
@@ -310,6 +321,9 @@ static int run_hook(const char *dir, const char *name, char *const *env, const c
 	for (ssize_t r; n < sizeof(out) - 1 && (r = read(pipefd[0], out + n, sizeof(out) - 1 - n)) > 0;)
 		n += (size_t)r;
 	out[n] = '\0';
+	/* the rest is drained, not kept: a chatty hook must not block on a full pipe */
+	for (char sink[4096]; read(pipefd[0], sink, sizeof(sink)) > 0;)
+		;
 	close(pipefd[0]);
 	waitpid(pid, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {

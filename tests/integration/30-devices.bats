@@ -83,6 +83,32 @@ expect_line() {
     [ "$(echo "$output" | grep -c 'fake0=EPERM fake1=EPERM fake2=EPERM fake3=EPERM')" -eq 3 ]
 }
 
+@test "in a container a task opens its own GPU and gets EPERM on the others" {
+    # spank_container for this test only (srun and slurmstepd read plugstack.conf afresh);
+    # the fake GPUs are clones of /dev/full, zero, random and urandom, which the
+    # container's /dev (the node's) holds under those names
+    cp "$DEVDIR/etc/plugstack.conf" "$DEVDIR/etc/plugstack.conf.orig"
+    echo "required $OCTO_STAGE_PLUGINDIR/spank_container.so cache_dir=$DEVDIR/containers runtime_dir=$DEVDIR/ctrun" \
+        > "$DEVDIR/etc/plugstack.conf"
+    mkdir -p "$DEVDIR/images"
+    chmod 755 "$DEVDIR/images"
+    "$BATS_TEST_DIRNAME/../images/make-oci-layout" "$DEVDIR/images/busybox" >/dev/null
+    probe='line="$SLURMD_NODENAME $SLURM_STEP_GPUS"; i=0
+for d in full zero random urandom; do
+  if err=$(head -c1 /dev/$d 2>&1 >/dev/null); then r=OK; else case "$err" in *"not permitted"*) r=EPERM ;; *) r=ERR ;; esac; fi
+  line="$line fake$i=$r"; i=$((i + 1))
+done
+. /etc/os-release; echo "$line $ID"'
+    run cluster_exec -i "$DEV" -u octouser -- sh -c "cd /tmp && srun -N2 --gres=gpu:2 --container-image=oci:$DEVDIR/images/busybox sh -c '$probe'"
+    mv "$DEVDIR/etc/plugstack.conf.orig" "$DEVDIR/etc/plugstack.conf"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | wc -l)" -eq 2 ]
+    while read -r node ids rest; do
+        [ "$node $ids $rest" = "$(expect_line "$node" "$ids") octobusy" ]
+        [[ "$ids" =~ ^[0-3],[0-3]$ ]]
+    done <<< "$output"
+}
+
 @test "up again with the same options leaves the running instance alone; other options are refused" {
     before=$(cat "$DEVDIR"/pids/*)
     run "$CLUSTER_TOOL" -i "$DEV" up --fake-gpus

@@ -1,0 +1,172 @@
+#include "detect.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sysfs.h"
+
+const npu_backend_t npu_backends[] = {
+	{ "ascend", NPU_KIND_NPU, npu_scan_ascend },
+	{ "habana", NPU_KIND_NPU, npu_scan_habana },
+	{ "neuron", NPU_KIND_NPU, npu_scan_neuron },
+	{ "cambricon", NPU_KIND_NPU, npu_scan_cambricon },
+	{ "tenstorrent", NPU_KIND_NPU, npu_scan_tenstorrent },
+	{ "accel", NPU_KIND_NPU, npu_scan_accel },
+	{ "xilinx", NPU_KIND_FPGA, npu_scan_xilinx },
+	{ "dfl", NPU_KIND_FPGA, npu_scan_dfl },
+};
+const size_t npu_nbackends = sizeof(npu_backends) / sizeof(npu_backends[0]);
+
+npu_device_t *npu_add(npu_scan_t *s, const char *vendor)
+{
+	npu_device_t *d;
+
+	if (s->n == NPU_MAX_DEVICES) {
+		npu_warn(s, "more than %d devices: the rest are ignored", NPU_MAX_DEVICES);
+		return NULL;
+	}
+	d = &s->dev[s->n++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->vendor, sizeof(d->vendor), "%s", vendor);
+	d->healthy = 1;
+	return d;
+}
+
+void npu_unhealthy(npu_device_t *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d->healthy)
+		return;         /* the first reason is the one that matters */
+	d->healthy = 0;
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+}
+
+void npu_warn(npu_scan_t *s, const char *fmt, ...)
+{
+	size_t n = strlen(s->warnings);
+	va_list ap;
+
+	if (n + 3 >= sizeof(s->warnings))
+		return;
+	if (n)
+		n += (size_t)snprintf(s->warnings + n, sizeof(s->warnings) - n, "; ");
+	va_start(ap, fmt);
+	vsnprintf(s->warnings + n, sizeof(s->warnings) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* root/dev/rel as the node will be named to Slurm ("" if too long: never matches) */
+static void dev_path(const npu_roots_t *r, const char *rel, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s%s%s", strcmp(r->dev, "/") ? r->dev : "", rel[0] == '/' ? "" : "/", rel);
+
+	if (n < 0 || (size_t)n >= len)
+		out[0] = '\0';
+}
+
+void npu_node(const npu_roots_t *r, npu_device_t *d, const char *rel)
+{
+	dev_path(r, rel, d->path, sizeof(d->path));
+	if (sysfs_chardev(r->dev, rel, &d->major, &d->minor))
+		npu_unhealthy(d, "%s: %s", d->path, errno == ENODEV ? "not a character device" : strerror(errno));
+}
+
+void npu_companion(const npu_roots_t *r, npu_device_t *d, const char *rel, int required)
+{
+	unsigned ma, mi;
+
+	if (sysfs_chardev(r->dev, rel, &ma, &mi)) {
+		if (required)
+			npu_unhealthy(d, "its companion node /dev/%s is missing", rel);
+		return;
+	}
+	if (d->ncompanions < NPU_MAX_COMPANIONS) {
+		dev_path(r, rel, d->companions[d->ncompanions], NPU_PATH_MAX);
+		d->ncompanions++;
+	}
+}
+
+void npu_shared(const npu_roots_t *r, npu_scan_t *s, const char *rel)
+{
+	unsigned ma, mi;
+	char path[NPU_PATH_MAX];
+
+	if (sysfs_chardev(r->dev, rel, &ma, &mi) || s->nshared == NPU_MAX_SHARED)
+		return;
+	dev_path(r, rel, path, sizeof(path));
+	for (size_t i = 0; i < s->nshared; i++)
+		if (!strcmp(s->shared[i], path))
+			return;
+	snprintf(s->shared[s->nshared++], NPU_PATH_MAX, "%s", path);
+}
+
+long npu_bdf_order(const char *bdf)
+{
+	unsigned dom, bus, dev, fn;
+
+	if (sscanf(bdf, "%4x:%2x:%2x.%1x", &dom, &bus, &dev, &fn) != 4)
+		return -1;
+	return ((long)dom << 16) | (long)(bus << 8) | (long)(dev << 3) | (long)fn;
+}
+
+static int listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!strcmp(list, "all"))
+		return 1;
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && !strncmp(p, name, n))
+			return 1;
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}
+
+static int by_order(const void *a, const void *b)
+{
+	const npu_device_t *x = a, *y = b;
+
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+int npu_detect(const npu_roots_t *r, npu_kind_t kind, const char *list, npu_scan_t *out, char *err, size_t errlen)
+{
+	/* every name in the list must be a backend of this kind */
+	for (const char *p = list; strcmp(list, "all") && *p;) {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < npu_nbackends; i++)
+			if (npu_backends[i].kind == kind && strlen(npu_backends[i].name) == len &&
+			    !strncmp(npu_backends[i].name, p, len))
+				break;
+		if (i == npu_nbackends) {
+			snprintf(err, errlen, "unknown %s backend '%.*s' (known:%s%s%s%s%s%s)",
+				 kind == NPU_KIND_NPU ? "npu" : "fpga", (int)(len > 32 ? 32 : len), p,
+				 kind == NPU_KIND_NPU ? " ascend habana neuron" : "",
+				 kind == NPU_KIND_NPU ? " cambricon tenstorrent" : "", kind == NPU_KIND_NPU ? " accel" : "",
+				 kind == NPU_KIND_FPGA ? " xilinx" : "", kind == NPU_KIND_FPGA ? " dfl" : "", "");
+			return -1;
+		}
+		p += len + (p[len] == ',');
+	}
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < npu_nbackends; i++) {
+		size_t first = out->n;
+
+		if (npu_backends[i].kind != kind || !listed(list, npu_backends[i].name))
+			continue;
+		npu_backends[i].scan(r, out);
+		/* stable within the vendor, vendors in the table's order */
+		qsort(out->dev + first, out->n - first, sizeof(out->dev[0]), by_order);
+	}
+	return 0;
+}

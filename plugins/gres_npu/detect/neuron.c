@@ -1,0 +1,45 @@
+/*
+ * AWS Inferentia/Trainium: /sys/devices/virtual/neuron_device/neuronN (no
+ * PCI link; index order is not PCI order), /dev/neuronN, the architecture
+ * name in info/architecture/device_name and NeuronCores per device in
+ * core_count (the token: NEURON_RT_VISIBLE_CORES is built from it).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "sysfs.h"
+
+void npu_scan_neuron(const npu_roots_t *r, npu_scan_t *s)
+{
+	char *names[NPU_MAX_DEVICES];
+	int n = sysfs_list(r->sys, "devices/virtual/neuron_device", "neuron", names, NPU_MAX_DEVICES);
+
+	for (int i = 0; i < n; i++) {
+		char rel[192], buf[64], *end;
+		unsigned long cores;
+		long id = strtol(names[i] + 6, &end, 10);
+		npu_device_t *d;
+
+		if (end == names[i] + 6 || *end)
+			continue;
+		if (!(d = npu_add(s, "neuron")))
+			break;
+		snprintf(rel, sizeof(rel), "devices/virtual/neuron_device/%s/info/architecture/device_name", names[i]);
+		if (sysfs_read(r->sys, rel, buf, sizeof(buf)) || !buf[0])
+			snprintf(buf, sizeof(buf), "neuron");
+		for (char *p = buf; *p; p++)
+			*p = (char)(isalnum((unsigned char)*p) ? tolower((unsigned char)*p) : '_');
+		snprintf(d->type, sizeof(d->type), "%.31s", buf);
+		npu_node(r, d, names[i]);
+		snprintf(rel, sizeof(rel), "devices/virtual/neuron_device/%s/core_count", names[i]);
+		if (sysfs_read_ulong(r->sys, rel, &cores) || !cores || cores > 64)
+			npu_unhealthy(d, "%s has no usable core_count", names[i]);
+		else
+			snprintf(d->token, sizeof(d->token), "%lu", cores);
+		d->order = id;
+	}
+	sysfs_list_free(names, n);
+}

@@ -1,0 +1,172 @@
+#define _GNU_SOURCE
+#include "sysfs.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static void join(char *out, size_t len, const char *root, const char *rel)
+{
+	snprintf(out, len, "%s/%s", root, rel[0] == '/' ? rel + 1 : rel);
+}
+
+int sysfs_read(const char *root, const char *rel, char *out, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	join(path, sizeof(path), root, rel);
+	if (!len || !(f = fopen(path, "re")))
+		return -1;
+	if (!fgets(out, (int)len, f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	n = strcspn(out, "\n");
+	while (n && isspace((unsigned char)out[n - 1]))
+		n--;
+	out[n] = '\0';
+	return 0;
+}
+
+int sysfs_read_ulong(const char *root, const char *rel, unsigned long *out)
+{
+	char buf[64], *end;
+
+	if (sysfs_read(root, rel, buf, sizeof(buf)) || !buf[0])
+		return -1;
+	errno = 0;
+	*out = strtoul(buf, &end, 0);
+	return errno || *end || buf[0] == '-' ? -1 : 0;
+}
+
+typedef struct {
+	char *name;
+	long num;
+} entry_t;
+
+static int by_num(const void *a, const void *b)
+{
+	const entry_t *x = a, *y = b;
+
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int sysfs_list(const char *root, const char *rel, const char *prefix, char **names, size_t max)
+{
+	char path[PATH_MAX];
+	entry_t e[256];
+	size_t n = 0, plen = strlen(prefix);
+	struct dirent *d;
+	DIR *dir;
+
+	join(path, sizeof(path), root, rel);
+	if (!(dir = opendir(path)))
+		return -1;
+	while ((d = readdir(dir)) && n < max && n < 256) {
+		const char *p = d->d_name + plen;
+		char *end;
+
+		if (d->d_name[0] == '.' || strncmp(d->d_name, prefix, plen))
+			continue;
+		e[n].num = isdigit((unsigned char)*p) ? strtol(p, &end, 10) : -1;
+		if (!(e[n].name = strdup(d->d_name)))
+			break;
+		n++;
+	}
+	closedir(dir);
+	qsort(e, n, sizeof(e[0]), by_num);
+	for (size_t i = 0; i < n; i++)
+		names[i] = e[i].name;
+	return (int)n;
+}
+
+void sysfs_list_free(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+}
+
+int sysfs_chardev(const char *root, const char *rel, unsigned *major, unsigned *minor)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	join(path, sizeof(path), root, rel);
+	if (stat(path, &sb))
+		return -1;
+	if (!S_ISCHR(sb.st_mode)) {
+		errno = ENODEV;
+		return -1;
+	}
+	*major = major(sb.st_rdev);
+	*minor = minor(sb.st_rdev);
+	return 0;
+}
+
+int sysfs_driver_major(const char *proc_root, const char *driver)
+{
+	char path[PATH_MAX], line[128];
+	int in_char = 0, found = -1;
+	FILE *f;
+
+	join(path, sizeof(path), proc_root, "devices");
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char name[96];
+		int major;
+
+		if (!strncmp(line, "Character devices:", 18))
+			in_char = 1;
+		else if (!strncmp(line, "Block devices:", 14))
+			in_char = 0;
+		else if (in_char && sscanf(line, "%d %95s", &major, name) == 2 && !strcmp(name, driver)) {
+			found = major;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* A PCI address: dddd:bb:dd.f, hex digits */
+static int is_bdf(const char *s)
+{
+	static const char shape[] = "xxxx:xx:xx.x";
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'x' ? !isxdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+int sysfs_pci_addr(const char *root, const char *rel, char *out, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	join(path, sizeof(path), root, rel);
+	if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+		return -1;
+	target[n] = '\0';
+	base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	if (!is_bdf(base) || strlen(base) >= len)
+		return -1;
+	snprintf(out, len, "%s", base);
+	return 0;
+}

@@ -109,6 +109,7 @@ teardown() {
     [ ! -f "$CTDIR/etc/plugstack.conf.orig" ] || mv "$CTDIR/etc/plugstack.conf.orig" "$CTDIR/etc/plugstack.conf"
 }
 running_job() { [ "$(job_state "$1")" = RUNNING ]; }
+pending_job() { [ "$(job_state "$1")" = PENDING ]; }
 
 @test "srun --container-image runs the task in the image's root, as the user" {
     run crun --container-image=oci:$IMG sh -c "'. /etc/os-release; echo \$ID; id -u; cat /etc/layer2'"
@@ -530,6 +531,9 @@ batch body" ]
         --wrap 'echo run >> /var/tmp/runs; echo "runs=$(wc -l < /var/tmp/runs)"; sleep 60')
     wait_until 30 grep -q runs= "$WORK/requeue.out"
     cluster_exec -- scontrol requeue "$id"
+    # Slurm holds a requeued job back a while; let it start at once
+    wait_until 30 pending_job "$id"
+    cluster_exec -- scontrol update jobid="$id" starttime=now
     # the epilog took the first run's kept layer; the second run writes its first line again
     wait_until 150 sh -c "[ \$(grep -c runs= '$WORK/requeue.out') -ge 2 ]"
     run grep runs= "$WORK/requeue.out"

@@ -1,0 +1,226 @@
+/*
+ * node_config_load for gres/npu and gres/fpga (slurmd only): read
+ * gres_npu.conf, detect, merge with this GRES's gres.conf records, and put
+ * one record per device back into gres_conf_list, with Cores= from the
+ * device's locality when gres.conf gives none.
+ */
+#include "npu_state.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "detect.h"
+#include "npu_config.h"
+#include "npu_merge.h"
+#include "npu_topo.h"
+
+List npu_devices = NULL;
+npu_index_info_t *npu_info = NULL;
+int npu_ninfo = 0;
+
+static npu_config_t last_good;          /* a broken gres_npu.conf keeps this one */
+static int have_last_good;
+
+void npu_state_clear(void)
+{
+	FREE_NULL_LIST(npu_devices);
+	xfree(npu_info);
+	npu_ninfo = 0;
+}
+
+static const char *env_get(const char *name)
+{
+	return getenv(name);
+}
+
+static void load_config(const char *gres_name, npu_config_t *c)
+{
+	char *path = get_extra_conf_path("gres_npu.conf"), err[512];
+	npu_config_t fresh;
+
+	if (npu_config_load(path, &fresh, err, sizeof(err))) {
+		error("gres/%s: %s; %s", gres_name, err,
+		      have_last_good ? "keeping the settings read before" : "using the defaults");
+		if (!have_last_good)
+			npu_config_defaults(&last_good);
+	} else {
+		last_good = fresh;
+	}
+	have_last_good = 1;
+	xfree(path);
+	*c = last_good;
+	npu_config_env(c, env_get);
+}
+
+/* The trailing number of a device path (davinci7 -> 7), or -1. */
+static int dev_num(const char *path)
+{
+	size_t n = strlen(path), i = n;
+
+	while (i && isdigit((unsigned char)path[i - 1]))
+		i--;
+	return i == n ? -1 : atoi(path + i);
+}
+
+static void add_device(const char *path, int index, unsigned major, unsigned minor)
+{
+	gres_device_t *g = xmalloc(sizeof(*g));
+
+	g->index = index;
+	g->path = xstrdup(path);
+	g->dev_num = dev_num(path);
+	g->dev_desc.type = DEV_TYPE_CHAR;
+	g->dev_desc.major = major;
+	g->dev_desc.minor = minor;
+	list_append(npu_devices, g);
+}
+
+/* This GRES's gres.conf records, one per file (File=/dev/davinci[0-3] is four). */
+static int collect_conf(const char *gres_name, List gres_conf_list, npu_conf_rec_t *out, int max)
+{
+	ListIterator it = list_iterator_create(gres_conf_list);
+	gres_slurmd_conf_t *p;
+	int n = 0;
+
+	while ((p = list_next(it)) && n < max) {
+		hostlist_t hl;
+		char *f;
+
+		if (xstrcmp(p->name, gres_name))
+			continue;
+		if (!p->file) {
+			memset(&out[n], 0, sizeof(out[n]));
+			snprintf(out[n].type, sizeof(out[n].type), "%s", p->type_name ? p->type_name : "");
+			snprintf(out[n].cores, sizeof(out[n].cores), "%s", p->cpus ? p->cpus : "");
+			n++;
+			continue;
+		}
+		if (!(hl = hostlist_create(p->file)))
+			continue;
+		while ((f = hostlist_shift(hl)) && n < max) {
+			memset(&out[n], 0, sizeof(out[n]));
+			snprintf(out[n].file, sizeof(out[n].file), "%s", f);
+			snprintf(out[n].type, sizeof(out[n].type), "%s", p->type_name ? p->type_name : "");
+			snprintf(out[n].cores, sizeof(out[n].cores), "%s", p->cpus ? p->cpus : "");
+			free(f);
+			n++;
+		}
+		hostlist_destroy(hl);
+	}
+	list_iterator_destroy(it);
+	return n;
+}
+
+static int same_name(void *x, void *key)
+{
+	return !xstrcmp(((gres_slurmd_conf_t *)x)->name, key);
+}
+
+/* Cores= for a device gres.conf gave none: its local CPUs, as Slurm's abstract ids */
+static void locality(npu_topo_t *topo, const npu_roots_t *r, const char *all, const npu_device_t *d,
+		     node_config_load_t *cfg, char **abs, bitstr_t **mac)
+{
+	char cpus[1024] = "";
+	int rc = -1;
+
+	*abs = NULL;
+	*mac = NULL;
+	if (!d->bdf[0])
+		return;
+	if (topo)
+		rc = npu_topo_local_cpus(topo, d->bdf, cpus, sizeof(cpus));
+	if (rc < 0)
+		rc = npu_topo_sysfs_cpus(r, d->bdf, all, cpus, sizeof(cpus));
+	if (rc <= 0)
+		return;
+	*mac = bit_alloc(cfg->cpu_cnt);
+	/* a CPU list that does not fit this node's CPUs is no locality at all */
+	if (bit_unfmt(*mac, cpus) || !cfg->xcpuinfo_mac_to_abs || cfg->xcpuinfo_mac_to_abs(cpus, abs)) {
+		FREE_NULL_BITMAP(*mac);
+		xfree(*abs);
+	}
+}
+
+int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t *cfg)
+{
+	static npu_scan_t scan;
+	static npu_merged_t merged;
+	npu_conf_rec_t *conf = xcalloc(NPU_MAX_DEVICES, sizeof(*conf));
+	npu_kind_t kind = strcmp(gres_name, "fpga") ? NPU_KIND_NPU : NPU_KIND_FPGA;
+	npu_topo_t *topo = NULL;
+	npu_config_t c;
+	char err[512], all[1024] = "";
+	int nconf;
+
+	load_config(gres_name, &c);
+	if (npu_detect(&c.roots, kind, kind == NPU_KIND_NPU ? c.npu_backends : c.fpga_backends, &scan, err,
+		       sizeof(err))) {
+		error("gres/%s: %s (gres_npu.conf %sBackends=): nothing detected", gres_name, err,
+		      kind == NPU_KIND_NPU ? "Npu" : "Fpga");
+		memset(&scan, 0, sizeof(scan));
+	}
+	if (scan.warnings[0])
+		error("gres/%s: %s", gres_name, scan.warnings);
+	nconf = collect_conf(gres_name, gres_conf_list, conf, NPU_MAX_DEVICES);
+	npu_merge(conf, (size_t)nconf, &scan, &merged);
+	for (size_t i = 0; i < merged.nlog; i++)
+		error("gres/%s: %s", gres_name, merged.log[i]);
+
+	if (!(topo = npu_topo_open(c.hwloc_xml[0] ? c.hwloc_xml : NULL, err, sizeof(err))))
+		debug("gres/%s: %s: locality from sysfs only", gres_name, err);
+	else
+		npu_topo_all_cpus(topo, all, sizeof(all));
+
+	/* this GRES's records are rebuilt from the merge, one per device */
+	list_delete_all(gres_conf_list, same_name, (void *)gres_name);
+	npu_state_clear();
+	npu_devices = list_create(destroy_gres_device);
+	npu_info = xcalloc(merged.n ? merged.n : 1, sizeof(*npu_info));
+	npu_ninfo = (int)merged.n;
+	for (size_t i = 0; i < merged.n; i++) {
+		const npu_final_t *f = &merged.rec[i];
+		char *abs = NULL;
+		bitstr_t *mac = NULL;
+		uint32_t flags = GRES_CONF_HAS_FILE | (f->dev.type[0] ? GRES_CONF_HAS_TYPE : 0);
+
+		if (!f->cores[0])
+			locality(topo, &c.roots, all, &f->dev, cfg, &abs, &mac);
+		add_gres_to_list(gres_conf_list, (char *)gres_name, 1, cfg->cpu_cnt,
+				 f->cores[0] ? (char *)f->cores : abs, f->cores[0] ? NULL : mac, (char *)f->dev.path,
+				 f->dev.type[0] ? (char *)f->dev.type : NULL, NULL, NULL, flags);
+		info("gres/%s: index %zu %s type=%s vendor=%s%s%s", gres_name, i, f->dev.path, f->dev.type,
+		     f->dev.vendor, f->cores[0] || abs ? " cores=" : "", f->cores[0] ? f->cores : abs ? abs : "");
+		xfree(abs);
+		FREE_NULL_BITMAP(mac);
+		add_device(f->dev.path, (int)i, f->dev.major, f->dev.minor);
+		for (size_t k = 0; k < f->dev.ncompanions; k++) {
+			unsigned ma = 0, mi = 0;
+			const char *cp = f->dev.companions[k];
+
+			struct stat sb;
+
+			if (!stat(cp, &sb)) {
+				ma = major(sb.st_rdev);
+				mi = minor(sb.st_rdev);
+			}
+			add_device(cp, (int)i, ma, mi);
+		}
+		/* ControlDevices=restrict: shared nodes under every index, so only
+		 * jobs holding a device may open them (Slurm dedups by path) */
+		for (size_t k = 0; c.restrict_control && k < scan.nshared; k++) {
+			struct stat sb;
+
+			if (!stat(scan.shared[k], &sb))
+				add_device(scan.shared[k], (int)i, major(sb.st_rdev), minor(sb.st_rdev));
+		}
+		snprintf(npu_info[i].vendor, sizeof(npu_info[i].vendor), "%s", f->dev.vendor);
+		snprintf(npu_info[i].token, sizeof(npu_info[i].token), "%s", f->dev.token);
+		npu_info[i].number = dev_num(f->dev.path);
+	}
+	npu_topo_close(topo);
+	xfree(conf);
+	return SLURM_SUCCESS;
+}

@@ -1,0 +1,35 @@
+/*
+ * npu_state - what gres/npu (or gres/fpga) knows about this node between
+ * its entry points: the device nodes each GRES index owns (Slurm's
+ * gres_devices, for the device cgroup) and, per index, what the
+ * environment needs (vendor, vendor id, the node's own number). Built by
+ * node_config_load in slurmd; carried to slurmstepd by send/recv_stepd.
+ */
+#ifndef OCTOPUS_NPU_STATE_H
+#define OCTOPUS_NPU_STATE_H
+
+#include "npu_shim.h"
+
+#define NPU_STATE_VERSION 1     /* of the slurmd -> slurmstepd format */
+
+typedef struct {
+	char vendor[16];
+	char token[64];
+	int number;
+} npu_index_info_t;
+
+extern List npu_devices;                /* gres_device_t *, several per index possible */
+extern npu_index_info_t *npu_info;      /* xmalloc'd, npu_ninfo entries */
+extern int npu_ninfo;
+
+/* Drop both (fini, reload, a failed unpack). */
+void npu_state_clear(void);
+
+/* node_config_load: detect, merge with gres.conf, rebuild gres_conf_list's
+ * records of this GRES and the state. */
+int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t *cfg);
+
+void npu_state_pack(buf_t *buffer);
+int npu_state_unpack(buf_t *buffer);
+
+#endif

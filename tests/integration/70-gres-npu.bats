@@ -1,0 +1,92 @@
+#!/usr/bin/env bats
+# gres/npu and gres/fpga in real slurmd/slurmstepd (task/cgroup,
+# ConstrainDevices=yes) on a fake node from tests/fixtures/gres/make-fake-tree:
+# 4 Ascend NPUs (plus their shared control nodes) and 2 Xilinx cards (render
+# node + management function). The fake nodes sit on a major no driver owns,
+# so an open that the device cgroup lets through fails with ENXIO ("No such
+# device") and one it denies fails with EPERM. Own cluster instance; the
+# detection roots reach slurmd through OCTOPUS_NPU_*_ROOT.
+load helpers
+
+NPU=${OCTO_CLUSTER_INSTANCE:0:5}npu
+NPUDIR=$("$CLUSTER_TOOL" -i "$NPU" env | sed -n 's/^export OCTO_CLUSTER_DIR=//p')
+TREE=/tmp/octo-$NPU-tree
+
+setup_file() {
+    rm -rf "$TREE"
+    "$BATS_TEST_DIRNAME/../fixtures/gres/make-fake-tree" "$TREE" ascend:4:model=d802 xilinx:2:model=5004
+    chmod -R a+rX "$TREE"
+    cat > "$TREE/probe" <<'PROBE'
+#!/bin/sh
+# NODE npus=... fpgas=... rt=... then OPEN|EPERM for each device node
+T=$(dirname "$0")
+line="$SLURMD_NODENAME npus=${SLURM_STEP_NPUS:-${SLURM_JOB_NPUS:--}} fpgas=${SLURM_STEP_FPGAS:-${SLURM_JOB_FPGAS:--}} rt=${ASCEND_RT_VISIBLE_DEVICES:--} phy=${ASCEND_VISIBLE_DEVICES:--} bdfs=${OCTOPUS_FPGA_BDFS:--}"
+for d in davinci0 davinci1 davinci2 davinci3 dri/renderD128 xclmgmt1 dri/renderD129 xclmgmt3 davinci_manager; do
+    err=$(head -c1 "$T/dev/$d" 2>&1 >/dev/null)
+    case "$err" in *"not permitted"*) r=EPERM ;; *"No such device"*) r=OPEN ;; *) r="ERR($err)" ;; esac
+    line="$line $(basename "$d")=$r"
+done
+echo "$line"
+PROBE
+    chmod 755 "$TREE/probe"
+    export OCTOPUS_NPU_SYSFS_ROOT=$TREE/sys OCTOPUS_NPU_DEV_ROOT=$TREE/dev OCTOPUS_NPU_PROC_ROOT=$TREE/proc
+    "$CLUSTER_TOOL" -i "$NPU" up --node-gres npu:4,fpga:2 --plugin-dir "$OCTO_STAGE_PLUGINDIR" >&3 2>&1
+    export OUT
+    OUT=$(job_dir octouser)
+}
+
+teardown_file() {
+    [ ! -d "$NPUDIR" ] || "$CLUSTER_TOOL" -i "$NPU" down >&3 2>&1
+    rm -rf "$TREE"
+}
+
+nrun() { cluster_exec -i "$NPU" -u octouser -- "$@"; }
+# job_done of helpers asks the main instance; this one asks ours
+npu_job_done() {
+    cluster_exec -i "$NPU" -- scontrol show job "$1" -o 2>/dev/null | grep -qE 'JobState=(COMPLETED|FAILED|CANCELLED|TIMEOUT)'
+}
+
+@test "slurmd registers the detected devices with their types" {
+    run cluster_exec -i "$NPU" -- scontrol show node "$NPU-n1"
+    [[ "$output" == *"Gres=fpga:u250:2,npu:ascend910b:4"* ]]
+    grep -q "gres/npu: index 3 $TREE/dev/davinci3 type=ascend910b vendor=ascend" "$NPUDIR/log/slurmd-$NPU-n1.log"
+    grep -q "gres/fpga: index 1 $TREE/dev/dri/renderD129 type=u250 vendor=xilinx" "$NPUDIR/log/slurmd-$NPU-n1.log"
+}
+
+@test "a step opens its own NPUs and FPGAs and gets EPERM on the others" {
+    run nrun srun -N1 --gres=npu:2,fpga:1 "$TREE/probe"
+    [ "$status" -eq 0 ]
+    # indices 0,1 of npu and 0 of fpga: their primary and companion nodes open, nothing else
+    [[ "$output" == *" npus=0,1 fpgas=0 rt=0,1 phy=0,1 bdfs=0000:14:00.1 davinci0=OPEN davinci1=OPEN davinci2=EPERM davinci3=EPERM renderD128=OPEN xclmgmt1=OPEN renderD129=EPERM xclmgmt3=EPERM davinci_manager=OPEN" ]]
+}
+
+@test "a job without NPUs gets EPERM on every device node, and none of the variables" {
+    run nrun srun -N3 "$TREE/probe"
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | grep -c ' npus=- fpgas=- rt=- phy=- bdfs=- davinci0=EPERM davinci1=EPERM davinci2=EPERM davinci3=EPERM renderD128=EPERM xclmgmt1=EPERM renderD129=EPERM xclmgmt3=EPERM')" -eq 3 ]
+}
+
+@test "concurrent jobs on one node get disjoint NPUs" {
+    id1=$(nrun sbatch --parsable -w "$NPU-n2" --gres=npu:2 -o "$OUT/j1.out" --wrap "$TREE/probe; sleep 5")
+    id2=$(nrun sbatch --parsable -w "$NPU-n2" --gres=npu:2 -o "$OUT/j2.out" --wrap "$TREE/probe; sleep 5")
+    wait_until 60 sh -c "grep -q npus= '$OUT/j1.out' && grep -q npus= '$OUT/j2.out'"
+    a=$(sed -n 's/.* npus=\([^ ]*\) .*/\1/p' "$OUT/j1.out")
+    b=$(sed -n 's/.* npus=\([^ ]*\) .*/\1/p' "$OUT/j2.out")
+    [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]
+    # under ConstrainDevices each job numbers its own NPUs from 0
+    grep -q ' rt=0,1 ' "$OUT/j1.out"
+    grep -q ' rt=0,1 ' "$OUT/j2.out"
+    cluster_exec -i "$NPU" -- scancel "$id1" "$id2"
+}
+
+@test "batch jobs get SLURM_JOB_NPUS; --gres=none steps lose the variables" {
+    id=$(nrun sbatch --parsable -N1 --gres=npu:1 -o "$OUT/batch.out" --wrap "$TREE/probe; srun --overlap --gres=none $TREE/probe")
+    wait_until 60 npu_job_done "$id"
+    [ "$(sed -n 1p "$OUT/batch.out" | cut -d' ' -f2-4)" = "npus=0 fpgas=- rt=0" ]
+    [ "$(sed -n 2p "$OUT/batch.out" | cut -d' ' -f2-6)" = "npus=- fpgas=- rt=- phy=- bdfs=-" ]
+}
+
+@test "the NPU instance goes down cleanly" {
+    "$CLUSTER_TOOL" -i "$NPU" down >&3 2>&1
+    [ ! -d "$NPUDIR" ]
+}

@@ -29,8 +29,18 @@ done
 echo "$line"
 PROBE
     chmod 755 "$TREE/probe"
+    # shared control nodes only for jobs that hold an NPU
+    printf 'ControlDevices=restrict\nFpgaBackends=xilinx\n' > "$TREE/gres_npu.conf"
+    # Prolog and Epilog record what slurmd tells them
+    for s in prolog epilog; do
+        printf '#!/bin/sh\nenv | grep -E "^(SLURM_JOB_NPUS|SLURM_JOB_FPGAS|ASCEND_RT_VISIBLE_DEVICES|ASCEND_VISIBLE_DEVICES)=" | sort > %s/%s.$SLURM_JOB_ID\nexit 0\n' "$TREE" "$s" > "$TREE/$s"
+        chmod 755 "$TREE/$s"
+    done
+    printf 'Prolog=%s/prolog\nEpilog=%s/epilog\n' "$TREE" "$TREE" > "$TREE/slurm.conf.extra"
     export OCTOPUS_NPU_SYSFS_ROOT=$TREE/sys OCTOPUS_NPU_DEV_ROOT=$TREE/dev OCTOPUS_NPU_PROC_ROOT=$TREE/proc
-    "$CLUSTER_TOOL" -i "$NPU" up --node-gres npu:4,fpga:2 --plugin-dir "$OCTO_STAGE_PLUGINDIR" >&3 2>&1
+    export OCTOPUS_NPU_CONF=$TREE/gres_npu.conf
+    "$CLUSTER_TOOL" -i "$NPU" up --node-gres npu:4,fpga:2 --plugin-dir "$OCTO_STAGE_PLUGINDIR" \
+        --slurm-conf-extra "$TREE/slurm.conf.extra" >&3 2>&1
     export OUT
     OUT=$(job_dir octouser)
 }
@@ -63,7 +73,26 @@ npu_job_done() {
 @test "a job without NPUs gets EPERM on every device node, and none of the variables" {
     run nrun srun -N3 "$TREE/probe"
     [ "$status" -eq 0 ]
-    [ "$(echo "$output" | grep -c ' npus=- fpgas=- rt=- phy=- bdfs=- davinci0=EPERM davinci1=EPERM davinci2=EPERM davinci3=EPERM renderD128=EPERM xclmgmt1=EPERM renderD129=EPERM xclmgmt3=EPERM')" -eq 3 ]
+    # ControlDevices=restrict: davinci_manager too
+    [ "$(echo "$output" | grep -c ' npus=- fpgas=- rt=- phy=- bdfs=- davinci0=EPERM davinci1=EPERM davinci2=EPERM davinci3=EPERM renderD128=EPERM xclmgmt1=EPERM renderD129=EPERM xclmgmt3=EPERM davinci_manager=EPERM$')" -eq 3 ]
+}
+
+@test "Prolog and Epilog get the node's numbers of what the job holds" {
+    # a first job holds two NPUs of n3, so the second gets the other two
+    hold=$(nrun sbatch --parsable -w "$NPU-n3" --gres=npu:2 -o /dev/null --wrap "sleep 60")
+    id=$(nrun sbatch --parsable -w "$NPU-n3" --gres=npu:2 -o "$OUT/pro.out" --wrap "$TREE/probe")
+    wait_until 60 npu_job_done "$id"
+    wait_until 20 test -s "$TREE/epilog.$id"
+    cluster_exec -i "$NPU" -- scancel "$hold"
+    mine=$(sed -n 's/.* npus=\([^ ]*\) .*/\1/p' "$OUT/pro.out")
+    [ "$mine" = 0,1 ] || [ "$mine" = 2,3 ]
+    grep -q ' rt=0,1 ' "$OUT/pro.out"          # inside the job: its own two, from 0
+    for s in prolog epilog; do
+        run cat "$TREE/$s.$id"
+        [ "$output" = "ASCEND_RT_VISIBLE_DEVICES=$mine
+ASCEND_VISIBLE_DEVICES=$mine
+SLURM_JOB_NPUS=$mine" ]
+    done
 }
 
 @test "concurrent jobs on one node get disjoint NPUs" {

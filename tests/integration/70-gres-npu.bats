@@ -115,6 +115,21 @@ SLURM_JOB_NPUS=$mine" ]
     [ "$(sed -n 2p "$OUT/batch.out" | cut -d' ' -f2-6)" = "npus=- fpgas=- rt=- phy=- bdfs=-" ]
 }
 
+@test "reconfigure keeps every index on its device; a device that goes away invalidates the node" {
+    log=$NPUDIR/log/slurmd-$NPU-n1.log
+    before=$(grep -o 'gres/npu: index [0-9] [^ ]*' "$log" | tail -4)
+    lines=$(wc -l < "$log")
+    cluster_exec -i "$NPU" -- scontrol reconfigure
+    wait_until 30 sh -c "tail -n +$((lines + 1)) '$log' | grep -q 'gres/npu: index 3 '"
+    [ "$(tail -n +$((lines + 1)) "$log" | grep -o 'gres/npu: index [0-9] [^ ]*' | tail -4)" = "$before" ]
+    # the last test here: the three nodes share the fake tree
+    mv "$TREE/dev/davinci1" "$TREE/davinci1.gone"
+    cluster_exec -i "$NPU" -- scontrol reconfigure
+    wait_until 30 sh -c "'$CLUSTER_TOOL' -i '$NPU' exec -- sinfo -h -N -n '$NPU-n1' -o '%T %E' | grep -q 'inval gres/npu count reported lower than configured (3 < 4)'"
+    grep -q "4 Ascend NPUs on the PCI bus but 3 /dev/davinci nodes" "$log"
+    mv "$TREE/davinci1.gone" "$TREE/dev/davinci1"
+}
+
 @test "the NPU instance goes down cleanly" {
     "$CLUSTER_TOOL" -i "$NPU" down >&3 2>&1
     [ ! -d "$NPUDIR" ]

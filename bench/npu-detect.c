@@ -1,8 +1,9 @@
 /*
- * bench/npu-detect.c - gres_npu detection time on a fake node:
+ * bench/npu-detect.c - gres_npu detection + merge time on a fake node:
  *   npu-detect ROOT ROUNDS
- * runs every npu backend over ROOT/{sys,dev,proc} ROUNDS times and prints
- * the device count and p50/p99/max per detection in ms. The baseline of the
+ * runs every npu backend over ROOT/{sys,dev,proc} and merges the result
+ * (autodetect, as with an empty gres.conf) ROUNDS times; prints the device
+ * count and p50/p99/max in ms. The baseline of the
  * same run is a bare stat() of every device node found (the floor of any
  * detection that checks its nodes).
  */
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "detect.h"
+#include "npu_merge.h"
 
 static double now_ms(void)
 {
@@ -33,6 +35,7 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	static npu_scan_t scan;
+	static npu_merged_t merged;
 	npu_roots_t r;
 	int rounds;
 	double *t, *base;
@@ -57,6 +60,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "npu-detect: %s\n", err);
 			return 1;
 		}
+		npu_merge(NULL, 0, &scan, &merged);
 		t[i] = now_ms() - t0;
 		t0 = now_ms();
 		for (size_t k = 0; k < scan.n; k++)
@@ -66,7 +70,7 @@ int main(int argc, char **argv)
 	}
 	qsort(t, (size_t)rounds, sizeof(*t), cmp);
 	qsort(base, (size_t)rounds, sizeof(*base), cmp);
-	printf("devices=%zu rounds=%d detect p50 %.3f p99 %.3f max %.3f ms | stat-only baseline p50 %.3f ms\n", scan.n,
+	printf("devices=%zu rounds=%d detect+merge p50 %.3f p99 %.3f max %.3f ms | stat-only baseline p50 %.3f ms\n", scan.n,
 	       rounds, t[rounds / 2], t[(rounds * 99) / 100], t[rounds - 1], base[rounds / 2]);
 	free(t);
 	free(base);

@@ -115,6 +115,49 @@ SLURM_JOB_NPUS=$mine" ]
     [ "$(sed -n 2p "$OUT/batch.out" | cut -d' ' -f2-6)" = "npus=- fpgas=- rt=- phy=- bdfs=-" ]
 }
 
+# gres_of SPEC...: the Gres lines `slurmd -G` prints for a fake node holding
+# SPEC (every backend, default settings), the fake root shown as @
+gres_of() {
+    local t
+    t=$(mktemp -d /tmp/octo-npu-g.XXXXXX)
+    "$BATS_TEST_DIRNAME/../fixtures/gres/make-fake-tree" "$t" "$@" >/dev/null
+    OCTOPUS_NPU_SYSFS_ROOT=$t/sys OCTOPUS_NPU_DEV_ROOT=$t/dev OCTOPUS_NPU_PROC_ROOT=$t/proc \
+        OCTOPUS_NPU_CONF=/nonexistent/gres_npu.conf \
+        slurmd -G -f "$NPUDIR/etc/slurm.conf" -N "$NPU-n1" 2>&1 |
+        sed -n "s| ID=[0-9]*||; s| (null)||; s|$t|@|g; s/^slurmd: Gres //p" | sort
+    rm -rf "$t"
+}
+
+@test "slurmd -G: what each vendor's node registers, healthy devices only" {
+    check() {   # check "SPEC..." EXPECTED-LINES
+        local got
+        got=$(gres_of $1)
+        [ "$got" = "$2" ] || { printf 'for %s\n got: %s\nwant: %s\n' "$1" "$got" "$2" >&3; return 1; }
+    }
+    check "ascend:4:model=d802" "Name=npu Type=ascend910b Count=1 Index=0 File=@/dev/davinci0
+Name=npu Type=ascend910b Count=1 Index=1 File=@/dev/davinci1
+Name=npu Type=ascend910b Count=1 Index=2 File=@/dev/davinci2
+Name=npu Type=ascend910b Count=1 Index=3 File=@/dev/davinci3"
+    # a missing node and one on another driver's major are left out
+    check "ascend:4:model=d500:missing=2:badmajor=3" "Name=npu Type=ascend310p Count=1 Index=0 File=@/dev/davinci0
+Name=npu Type=ascend310p Count=1 Index=1 File=@/dev/davinci1"
+    check "habana:2:sick=0" "Name=npu Type=gaudi2 Count=1 Index=1 File=@/dev/accel/accel1"
+    check "neuron:2" "Name=npu Type=trainium2 Count=1 Index=0 File=@/dev/neuron0
+Name=npu Type=trainium2 Count=1 Index=1 File=@/dev/neuron1"
+    check "cambricon:1" "Name=npu Type=mlu Count=1 Index=0 File=@/dev/cambricon_dev0"
+    check "tenstorrent:2:model=b140" "Name=npu Type=blackhole Count=1 Index=0 File=@/dev/tenstorrent/0
+Name=npu Type=blackhole Count=1 Index=1 File=@/dev/tenstorrent/1"
+    check "accel:1" "Name=npu Type=intel_npu Count=1 Index=0 File=@/dev/accel/accel0"
+    check "xilinx:2:model=500c" "Name=fpga Type=u280 Count=1 Index=128 File=@/dev/dri/renderD128
+Name=fpga Type=u280 Count=1 Index=129 File=@/dev/dri/renderD129"
+    check "xilinx:1:vm" "Name=fpga Type=u250 Count=1 Index=128 File=@/dev/dri/renderD128"
+    check "dfl:2:sick=1" "Name=fpga Type=dfl Count=1 Index=0 File=@/dev/dfl-port.0"
+    check "ascend:1 habana:1 xilinx:1" "Name=fpga Type=u250 Count=1 Index=128 File=@/dev/dri/renderD128
+Name=npu Type=ascend910b Count=1 Index=0 File=@/dev/davinci0
+Name=npu Type=gaudi2 Count=1 Index=0 File=@/dev/accel/accel0"
+    check "accel:0" ""
+}
+
 @test "reconfigure keeps every index on its device; a device that goes away invalidates the node" {
     log=$NPUDIR/log/slurmd-$NPU-n1.log
     before=$(grep -o 'gres/npu: index [0-9] [^ ]*' "$log" | tail -4)

@@ -12,19 +12,24 @@
 #include "pci.h"
 #include "sysfs.h"
 
+/* management PF id, and the user PF's (the one scanned) one above it */
 static const char *model(unsigned long device)
 {
 	switch (device) {
 	case 0x5000:
+	case 0x5001:
 		return "u200";
 	case 0x5004:
 	case 0x5005:
 		return "u250";
 	case 0x500c:
+	case 0x500d:
 		return "u280";
 	case 0x5020:
+	case 0x5021:
 		return "u50";
 	case 0x505c:
+	case 0x505d:
 		return "u55c";
 	default:
 		return "alveo";

@@ -82,7 +82,7 @@ static void set_env(char ***env, bitstr_t *alloc, npu_env_level_t level, gres_in
 			for (; *names; names++)
 				unsetenvp(*env, *names);
 	} else if (npu_env_build(NPU_GRES_NAME, level, gres_use_local_device_index(), devs, n, vars)) {
-		error("gres/%s: the device list does not fit the environment", NPU_GRES_NAME);
+		error("the device list does not fit the environment");
 	} else {
 		for (size_t i = 0; i < vars->n; i++)
 			env_array_overwrite(env, vars->v[i].name, vars->v[i].value);

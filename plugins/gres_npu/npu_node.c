@@ -36,7 +36,7 @@ static const char *env_get(const char *name)
 	return getenv(name);
 }
 
-static void load_config(const char *gres_name, npu_config_t *c)
+static void load_config(npu_config_t *c)
 {
 	/* OCTOPUS_NPU_CONF: a file kept elsewhere (tests, sites with their own layout) */
 	const char *env = getenv("OCTOPUS_NPU_CONF");
@@ -44,7 +44,8 @@ static void load_config(const char *gres_name, npu_config_t *c)
 	npu_config_t fresh;
 
 	if (npu_config_load(path, &fresh, err, sizeof(err))) {
-		error("gres/%s: %s; %s", gres_name, err,
+		/* Slurm's log macros prefix "gres/<name>: <function>: " themselves */
+		error("%s; %s", err,
 		      have_last_good ? "keeping the settings read before" : "using the defaults");
 		if (!have_last_good)
 			npu_config_defaults(&last_good);
@@ -157,22 +158,22 @@ int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t
 	char err[512], all[1024] = "";
 	int nconf;
 
-	load_config(gres_name, &c);
+	load_config(&c);
 	if (npu_detect(&c.roots, kind, kind == NPU_KIND_NPU ? c.npu_backends : c.fpga_backends, &scan, err,
 		       sizeof(err))) {
-		error("gres/%s: %s (gres_npu.conf %sBackends=): nothing detected", gres_name, err,
+		error("%s (gres_npu.conf %sBackends=): nothing detected", err,
 		      kind == NPU_KIND_NPU ? "Npu" : "Fpga");
 		memset(&scan, 0, sizeof(scan));
 	}
 	if (scan.warnings[0])
-		error("gres/%s: %s", gres_name, scan.warnings);
+		error("%s", scan.warnings);
 	nconf = collect_conf(gres_name, gres_conf_list, conf, NPU_MAX_DEVICES);
 	npu_merge(conf, (size_t)nconf, &scan, &merged);
 	for (size_t i = 0; i < merged.nlog; i++)
-		error("gres/%s: %s", gres_name, merged.log[i]);
+		error("%s", merged.log[i]);
 
 	if (!(topo = npu_topo_open(c.hwloc_xml[0] ? c.hwloc_xml : NULL, err, sizeof(err))))
-		debug("gres/%s: %s: locality from sysfs only", gres_name, err);
+		debug("%s: locality from sysfs only", err);
 	else
 		npu_topo_all_cpus(topo, all, sizeof(all));
 
@@ -193,7 +194,7 @@ int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t
 		add_gres_to_list(gres_conf_list, (char *)gres_name, 1, cfg->cpu_cnt,
 				 f->cores[0] ? (char *)f->cores : abs, f->cores[0] ? NULL : mac, (char *)f->dev.path,
 				 f->dev.type[0] ? (char *)f->dev.type : NULL, NULL, NULL, flags);
-		info("gres/%s: index %zu %s type=%s vendor=%s%s%s", gres_name, i, f->dev.path, f->dev.type,
+		info("index %zu %s type=%s vendor=%s%s%s", i, f->dev.path, f->dev.type,
 		     f->dev.vendor, f->cores[0] || abs ? " cores=" : "", f->cores[0] ? f->cores : abs ? abs : "");
 		xfree(abs);
 		FREE_NULL_BITMAP(mac);

@@ -40,7 +40,7 @@ int npu_state_unpack(buf_t *buffer)
 	npu_state_clear();
 	safe_unpack32(&version, buffer);
 	if (version != NPU_STATE_VERSION) {
-		error("gres/npu: slurmd sent device state version %u, this slurmstepd reads %u: restart slurmd",
+		error("slurmd sent device state version %u, this slurmstepd reads %u: restart slurmd",
 		      version, NPU_STATE_VERSION);
 		return SLURM_ERROR;
 	}
@@ -80,7 +80,7 @@ int npu_state_unpack(buf_t *buffer)
 
 unpack_error:
 	xfree(s);
-	error("gres/npu: the device state from slurmd is malformed");
+	error("the device state from slurmd is malformed");
 	npu_state_clear();
 	return SLURM_ERROR;
 }

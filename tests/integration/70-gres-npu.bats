@@ -59,8 +59,8 @@ npu_job_done() {
 @test "slurmd registers the detected devices with their types" {
     run cluster_exec -i "$NPU" -- scontrol show node "$NPU-n1"
     [[ "$output" == *"Gres=fpga:u250:2,npu:ascend910b:4"* ]]
-    grep -q "gres/npu: index 3 $TREE/dev/davinci3 type=ascend910b vendor=ascend" "$NPUDIR/log/slurmd-$NPU-n1.log"
-    grep -q "gres/fpga: index 1 $TREE/dev/dri/renderD129 type=u250 vendor=xilinx" "$NPUDIR/log/slurmd-$NPU-n1.log"
+    grep -q "gres/npu: npu_node_load: index 3 $TREE/dev/davinci3 type=ascend910b vendor=ascend" "$NPUDIR/log/slurmd-$NPU-n1.log"
+    grep -q "gres/fpga: npu_node_load: index 1 $TREE/dev/dri/renderD129 type=u250 vendor=xilinx" "$NPUDIR/log/slurmd-$NPU-n1.log"
 }
 
 @test "a step opens its own NPUs and FPGAs and gets EPERM on the others" {
@@ -160,11 +160,11 @@ Name=npu Type=gaudi2 Count=1 Index=0 File=@/dev/accel/accel0"
 
 @test "reconfigure keeps every index on its device; a device that goes away invalidates the node" {
     log=$NPUDIR/log/slurmd-$NPU-n1.log
-    before=$(grep -o 'gres/npu: index [0-9] [^ ]*' "$log" | tail -4)
+    before=$(grep -o 'gres/npu: npu_node_load: index [0-9] [^ ]*' "$log" | tail -4)
     lines=$(wc -l < "$log")
     cluster_exec -i "$NPU" -- scontrol reconfigure
-    wait_until 30 sh -c "tail -n +$((lines + 1)) '$log' | grep -q 'gres/npu: index 3 '"
-    [ "$(tail -n +$((lines + 1)) "$log" | grep -o 'gres/npu: index [0-9] [^ ]*' | tail -4)" = "$before" ]
+    wait_until 30 sh -c "tail -n +$((lines + 1)) '$log' | grep -q 'gres/npu: npu_node_load: index 3 '"
+    [ "$(tail -n +$((lines + 1)) "$log" | grep -o 'gres/npu: npu_node_load: index [0-9] [^ ]*' | tail -4)" = "$before" ]
     # the last test here: the three nodes share the fake tree
     mv "$TREE/dev/davinci1" "$TREE/davinci1.gone"
     cluster_exec -i "$NPU" -- scontrol reconfigure

@@ -77,6 +77,50 @@ npu_job_done() {
     [ "$(echo "$output" | grep -c ' npus=- fpgas=- rt=- phy=- bdfs=- davinci0=EPERM davinci1=EPERM davinci2=EPERM davinci3=EPERM renderD128=EPERM xclmgmt1=EPERM renderD129=EPERM xclmgmt3=EPERM davinci_manager=EPERM$')" -eq 3 ]
 }
 
+# For each probe line: is every device node OPEN exactly when the step holds
+# it (its NPU or FPGA index; davinci_manager with any NPU), EPERM otherwise?
+audit() {
+    awk '{
+        delete hold; npus = $2; sub("npus=", "", npus); fpgas = $3; sub("fpgas=", "", fpgas)
+        n = split(npus, a, ","); for (i = 1; i <= n; i++) hold["davinci" a[i]] = 1
+        n = split(fpgas, b, ",")
+        for (i = 1; i <= n; i++) {
+            if (b[i] == "0") { hold["renderD128"] = 1; hold["xclmgmt1"] = 1 }
+            if (b[i] == "1") { hold["renderD129"] = 1; hold["xclmgmt3"] = 1 }
+        }
+        if (npus != "-") hold["davinci_manager"] = 1
+        bad = 0
+        for (f = 7; f <= NF; f++) { split($f, kv, "="); if (kv[2] != ((kv[1] in hold) ? "OPEN" : "EPERM")) bad = 1 }
+        print (bad ? "BAD " $0 : "ok")
+    }'
+}
+
+@test "isolation matrix: 49 steps of 1-4 NPUs and 0-2 FPGAs open exactly their own device nodes" {
+    out=$(mktemp)
+    for k in 1 2 3 4; do
+        for f in 0 1 2; do
+            for node in 1 2 3; do
+                g=npu:$k; [ "$f" = 0 ] || g=$g,fpga:$f
+                nrun srun -w "$NPU-n$node" --gres="$g" "$TREE/probe" >> "$out"
+            done
+        done
+    done
+    # multi-node steps, and steps of one allocation sharing it out
+    for k in 1 2 3 4 1 2 3 4 1 2 3; do
+        nrun srun -N3 --gres=npu:$k "$TREE/probe" >> "$out"
+    done
+    id=$(nrun sbatch --parsable -N1 -w "$NPU-n1" --gres=npu:2 -n2 -o "$OUT/shared.out" \
+        --wrap "for i in 1 2; do srun -n1 --exact --gres=npu:1 $TREE/probe & done; wait")
+    wait_until 60 npu_job_done "$id"
+    grep "^$NPU-n" "$OUT/shared.out" >> "$out"
+    [ "$(wc -l < "$out")" -eq $((36 + 33 + 2)) ]
+    run audit < "$out"
+    [ "$(echo "$output" | grep -c '^ok$')" -eq 71 ]
+    # the two steps of one job got different NPUs
+    [ "$(grep -o ' npus=[0-9]' "$OUT/shared.out" | sort -u | wc -l)" -eq 2 ]
+    rm -f "$out"
+}
+
 @test "Prolog and Epilog get the node's numbers of what the job holds" {
     # a first job holds two NPUs of n3, so the second gets the other two
     hold=$(nrun sbatch --parsable -w "$NPU-n3" --gres=npu:2 -o /dev/null --wrap "sleep 60")

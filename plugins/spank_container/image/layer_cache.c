@@ -231,6 +231,19 @@ static int in_use(int rootfd, const char *rel, int *lockfd)
 	return *lockfd < 0 || flock(*lockfd, LOCK_EX | LOCK_NB) != 0;
 }
 
+/* The cache root, opened, and its layers, least recently used first (rc). */
+static int open_scanned(layer_cache_t *c, entry_t **v, size_t *n, layer_cache_usage_t *u, int *rc, char *err,
+			size_t errlen)
+{
+	int rootfd;
+
+	memset(u, 0, sizeof(*u));
+	if ((rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errf(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
+	*rc = scan(rootfd, v, n, u, err, errlen);
+	return rootfd;
+}
+
 int layer_cache_list(layer_cache_t *c, layer_cache_each_fn each, void *arg, layer_cache_usage_t *u, char *err,
 		     size_t errlen)
 {
@@ -238,10 +251,8 @@ int layer_cache_list(layer_cache_t *c, layer_cache_each_fn each, void *arg, laye
 	size_t n = 0;
 	int rootfd, rc;
 
-	memset(u, 0, sizeof(*u));
-	if ((rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return errf(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
-	rc = scan(rootfd, &v, &n, u, err, errlen);
+	if ((rootfd = open_scanned(c, &v, &n, u, &rc, err, errlen)) < 0)
+		return -1;
 	for (size_t i = 0; !rc && i < n; i++) {
 		char digest[IMG_DIGEST_MAX];
 		const char *algo = v[i].rel + strlen("layers/"), *slash = strchr(algo, '/');
@@ -264,10 +275,8 @@ int layer_cache_collect(layer_cache_t *c, uint64_t keep_bytes, layer_cache_usage
 	size_t n = 0;
 	int rootfd, rc;
 
-	memset(u, 0, sizeof(*u));
-	if ((rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return errf(err, errlen, "layer cache %s: %s", c->root, strerror(errno));
-	rc = scan(rootfd, &v, &n, u, err, errlen);
+	if ((rootfd = open_scanned(c, &v, &n, u, &rc, err, errlen)) < 0)
+		return -1;
 	for (size_t i = 0; !rc && i < n && keep_bytes != UINT64_MAX && u->bytes > keep_bytes; i++) {
 		int lockfd;
 

@@ -81,8 +81,9 @@ static void add_device(const char *path, int index, unsigned major, unsigned min
 	list_append(npu_devices, g);
 }
 
-/* This GRES's gres.conf records, one per file (File=/dev/davinci[0-3] is four). */
-static int collect_conf(const char *gres_name, List gres_conf_list, npu_conf_rec_t *out, int max)
+/* This GRES's gres.conf records, one per file (File=/dev/davinci[0-3] is four),
+ * each with a copy of its Cores= in slurmd's machine numbering (mac[]). */
+static int collect_conf(const char *gres_name, List gres_conf_list, npu_conf_rec_t *out, bitstr_t **mac, int max)
 {
 	ListIterator it = list_iterator_create(gres_conf_list);
 	gres_slurmd_conf_t *p;
@@ -98,6 +99,7 @@ static int collect_conf(const char *gres_name, List gres_conf_list, npu_conf_rec
 			memset(&out[n], 0, sizeof(out[n]));
 			snprintf(out[n].type, sizeof(out[n].type), "%s", p->type_name ? p->type_name : "");
 			snprintf(out[n].cores, sizeof(out[n].cores), "%s", p->cpus ? p->cpus : "");
+			mac[n] = p->cpus_bitmap ? bit_copy(p->cpus_bitmap) : NULL;
 			n++;
 			continue;
 		}
@@ -108,12 +110,36 @@ static int collect_conf(const char *gres_name, List gres_conf_list, npu_conf_rec
 			snprintf(out[n].file, sizeof(out[n].file), "%s", f);
 			snprintf(out[n].type, sizeof(out[n].type), "%s", p->type_name ? p->type_name : "");
 			snprintf(out[n].cores, sizeof(out[n].cores), "%s", p->cpus ? p->cpus : "");
+			mac[n] = p->cpus_bitmap ? bit_copy(p->cpus_bitmap) : NULL;
 			free(f);
 			n++;
 		}
 		hostlist_destroy(hl);
 	}
 	list_iterator_destroy(it);
+	return n;
+}
+
+/* The machine-numbered Cores= of the gres.conf line a merged record came from:
+ * the line naming its file, else a count-only line with the same Cores=. */
+static bitstr_t *conf_mac(const npu_final_t *f, const npu_conf_rec_t *conf, bitstr_t **mac, int nconf)
+{
+	for (int k = 0; k < nconf; k++)
+		if (conf[k].file[0] && !strcmp(conf[k].file, f->dev.path))
+			return mac[k];
+	for (int k = 0; k < nconf; k++)
+		if (!conf[k].file[0] && !strcmp(conf[k].cores, f->cores))
+			return mac[k];
+	return NULL;
+}
+
+/* XRT numbers the cards it sees by PCI address, unhealthy ones included */
+static int xrt_index(const npu_scan_t *scan, const char *bdf)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < scan->n; i++)
+		n += !strcmp(scan->dev[i].vendor, "xilinx") && strcmp(scan->dev[i].bdf, bdf) < 0;
 	return n;
 }
 
@@ -152,6 +178,7 @@ int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t
 	static npu_scan_t scan;
 	static npu_merged_t merged;
 	npu_conf_rec_t *conf = xcalloc(NPU_MAX_DEVICES, sizeof(*conf));
+	bitstr_t **mac_of_conf = xcalloc(NPU_MAX_DEVICES, sizeof(*mac_of_conf));
 	npu_kind_t kind = strcmp(gres_name, "fpga") ? NPU_KIND_NPU : NPU_KIND_FPGA;
 	npu_topo_t *topo = NULL;
 	npu_config_t c;
@@ -167,7 +194,7 @@ int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t
 	}
 	if (scan.warnings[0])
 		error("%s", scan.warnings);
-	nconf = collect_conf(gres_name, gres_conf_list, conf, NPU_MAX_DEVICES);
+	nconf = collect_conf(gres_name, gres_conf_list, conf, mac_of_conf, NPU_MAX_DEVICES);
 	npu_merge(conf, (size_t)nconf, &scan, &merged);
 	for (size_t i = 0; i < merged.nlog; i++)
 		error("%s", merged.log[i]);
@@ -192,7 +219,8 @@ int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t
 		if (!f->cores[0])
 			locality(topo, &c.roots, all, &f->dev, cfg, &abs, &mac);
 		add_gres_to_list(gres_conf_list, (char *)gres_name, 1, cfg->cpu_cnt,
-				 f->cores[0] ? (char *)f->cores : abs, f->cores[0] ? NULL : mac, (char *)f->dev.path,
+				 f->cores[0] ? (char *)f->cores : abs,
+				 f->cores[0] ? conf_mac(f, conf, mac_of_conf, nconf) : mac, (char *)f->dev.path,
 				 f->dev.type[0] ? (char *)f->dev.type : NULL, NULL, NULL, flags);
 		info("index %zu %s type=%s vendor=%s%s%s", i, f->dev.path, f->dev.type,
 		     f->dev.vendor, f->cores[0] || abs ? " cores=" : "", f->cores[0] ? f->cores : abs ? abs : "");
@@ -221,9 +249,12 @@ int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t
 		}
 		snprintf(npu_info[i].vendor, sizeof(npu_info[i].vendor), "%s", f->dev.vendor);
 		snprintf(npu_info[i].token, sizeof(npu_info[i].token), "%s", f->dev.token);
-		npu_info[i].number = dev_num(f->dev.path);
+		npu_info[i].number = strcmp(f->dev.vendor, "xilinx") ? dev_num(f->dev.path) : xrt_index(&scan, f->dev.bdf);
 	}
 	npu_topo_close(topo);
+	for (int k = 0; k < nconf; k++)
+		FREE_NULL_BITMAP(mac_of_conf[k]);
+	xfree(mac_of_conf);
 	xfree(conf);
 	return SLURM_SUCCESS;
 }

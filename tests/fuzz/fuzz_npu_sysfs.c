@@ -27,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[128], out[64];
 	unsigned long v;
+	int major;
 	FILE *f;
 
 	if (!dir[0]) {
@@ -44,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (sysfs_read_ulong(dir, "devices", &v) == 0 && size == 0)
 		abort();
-	if (sysfs_driver_major(dir, "devdrv-cdev") < -1)
+	major = sysfs_driver_major(dir, "devdrv-cdev");
+	if (major < -1 || major >= 4096)
 		abort();
 	return 0;
 }

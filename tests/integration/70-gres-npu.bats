@@ -95,7 +95,7 @@ audit() {
     }'
 }
 
-@test "isolation matrix: 49 steps of 1-4 NPUs and 0-2 FPGAs open exactly their own device nodes" {
+@test "isolation matrix: 52 batch and interactive steps of 1-4 NPUs and 0-2 FPGAs open exactly their own device nodes" {
     out=$(mktemp)
     for k in 1 2 3 4; do
         for f in 0 1 2; do
@@ -113,9 +113,13 @@ audit() {
         --wrap "for i in 1 2; do srun -n1 --exact --gres=npu:1 $TREE/probe & done; wait")
     wait_until 60 npu_job_done "$id"
     grep "^$NPU-n" "$OUT/shared.out" >> "$out"
-    [ "$(wc -l < "$out")" -eq $((36 + 33 + 2)) ]
+    # interactive: steps of an salloc, the whole allocation and parts of it
+    nrun salloc -w "$NPU-n2" --gres=npu:3,fpga:1 sh -c \
+        "srun $TREE/probe; srun --gres=npu:1 $TREE/probe; srun --gres=npu:2,fpga:1 $TREE/probe" >> "$out" 2>/dev/null
+    [ "$(grep -c ' npus=[0-9],[0-9],[0-9] fpgas=[01] ' "$out")" -ge 1 ]
+    [ "$(wc -l < "$out")" -eq $((36 + 33 + 2 + 3)) ]
     run audit < "$out"
-    [ "$(echo "$output" | grep -c '^ok$')" -eq 71 ]
+    [ "$(echo "$output" | grep -c '^ok$')" -eq 74 ] || { echo "$output" | grep BAD >&3; return 1; }
     # the two steps of one job got different NPUs
     [ "$(grep -o ' npus=[0-9]' "$OUT/shared.out" | sort -u | wc -l)" -eq 2 ]
     rm -f "$out"
@@ -202,13 +206,20 @@ Name=npu Type=gaudi2 Count=1 Index=0 File=@/dev/accel/accel0"
     check "accel:0" ""
 }
 
-@test "reconfigure keeps every index on its device; a device that goes away invalidates the node" {
+@test "reconfigure and a slurmd restart keep every index on its device; a device that goes away invalidates the node" {
     log=$NPUDIR/log/slurmd-$NPU-n1.log
     before=$(grep -o 'gres/npu: npu_node_load: index [0-9] [^ ]*' "$log" | tail -4)
     lines=$(wc -l < "$log")
     cluster_exec -i "$NPU" -- scontrol reconfigure
     wait_until 30 sh -c "tail -n +$((lines + 1)) '$log' | grep -q 'gres/npu: npu_node_load: index 3 '"
     [ "$(tail -n +$((lines + 1)) "$log" | grep -o 'gres/npu: npu_node_load: index [0-9] [^ ]*' | tail -4)" = "$before" ]
+    # and so does a new slurmd (the environment with the fake roots is ours)
+    lines=$(wc -l < "$log")
+    "$CLUSTER_TOOL" -i "$NPU" restart-slurmd 1 >&3 2>&1
+    [ "$(tail -n +$((lines + 1)) "$log" | grep -o 'gres/npu: npu_node_load: index [0-9] [^ ]*' | tail -4)" = "$before" ]
+    wait_until 30 sh -c "'$CLUSTER_TOOL' -i '$NPU' exec -- sinfo -h -N -n '$NPU-n1' -o '%T' | grep -qx idle"
+    run nrun srun -w "$NPU-n1" --gres=npu:4 "$TREE/probe"
+    [[ "$output" == *" npus=0,1,2,3 "*"davinci3=OPEN "* ]] || { echo "$output" >&3; return 1; }
     # the last test here: the three nodes share the fake tree
     mv "$TREE/dev/davinci1" "$TREE/davinci1.gone"
     cluster_exec -i "$NPU" -- scontrol reconfigure

@@ -196,12 +196,35 @@ static void test_order_is_stable(void **state)
 	}
 }
 
+/* A corrupt /proc/devices line (negative or out-of-range major) must not
+ * become a device number for the cgroup allow list. */
+static void test_ascend_corrupt_major(void **state)
+{
+	static const char *const lines[] = { "-5 devdrv-cdev\n", "4096 devdrv-cdev\n" };
+	char path[256];
+	FILE *f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		node("ascend:2", NPU_KIND_NPU, "ascend");
+		snprintf(path, sizeof(path), "%s/proc/devices", top);
+		assert_non_null(f = fopen(path, "w"));
+		fprintf(f, "Character devices:\n  1 mem\n%s", lines[i]);
+		fclose(f);
+		npu_detect(&roots, NPU_KIND_NPU, "ascend", &scan, path, sizeof(path));
+		assert_int_equal(scan.n, 0);
+		assert_non_null(strstr(scan.warnings, "no devdrv-cdev driver is loaded"));
+		teardown(NULL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_ascend, teardown),
 		cmocka_unit_test_teardown(test_ascend_broken, teardown),
 		cmocka_unit_test_teardown(test_ascend_without_driver, teardown),
+		cmocka_unit_test(test_ascend_corrupt_major),
 		cmocka_unit_test_teardown(test_habana_and_accel_share_the_class, teardown),
 		cmocka_unit_test_teardown(test_neuron_cambricon_tenstorrent, teardown),
 		cmocka_unit_test_teardown(test_fpga, teardown),

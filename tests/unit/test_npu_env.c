@@ -1,5 +1,5 @@
 /* npu_env: golden variables for each vendor, job/step/prolog, local and
- * global numbering, neuron core ranges, nothing allocated. */
+ * global numbering, neuron core ranges, nothing allocated (50 cases). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,11 +120,105 @@ static void test_fpga(void **state)
 	const npu_env_dev_t d[] = { { "xilinx", "0000:3b:00.1", 1, 1 }, { "dfl", "0000:5e:00.0", 2, 0 } };
 
 	(void)state;
+	/* XILINX_VISIBLE_DEVICES is read on the host: XRT's numbers, even when local */
 	expect("fpga", NPU_ENV_STEP, 1, d, 2,
 	       "SLURM_STEP_FPGAS=1,2 SLURM_FPGAS_ON_NODE=2 OCTOPUS_FPGA_BDFS=0000:3b:00.1,0000:5e:00.0 "
-	       "XILINX_VISIBLE_DEVICES=0");
+	       "XILINX_VISIBLE_DEVICES=1");
 	expect("fpga", NPU_ENV_PROLOG, 1, d, 1,
 	       "SLURM_JOB_FPGAS=1 SLURM_FPGAS_ON_NODE=1 OCTOPUS_FPGA_BDFS=0000:3b:00.1 XILINX_VISIBLE_DEVICES=1");
+}
+
+/* Every vendor at every level in both index modes. A device is
+ * { vendor, token, GRES index, node number }; GRES indices and node numbers
+ * differ on purpose where the vendor lets them. */
+#define DEVS(...) ((const npu_env_dev_t[]){ __VA_ARGS__ }), sizeof((const npu_env_dev_t[]){ __VA_ARGS__ }) / sizeof(npu_env_dev_t)
+#define ASC { "ascend", "3", 3, 3 }, { "ascend", "6", 6, 6 }
+#define HAB { "habana", "5", 1, 1 }, { "habana", "0", 4, 4 }
+#define NEU { "neuron", "4", 2, 2 }, { "neuron", "4", 3, 3 }
+#define NEU_GAP { "neuron", "4", 0, 0 }, { "neuron", "4", 2, 2 }, { "neuron", "4", 3, 3 }
+#define NEU_ONE_CORE { "neuron", "1", 1, 1 }, { "neuron", "1", 3, 3 }
+#define CAM { "cambricon", "7", 2, 7 }, { "cambricon", "4", 0, 4 }
+#define TT { "tenstorrent", "0000:c1:00.0", 1, 1 }, { "tenstorrent", "0000:81:00.0", 0, 0 }
+#define ACC { "accel", "0", 0, 0 }
+#define MIX { "cambricon", "0", 2, 0 }, { "ascend", "1", 1, 1 }
+#define XIL { "xilinx", "0000:af:00.1", 3, 1 }, { "xilinx", "0000:3b:00.1", 1, 0 }
+#define DFL { "dfl", "0000:5e:00.0", 0, 0 }
+
+static const struct golden {
+	const char *gres;
+	npu_env_level_t level;
+	int local;
+	const npu_env_dev_t *devs;
+	size_t n;
+	const char *want;
+} goldens[] = {
+	{ "npu", NPU_ENV_JOB, 1, DEVS(ASC),
+	  "SLURM_JOB_NPUS=3,6 SLURM_NPUS_ON_NODE=2 ASCEND_RT_VISIBLE_DEVICES=0,1 ASCEND_VISIBLE_DEVICES=3,6" },
+	{ "npu", NPU_ENV_JOB, 0, DEVS(ASC),
+	  "SLURM_JOB_NPUS=3,6 SLURM_NPUS_ON_NODE=2 ASCEND_RT_VISIBLE_DEVICES=3,6 ASCEND_VISIBLE_DEVICES=3,6" },
+	{ "npu", NPU_ENV_STEP, 1, DEVS(ASC),
+	  "SLURM_STEP_NPUS=3,6 SLURM_NPUS_ON_NODE=2 ASCEND_RT_VISIBLE_DEVICES=0,1 ASCEND_VISIBLE_DEVICES=3,6" },
+	{ "npu", NPU_ENV_PROLOG, 1, DEVS(ASC),
+	  "SLURM_JOB_NPUS=3,6 SLURM_NPUS_ON_NODE=2 ASCEND_RT_VISIBLE_DEVICES=3,6 ASCEND_VISIBLE_DEVICES=3,6" },
+	/* module ids, in the node's order, whatever the index mode */
+	{ "npu", NPU_ENV_JOB, 1, DEVS(HAB), "SLURM_JOB_NPUS=1,4 SLURM_NPUS_ON_NODE=2 HABANA_VISIBLE_MODULES=5,0" },
+	{ "npu", NPU_ENV_JOB, 0, DEVS(HAB), "SLURM_JOB_NPUS=1,4 SLURM_NPUS_ON_NODE=2 HABANA_VISIBLE_MODULES=5,0" },
+	{ "npu", NPU_ENV_STEP, 0, DEVS(HAB), "SLURM_STEP_NPUS=1,4 SLURM_NPUS_ON_NODE=2 HABANA_VISIBLE_MODULES=5,0" },
+	{ "npu", NPU_ENV_PROLOG, 1, DEVS(HAB), "SLURM_JOB_NPUS=1,4 SLURM_NPUS_ON_NODE=2 HABANA_VISIBLE_MODULES=5,0" },
+	/* Neuron: contiguous devices give one range ... */
+	{ "npu", NPU_ENV_STEP, 0, DEVS(NEU), "SLURM_STEP_NPUS=2,3 SLURM_NPUS_ON_NODE=2 NEURON_RT_VISIBLE_CORES=8-15" },
+	{ "npu", NPU_ENV_STEP, 1, DEVS(NEU), "SLURM_STEP_NPUS=2,3 SLURM_NPUS_ON_NODE=2 NEURON_RT_VISIBLE_CORES=0-7" },
+	{ "npu", NPU_ENV_PROLOG, 1, DEVS(NEU), "SLURM_JOB_NPUS=2,3 SLURM_NPUS_ON_NODE=2 NEURON_RT_VISIBLE_CORES=8-15" },
+	/* ... a gap gives a list of ranges (runtime 2.16.18 and later) */
+	{ "npu", NPU_ENV_JOB, 0, DEVS(NEU_GAP),
+	  "SLURM_JOB_NPUS=0,2,3 SLURM_NPUS_ON_NODE=3 NEURON_RT_VISIBLE_CORES=0-3,8-15" },
+	{ "npu", NPU_ENV_JOB, 1, DEVS(NEU_GAP), "SLURM_JOB_NPUS=0,2,3 SLURM_NPUS_ON_NODE=3 NEURON_RT_VISIBLE_CORES=0-11" },
+	{ "npu", NPU_ENV_STEP, 0, DEVS(NEU_ONE_CORE), "SLURM_STEP_NPUS=1,3 SLURM_NPUS_ON_NODE=2 NEURON_RT_VISIBLE_CORES=1,3" },
+	{ "npu", NPU_ENV_STEP, 1, DEVS(NEU_ONE_CORE), "SLURM_STEP_NPUS=1,3 SLURM_NPUS_ON_NODE=2 NEURON_RT_VISIBLE_CORES=0-1" },
+	{ "npu", NPU_ENV_JOB, 0, DEVS(CAM), "SLURM_JOB_NPUS=0,2 SLURM_NPUS_ON_NODE=2 MLU_VISIBLE_DEVICES=4,7" },
+	{ "npu", NPU_ENV_JOB, 1, DEVS(CAM), "SLURM_JOB_NPUS=0,2 SLURM_NPUS_ON_NODE=2 MLU_VISIBLE_DEVICES=0,1" },
+	{ "npu", NPU_ENV_PROLOG, 1, DEVS(CAM), "SLURM_JOB_NPUS=0,2 SLURM_NPUS_ON_NODE=2 MLU_VISIBLE_DEVICES=4,7" },
+	/* PCI addresses in both modes */
+	{ "npu", NPU_ENV_JOB, 1, DEVS(TT),
+	  "SLURM_JOB_NPUS=0,1 SLURM_NPUS_ON_NODE=2 TT_VISIBLE_DEVICES=0000:81:00.0,0000:c1:00.0" },
+	{ "npu", NPU_ENV_STEP, 0, DEVS(TT),
+	  "SLURM_STEP_NPUS=0,1 SLURM_NPUS_ON_NODE=2 TT_VISIBLE_DEVICES=0000:81:00.0,0000:c1:00.0" },
+	/* /sys/class/accel devices have no runtime variable: Slurm's only */
+	{ "npu", NPU_ENV_STEP, 1, DEVS(ACC), "SLURM_STEP_NPUS=0 SLURM_NPUS_ON_NODE=1" },
+	{ "npu", NPU_ENV_PROLOG, 0, DEVS(ACC), "SLURM_JOB_NPUS=0 SLURM_NPUS_ON_NODE=1" },
+	{ "npu", NPU_ENV_JOB, 1, DEVS(MIX),
+	  "SLURM_JOB_NPUS=1,2 SLURM_NPUS_ON_NODE=2 ASCEND_RT_VISIBLE_DEVICES=0 ASCEND_VISIBLE_DEVICES=1 "
+	  "MLU_VISIBLE_DEVICES=0" },
+	{ "npu", NPU_ENV_JOB, 0, DEVS(MIX),
+	  "SLURM_JOB_NPUS=1,2 SLURM_NPUS_ON_NODE=2 ASCEND_RT_VISIBLE_DEVICES=1 ASCEND_VISIBLE_DEVICES=1 "
+	  "MLU_VISIBLE_DEVICES=0" },
+	{ "fpga", NPU_ENV_STEP, 1, DEVS(XIL),
+	  "SLURM_STEP_FPGAS=1,3 SLURM_FPGAS_ON_NODE=2 OCTOPUS_FPGA_BDFS=0000:3b:00.1,0000:af:00.1 "
+	  "XILINX_VISIBLE_DEVICES=0,1" },
+	{ "fpga", NPU_ENV_JOB, 0, DEVS(XIL),
+	  "SLURM_JOB_FPGAS=1,3 SLURM_FPGAS_ON_NODE=2 OCTOPUS_FPGA_BDFS=0000:3b:00.1,0000:af:00.1 "
+	  "XILINX_VISIBLE_DEVICES=0,1" },
+	/* the second card alone is still XRT's card 1 */
+	{ "fpga", NPU_ENV_STEP, 1, DEVS({ "xilinx", "0000:af:00.1", 3, 1 }),
+	  "SLURM_STEP_FPGAS=3 SLURM_FPGAS_ON_NODE=1 OCTOPUS_FPGA_BDFS=0000:af:00.1 XILINX_VISIBLE_DEVICES=1" },
+	{ "fpga", NPU_ENV_PROLOG, 1, DEVS({ "xilinx", "0000:af:00.1", 3, 1 }),
+	  "SLURM_JOB_FPGAS=3 SLURM_FPGAS_ON_NODE=1 OCTOPUS_FPGA_BDFS=0000:af:00.1 XILINX_VISIBLE_DEVICES=1" },
+	{ "fpga", NPU_ENV_STEP, 0, DEVS(DFL), "SLURM_STEP_FPGAS=0 SLURM_FPGAS_ON_NODE=1 OCTOPUS_FPGA_BDFS=0000:5e:00.0" },
+	{ "fpga", NPU_ENV_JOB, 1, DEVS(DFL), "SLURM_JOB_FPGAS=0 SLURM_FPGAS_ON_NODE=1 OCTOPUS_FPGA_BDFS=0000:5e:00.0" },
+	{ "fpga", NPU_ENV_STEP, 1, NULL, 0, "" },
+};
+
+static void test_goldens(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
+		const struct golden *g = &goldens[i];
+
+		assert_int_equal(npu_env_build(g->gres, g->level, g->local, g->devs, g->n, &out), 0);
+		if (strcmp(show(), g->want))
+			fail_msg("golden %zu (%s, level %d, local %d):\n got: %s\nwant: %s", i, g->gres, (int)g->level,
+				 g->local, show(), g->want);
+	}
 }
 
 static void test_nothing_allocated(void **state)
@@ -159,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_cambricon_tenstorrent),
 		cmocka_unit_test(test_mixed_node),
 		cmocka_unit_test(test_fpga),
+		cmocka_unit_test(test_goldens),
 		cmocka_unit_test(test_nothing_allocated),
 		cmocka_unit_test(test_bad_token),
 	};

@@ -133,7 +133,10 @@ int sysfs_driver_major(const char *proc_root, const char *driver)
 		else if (!strncmp(line, "Block devices:", 14))
 			in_char = 0;
 		else if (in_char && sscanf(line, "%d %95s", &major, name) == 2 && !strcmp(name, driver)) {
-			found = major;
+			/* Linux majors are 12 bits; anything else is a corrupt
+			 * line, not a device to allow in the cgroup. */
+			if (major >= 0 && major < 4096)
+				found = major;
 			break;
 		}
 	}

@@ -134,11 +134,13 @@ int npu_env_build(const char *gres_name, npu_env_level_t level, int local, const
 		for (size_t i = 0; i < n; i++)
 			if (devs[i].token[0] && append(v, devs[i].token))
 				return -1;
+		/* read on the host by the Xilinx container runtime, before any
+		 * cgroup: XRT's own numbering of the node's cards, always */
 		k = of_vendor(devs, n, "xilinx", sel);
 		for (size_t i = 0; i < k; i++) {
 			if (!xil && !(xil = add_var(out, "XILINX_VISIBLE_DEVICES")))
 				return -1;
-			snprintf(piece, sizeof(piece), "%d", local ? (int)i : sel[i].number);
+			snprintf(piece, sizeof(piece), "%d", sel[i].number);
 			if (append(xil, piece))
 				return -1;
 		}

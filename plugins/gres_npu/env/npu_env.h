@@ -18,7 +18,7 @@ typedef struct {
 	const char *vendor;     /* npu_device_t.vendor */
 	const char *token;      /* npu_device_t.token */
 	int gres_index;         /* its index in the node's GRES */
-	int number;             /* the node's own number for it (davinciN, neuronN ...) */
+	int number;             /* the node's own number for it (davinciN, neuronN ..., XRT's index) */
 } npu_env_dev_t;
 
 typedef enum { NPU_ENV_JOB, NPU_ENV_STEP, NPU_ENV_PROLOG } npu_env_level_t;

@@ -20,6 +20,7 @@
 #include "latency.h"
 #include "mt_message.h"
 #include "mt_request.h"
+#include "mt_verdict.h"
 #include "policy_state.h"
 #include "visibility.h"
 
@@ -57,12 +58,6 @@ static bool exempt(const policy_t *pol, uint32_t uid)
 	return policy_uid_exempt(pol, uid) || (pol->cat->exempt_operators && shim_is_operator(uid));
 }
 
-static const char *hint(const mt_catalog_t *cat)
-{
-	return cat->quota_hint ? cat->quota_hint
-			       : "request quota for this machine type from your HPC admins; 'octopus-quota show' lists your grants";
-}
-
 /* Outcome of the grant check, before anything is written to the job. */
 typedef struct {
 	int rc;                 /* SLURM_SUCCESS or the error to return */
@@ -82,10 +77,7 @@ static void check_grant(const policy_t *pol, const grantidx_t *gi, uint32_t uid,
 	const mt_catalog_t *cat = pol->cat;
 	const mt_type_t *t = &cat->types[d->type];
 	shim_grant_t g;
-	mt_quota_view_t view = { .type = t->name, .units = d->units };
-	char action[MSG_MAX / 2], endstr[32];
-	time_t now = time(NULL);
-	int64_t end;
+	mt_grant_verdict_t mv;
 
 	memset(v, 0, sizeof(*v));
 	v->rc = SLURM_SUCCESS;
@@ -101,61 +93,14 @@ static void check_grant(const policy_t *pol, const grantidx_t *gi, uint32_t uid,
 		v->rc = ESLURM_ACCOUNTING_POLICY;
 		return;
 	}
-	view.granted = g.limit;
-	view.in_use = g.used;
-	end = gi_end_for_units(gi_find(gi, uid, g.account, t->name), d->units);
-	view.grant_end = end;
-
-	if (g.limit == UINT64_MAX || g.limit == 0 || (end > 0 && end <= now)) {
-		if (cat->on_no_grant == MT_NOGRANT_PEND) {
-			snprintf(action, sizeof(action),
-				 "action=queued: no active grant for %s on account %s; the job waits (AssocGrpLicense) until one is approved: %s",
-				 t->name, g.account, hint(cat));
-			mt_message_quota(v->msg, sizeof(v->msg), &view, action);
-			return;
-		}
-		snprintf(action, sizeof(action), "action=rejected: no active grant for %s on account %s; %s",
-			 t->name, g.account, hint(cat));
-		mt_message_quota(v->msg, sizeof(v->msg), &view, action);
+	mt_grant_verdict(cat, t, g.account, d->units, g.limit, g.used,
+			 gi_end_for_units(gi_find(gi, uid, g.account, t->name), d->units), (int64_t)time(NULL),
+			 time_limit == NO_VAL || time_limit == INFINITE ? 0 : time_limit, &mv);
+	snprintf(v->msg, sizeof(v->msg), "%s", mv.msg);
+	if (mv.reject)
 		v->rc = ESLURM_ACCOUNTING_POLICY;
-		return;
-	}
-	if (d->units > g.limit) {
-		snprintf(action, sizeof(action),
-			 "action=rejected: the job needs %" PRIu32 " units and can never run under a grant of %" PRIu64 "; ask for fewer units or a larger grant",
-			 d->units, g.limit);
-		mt_message_quota(v->msg, sizeof(v->msg), &view, action);
-		v->rc = ESLURM_ACCOUNTING_POLICY;
-		return;
-	}
-	if (end > 0 && cat->on_grant_end != MT_END_IGNORE) {
-		int64_t left_min = (end - now) / 60;
-
-		mt_format_time(endstr, sizeof(endstr), end);
-		if (left_min < 1) {
-			snprintf(action, sizeof(action), "action=rejected: the grant ends within a minute; %s", hint(cat));
-			mt_message_quota(v->msg, sizeof(v->msg), &view, action);
-			v->rc = ESLURM_ACCOUNTING_POLICY;
-			return;
-		}
-		if (cat->on_grant_end == MT_END_REJECT &&
-		    (time_limit == NO_VAL || time_limit == INFINITE || (int64_t)time_limit > left_min)) {
-			snprintf(action, sizeof(action),
-				 "action=rejected: the time limit outlives the grant (ends %s): use --time=%" PRId64 " or less",
-				 endstr, left_min);
-			mt_message_quota(v->msg, sizeof(v->msg), &view, action);
-			v->rc = ESLURM_ACCOUNTING_POLICY;
-			return;
-		}
-		v->deadline = end;
-		v->time_cap = left_min > (int64_t)(INFINITE - 1) ? INFINITE - 1 : (uint32_t)left_min;
-	}
-	if (g.used + d->units > g.limit) {
-		snprintf(action, sizeof(action),
-			 "action=queued: %" PRIu64 " of %" PRIu64 " units in use; the job waits (AssocGrpLicense) until units free up",
-			 g.used, g.limit);
-		mt_message_quota(v->msg, sizeof(v->msg), &view, action);
-	}
+	v->deadline = mv.deadline;
+	v->time_cap = mv.time_cap > INFINITE - 1 ? INFINITE - 1 : mv.time_cap;
 }
 
 /* A job may not run past its grant: Slurm's deadline cancels or trims a late

@@ -1,11 +1,12 @@
 # Names, users and small helpers shared by the cluster harness.
 
-# Test accounts. octouser/octouser2 submit jobs; octorest runs slurmrestd
+# Test accounts. octouser/octouser2 submit jobs (octoadmin too: the bridge's admin
+# in its tests); octorest runs slurmrestd
 # (which refuses root, SlurmUser and their groups). slurmctld and slurmdbd run
 # as Debian's "slurm" user, as at a real site, so that plugins meet the same
 # file permissions there as in production; slurmd stays root.
 SLURM_USER=slurm
-TEST_USERS="octouser octouser2"
+TEST_USERS="octouser octouser2 octoadmin"
 REST_USER=octorest
 TEST_ACCOUNT=octo
 HEAD_ADDR=10.77.0.1

@@ -13,6 +13,7 @@ parse_up_options() {
     OPT_FAKE_GPUS=${OCTO_FAKE_GPUS:-0}
     OPT_ETC_FILES=()
     OPT_FAKE_DEVICES=${OCTO_FAKE_DEVICES:-0}
+    OPT_NODE_SOCKETS=${OCTO_NODE_SOCKETS:-1}
     while [ $# -gt 0 ]; do
         case "$1" in
             --slurm-conf-extra)  OPT_SLURM_EXTRA=$2; shift 2 ;;
@@ -25,6 +26,7 @@ parse_up_options() {
             --fake-gpus)         OPT_FAKE_GPUS=1; shift ;;
             --etc-file)          OPT_ETC_FILES+=("$2"); shift 2 ;;
             --fake-devices)      OPT_FAKE_DEVICES=$2; shift 2 ;;
+            --node-sockets)      OPT_NODE_SOCKETS=$2; shift 2 ;;
             *) die "unknown option for up: $1 (see cluster --help)" ;;
         esac
     done
@@ -87,8 +89,10 @@ write_configs() {
     if [ -z "$gres_types" ] && [ -n "$node_gres" ]; then
         gres_types=$(echo "$node_gres" | tr ',' '\n' | cut -d: -f1 | sort -u | paste -sd, -)
     fi
+    # two CPUs per node either way: 1 socket of 2 cores, or 2 sockets of 1
+    [[ "$OPT_NODE_SOCKETS" =~ ^[12]$ ]] || die "--node-sockets takes 1 or 2"
     for i in $(seq 1 $NODE_COUNT); do
-        node_lines+="NodeName=${NODES[$((i - 1))]} NodeAddr=$(node_addr "$i") CPUs=2 Boards=1 SocketsPerBoard=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=1000${node_gres:+ Gres=$node_gres} State=UNKNOWN\\n"
+        node_lines+="NodeName=${NODES[$((i - 1))]} NodeAddr=$(node_addr "$i") CPUs=2 Boards=1 SocketsPerBoard=$OPT_NODE_SOCKETS CoresPerSocket=$((2 / OPT_NODE_SOCKETS)) ThreadsPerCore=1 RealMemory=1000${node_gres:+ Gres=$node_gres} State=UNKNOWN\\n"
     done
 
     local t=$HERE/templates

@@ -79,14 +79,17 @@ add_associations() {
     done
 }
 
+start_slurmd() {
+    local i=$1
+    spawn "slurmd$i" nsenter --net="/run/netns/${NS_NODES[$((i - 1))]}" \
+        unshare --uts --mount --propagation private -- \
+        "$ENTER_HOST" "${NODES[$((i - 1))]}" "$DIR/etc/hosts" \
+        slurmd -D -N "${NODES[$((i - 1))]}" -f "$SLURM_CONF_PATH"
+}
+
 start_slurmds() {
     local i
-    for i in $(seq 1 $NODE_COUNT); do
-        spawn "slurmd$i" nsenter --net="/run/netns/${NS_NODES[$((i - 1))]}" \
-            unshare --uts --mount --propagation private -- \
-            "$ENTER_HOST" "${NODES[$((i - 1))]}" "$DIR/etc/hosts" \
-            slurmd -D -N "${NODES[$((i - 1))]}" -f "$SLURM_CONF_PATH"
-    done
+    for i in $(seq 1 $NODE_COUNT); do start_slurmd "$i"; done
     wait_for 30 "all nodes idle" nodes_idle
 }
 

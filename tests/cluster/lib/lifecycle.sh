@@ -19,7 +19,7 @@ up_signature() {
     local f
     {
         printf '%s\n' "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_NODE_GRES" "$OPT_GRES_TYPES" \
-            "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" "$OPT_PLUGIN_DIRS" "$OPT_FAKE_GPUS" "$OPT_FAKE_DEVICES" \
+            "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" "$OPT_PLUGIN_DIRS" "$OPT_FAKE_GPUS" "$OPT_FAKE_DEVICES" "$OPT_NODE_SOCKETS" \
             ${OPT_ETC_FILES[@]+"${OPT_ETC_FILES[@]}"}
         for f in "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" \
                  ${OPT_ETC_FILES[@]+"${OPT_ETC_FILES[@]}"}; do
@@ -122,6 +122,26 @@ cluster_down() {
         rm -rf "$DIR"
     fi
     log "down"
+}
+
+# restart-slurmd N: stop node N's slurmd (its jobs run on) and start it
+# again with the caller's environment, as a node reboot of slurmd would;
+# back when the new one has registered with slurmctld.
+cluster_restart_slurmd() {
+    local i=${1:-} log lines
+    require_root
+    [[ "$i" =~ ^[1-9][0-9]*$ ]] && [ "$i" -le "$NODE_COUNT" ] || die "restart-slurmd takes a node number, 1 to $NODE_COUNT"
+    alive "slurmd$i" || die "slurmd$i is not running"
+    log=$DIR/log/slurmd-${NODES[$((i - 1))]}.log
+    lines=$(wc -l < "$log")
+    stop_group 10 "slurmd$i"
+    start_slurmd "$i"
+    wait_for 30 "slurmd$i registered" registered_since "$log" "$lines"
+    log "slurmd$i restarted"
+}
+
+registered_since() {
+    tail -n +$(($2 + 1)) "$1" | grep -q 'slurmd started on'
 }
 
 cluster_status() {

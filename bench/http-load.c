@@ -1,0 +1,137 @@
+/*
+ * http-load - a small closed-loop HTTP load generator for the bridge
+ * benchmarks: THREADS clients, each with one kept-alive libcurl handle over
+ * a unix socket, repeat GET URL for SECONDS (or MAX requests in all), and
+ * the latencies of every answer are kept.
+ *
+ *   http-load --unix SOCK --url URL [-H 'Name: value']... [--threads N]
+ *             [--seconds S] [--max M]
+ *
+ * Prints one line: requests, errors (not 2xx, or no answer), req/s, p50,
+ * p90, p99 in ms. Bounded: at most 1024 threads, 600 s, 10^7 requests.
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_SAMPLES 10000000
+
+static const char *sock, *url;
+static struct curl_slist *headers;
+static double deadline;
+static long max_requests = MAX_SAMPLES;
+static long issued, errors;
+static double *lat;
+static long nlat;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static size_t sink(char *p, size_t s, size_t n, void *a)
+{
+	(void)p;
+	(void)a;
+	return s * n;
+}
+
+static void *client(void *arg)
+{
+	CURL *c = curl_easy_init();
+
+	(void)arg;
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	for (;;) {
+		double t0;
+		long code = 0;
+		CURLcode rc;
+
+		pthread_mutex_lock(&lock);
+		if (now() >= deadline || issued >= max_requests) {
+			pthread_mutex_unlock(&lock);
+			break;
+		}
+		issued++;
+		pthread_mutex_unlock(&lock);
+		t0 = now();
+		rc = curl_easy_perform(c);
+		if (rc == CURLE_OK)
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		pthread_mutex_lock(&lock);
+		if (rc != CURLE_OK || code < 200 || code > 299)
+			errors++;
+		if (nlat < MAX_SAMPLES)
+			lat[nlat++] = (now() - t0) * 1000.0;
+		pthread_mutex_unlock(&lock);
+	}
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	int threads = 1;
+	double seconds = 10, t0, took;
+	pthread_t tid[1024];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--unix") && i + 1 < argc)
+			sock = argv[++i];
+		else if (!strcmp(argv[i], "--url") && i + 1 < argc)
+			url = argv[++i];
+		else if (!strcmp(argv[i], "-H") && i + 1 < argc)
+			headers = curl_slist_append(headers, argv[++i]);
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			threads = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			seconds = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--max") && i + 1 < argc)
+			max_requests = atol(argv[++i]);
+		else {
+			fprintf(stderr, "usage: http-load --unix SOCK --url URL [-H H]... [--threads N] [--seconds S] [--max M]\n");
+			return 2;
+		}
+	}
+	if (!sock || !url || threads < 1 || threads > 1024 || seconds <= 0 || seconds > 600 || max_requests < 1 ||
+	    max_requests > MAX_SAMPLES) {
+		fprintf(stderr, "http-load: --unix and --url are required; 1-1024 threads, 0-600 s, max <= 10^7\n");
+		return 2;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!(lat = malloc(sizeof(*lat) * MAX_SAMPLES)))
+		return 1;
+	t0 = now();
+	deadline = t0 + seconds;
+	for (int i = 0; i < threads; i++)
+		pthread_create(&tid[i], NULL, client, NULL);
+	for (int i = 0; i < threads; i++)
+		pthread_join(tid[i], NULL);
+	took = now() - t0;
+	qsort(lat, (size_t)nlat, sizeof(*lat), cmp);
+	printf("requests=%ld errors=%ld rps=%.1f p50=%.2f p90=%.2f p99=%.2f\n", nlat, errors, nlat / took,
+	       nlat ? lat[nlat / 2] : 0, nlat ? lat[(long)(nlat * 0.9)] : 0, nlat ? lat[(long)(nlat * 0.99)] : 0);
+	free(lat);
+	curl_slist_free_all(headers);
+	curl_global_cleanup();
+	return 0;
+}

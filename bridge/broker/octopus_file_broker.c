@@ -1,0 +1,298 @@
+/*
+ * octopus-file-broker - file work the bridge may not do with its own
+ * rights, done with the *user's*: reading a job's output, and making or
+ * removing a volume directory. Runs as root, answers one uid (the
+ * bridge's, checked by SO_PEERCRED) on a 0600 socket, and for every
+ * request forks a child that becomes the user (groups, gid, uid) before it
+ * touches a path. Whatever the user could not do at a shell, the broker
+ * cannot do for them.
+ *
+ *   octopus-file-broker --socket PATH --client-user USER --volume-root DIR
+ *                       [--min-uid N] [--max-uid N] [--slurm-user NAME] [--deny a,b]
+ *
+ * One request per connection, one line:
+ *   READ <user> <offset> <limit> <path>   ->  OK <size> <n>\n then n bytes
+ *   MKVOL <user> <name>                   ->  OK <path>\n
+ *   RMVOL <user> <name>                   ->  OK <path>\n
+ * or ERR <code> <message>\n (codes: bad_request refused not_found denied
+ * exists not_empty internal).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "unix_service.h"
+#include "user_policy.h"
+
+#define MAX_READ (1 << 20)
+
+static uid_t client_uid;
+static user_policy_t policy;
+static char volume_root[512];
+
+/* In the child: become the user for good. */
+static int become(const struct passwd *pw)
+{
+	gid_t groups[256];
+	int ng = 256;
+
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ng) < 0)
+		ng = 0;
+	if (setgroups((size_t)ng, groups) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) || !setuid(0))
+		return -1;
+	return 0;
+}
+
+static void do_read(int fd, const char *path, long long off, long long lim)
+{
+	int f = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	if (f < 0) {
+		svc_say(fd, "ERR %s %s: %s\n", errno == ENOENT ? "not_found" : "denied", path, strerror(errno));
+		return;
+	}
+	if (fstat(f, &st) || !S_ISREG(st.st_mode)) {
+		svc_say(fd, "ERR denied %s is not a regular file\n", path);
+		close(f);
+		return;
+	}
+	if (off > st.st_size)
+		off = st.st_size;
+	if (!(buf = malloc((size_t)lim ? (size_t)lim : 1))) {
+		svc_say(fd, "ERR internal out of memory\n");
+		close(f);
+		return;
+	}
+	n = lim ? pread(f, buf, (size_t)lim, off) : 0;
+	close(f);
+	if (n < 0) {
+		svc_say(fd, "ERR denied %s: %s\n", path, strerror(errno));
+		free(buf);
+		return;
+	}
+	svc_say(fd, "OK %lld %zd\n", (long long)st.st_size, n);
+	for (ssize_t done = 0; done < n;) {
+		ssize_t w = write(fd, buf + done, (size_t)(n - done));
+
+		if (w <= 0)
+			break;
+		done += w;
+	}
+	free(buf);
+}
+
+static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(p) : unlink(p)) ? -1 : 0;
+}
+
+/* The child's work, as the user. */
+static void as_user(int fd, const char *op, const struct passwd *pw, const char *arg, long long off, long long lim)
+{
+	char path[1024];
+
+	if (!strcmp(op, "READ")) {
+		do_read(fd, arg, off, lim);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s/%.63s", volume_root, pw->pw_name, arg);
+	if (!strcmp(op, "MKVOL")) {
+		if (mkdir(path, 0750)) {
+			svc_say(fd, "ERR %s %s: %s\n", errno == EEXIST ? "exists" : "denied", path, strerror(errno));
+			return;
+		}
+		svc_say(fd, "OK %s\n", path);
+		return;
+	}
+	/* RMVOL: depth first, never following links or crossing mounts */
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT)) {
+		svc_say(fd, "ERR %s %s: %s\n", errno == ENOENT ? "not_found" : "denied", path, strerror(errno));
+		return;
+	}
+	svc_say(fd, "OK %s\n", path);
+}
+
+/* <root>/<user>: made by root, owned by the user, on first use */
+static int user_dir(const struct passwd *pw, char *why, size_t wl)
+{
+	char path[1024];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", volume_root, pw->pw_name);
+	if (!lstat(path, &st)) {
+		if (!S_ISDIR(st.st_mode) || st.st_uid != pw->pw_uid) {
+			snprintf(why, wl, "%s is not a directory owned by %s", path, pw->pw_name);
+			return -1;
+		}
+		return 0;
+	}
+	/* 0711: others may pass through (the bridge resolves paths), not list */
+	if (mkdir(path, 0711) || chown(path, pw->pw_uid, pw->pw_gid)) {
+		snprintf(why, wl, "%s: %s", path, strerror(errno));
+		rmdir(path);
+		return -1;
+	}
+	return 0;
+}
+
+static void serve(int fd, void *arg)
+{
+	char req[1400], op[8], user[UP_NAME_MAX + 8], arg1[1100], why[1200];
+	struct ucred cred;
+	long long off = 0, lim = 0;
+	size_t got;
+	struct passwd *pw;
+	uid_t uid;
+	pid_t pid;
+	int status;
+
+	(void)arg;
+	if (!svc_peer_ok(fd, client_uid, &cred)) {
+		svc_say(fd, "ERR refused this socket serves uid %u only\n", (unsigned)client_uid);
+		return;
+	}
+	got = svc_read_line(fd, req, sizeof(req), 2000);
+	if (!got || req[got - 1] != '\n' || memchr(req, '\0', got)) {
+		svc_say(fd, "ERR bad_request one line ending in a newline\n");
+		return;
+	}
+	req[got - 1] = '\0';
+	if (sscanf(req, "%7s %40s", op, user) != 2) {
+		svc_say(fd, "ERR bad_request expected OP USER ...\n");
+		return;
+	}
+	if (!strcmp(op, "READ")) {
+		int used = 0;
+
+		if (sscanf(req, "%*s %*s %lld %lld %n", &off, &lim, &used) != 2 || !used || off < 0 || lim < 0 ||
+		    lim > MAX_READ || req[used] != '/' || strlen(req + used) >= sizeof(arg1)) {
+			svc_say(fd, "ERR bad_request READ USER OFFSET LIMIT(<=%d) /ABSOLUTE/PATH\n", MAX_READ);
+			return;
+		}
+		snprintf(arg1, sizeof(arg1), "%s", req + used);
+	} else if (!strcmp(op, "MKVOL") || !strcmp(op, "RMVOL")) {
+		if (sscanf(req, "%*s %*s %1099s", arg1) != 1 || !volume_name_valid(arg1)) {
+			svc_say(fd, "ERR bad_request a volume name is [a-z0-9][a-z0-9_.-]{0,62}\n");
+			return;
+		}
+	} else {
+		svc_say(fd, "ERR bad_request unknown operation %s\n", op);
+		return;
+	}
+	if (user_policy_check(&policy, user, &uid, why, sizeof(why))) {
+		svc_say(fd, "ERR refused %s\n", why);
+		svc_log("refused %s %s: %s", op, user, why);
+		return;
+	}
+	if (!(pw = getpwnam(user))) {
+		svc_say(fd, "ERR refused user %s vanished\n", user);
+		return;
+	}
+	if (strcmp(op, "READ") && user_dir(pw, why, sizeof(why))) {
+		svc_say(fd, "ERR internal %s\n", why);
+		svc_log("%s %s: %s", op, user, why);
+		return;
+	}
+	if ((pid = fork()) < 0) {
+		svc_say(fd, "ERR internal fork: %s\n", strerror(errno));
+		return;
+	}
+	if (!pid) {
+		alarm(20);
+		if (become(pw)) {
+			svc_say(fd, "ERR internal cannot become %s\n", user);
+			_exit(1);
+		}
+		as_user(fd, op, pw, arg1, off, lim);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (strcmp(op, "READ"))
+		svc_log("%s %s %s: %s", op, user, arg1, WIFEXITED(status) && !WEXITSTATUS(status) ? "done" : "failed");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, 0, 's' },      { "client-user", required_argument, 0, 'c' },
+		{ "volume-root", required_argument, 0, 'v' }, { "min-uid", required_argument, 0, 'm' },
+		{ "max-uid", required_argument, 0, 'M' },     { "slurm-user", required_argument, 0, 'u' },
+		{ "deny", required_argument, 0, 'd' },        { 0, 0, 0, 0 },
+	};
+	const char *sock = NULL, *client = NULL;
+	char why[300];
+	struct passwd *pw;
+	struct stat st;
+	int c, lfd;
+
+	user_policy_defaults(&policy);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'c': client = optarg; break;
+		case 'v': snprintf(volume_root, sizeof(volume_root), "%s", optarg); break;
+		case 'm': policy.min_uid = (uid_t)strtoul(optarg, NULL, 10); break;
+		case 'M': policy.max_uid = (uid_t)strtoul(optarg, NULL, 10); break;
+		case 'u': snprintf(policy.slurm_user, sizeof(policy.slurm_user), "%s", optarg); break;
+		case 'd':
+			if (user_policy_set_deny(&policy, optarg, why, sizeof(why))) {
+				fprintf(stderr, "octopus-file-broker: --deny: %s\n", why);
+				return 2;
+			}
+			break;
+		default:
+			fprintf(stderr, "usage: octopus-file-broker --socket PATH --client-user USER --volume-root DIR\n"
+					"           [--min-uid N] [--max-uid N] [--slurm-user NAME] [--deny a,b]\n");
+			return 2;
+		}
+	}
+	if (!sock || !client || !volume_root[0] || optind != argc) {
+		fprintf(stderr, "octopus-file-broker: --socket, --client-user and --volume-root are required\n");
+		return 2;
+	}
+	if (geteuid()) {
+		fprintf(stderr, "octopus-file-broker: runs as root (it becomes each user in turn)\n");
+		return 1;
+	}
+	if (!(pw = getpwnam(client))) {
+		fprintf(stderr, "octopus-file-broker: --client-user %s does not exist\n", client);
+		return 2;
+	}
+	client_uid = pw->pw_uid;
+	if (volume_root[0] != '/' || lstat(volume_root, &st) || !S_ISDIR(st.st_mode) || st.st_uid ||
+	    (st.st_mode & 022)) {
+		fprintf(stderr, "octopus-file-broker: --volume-root %s must be a directory owned by root, not group- or world-writable\n",
+			volume_root);
+		return 1;
+	}
+	svc_init("octopus-file-broker");
+	if ((lfd = svc_listen(sock, client_uid)) < 0)
+		return 1;
+	svc_log("serving %s for uid %u (%s); volumes in %s", sock, (unsigned)client_uid, client, volume_root);
+	svc_loop(lfd, sock, serve, NULL);
+	svc_log("stopped");
+	return 0;
+}

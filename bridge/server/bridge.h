@@ -1,0 +1,131 @@
+/*
+ * bridge - what every request handler can reach: the configuration, the
+ * database, the minter and slurmrestd clients, the machine-type catalog,
+ * the job-list cache, the counters; and the request being served.
+ */
+#ifndef OCTOPUS_BRIDGE_H
+#define OCTOPUS_BRIDGE_H
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bridge_config.h"
+#include "bridge_db.h"
+#include "grant_ledger.h"
+#include "job_cache.h"
+#include "minter_client.h"
+#include "mt_catalog.h"
+#include "oidc.h"
+#include "rate_limit.h"
+#include "restd_client.h"
+
+
+struct MHD_Connection;
+
+typedef struct {
+	bridge_config_t cfg;
+	unsigned char proxy_secret[256];
+	size_t proxy_secret_len;
+	oidc_t *oidc;                   /* NULL when OidcJwks= is unset */
+	bridge_db_t *db;
+	minter_client_t *mc;
+	restd_t *restd;
+	mt_catalog_t *catalog;          /* NULL when MachineTypes= is unset */
+	job_cache_t *jobs;
+	rate_limit_t *submit_rate;
+	ledger_t *ledger;               /* NULL when Ledger= is unset */
+	pthread_mutex_t ledger_lock;    /* grant_ledger is one connection */
+} bridge_t;
+
+typedef enum { AUTH_NONE, AUTH_PROXY, AUTH_TOKEN, AUTH_OIDC } auth_kind_t;
+
+typedef struct {
+	char user[40];
+	uid_t uid;
+	bool admin;
+	auth_kind_t via;
+	bool can_write;                 /* a read-only token cannot change anything */
+	int64_t token_id;               /* AUTH_TOKEN */
+} identity_t;
+
+typedef struct req {
+	bridge_t *b;
+	struct MHD_Connection *conn;
+	const char *method;
+	char path[1024];
+	const char *body;
+	size_t body_len;
+	size_t nparams;
+	const char *params[3];
+	identity_t who;
+	char request_id[24];
+	char source[64];
+	/* the answer */
+	int status;
+	json_object *out;
+	const char *text;               /* plain-text answer (metrics, logs) instead of out; malloc'd */
+	size_t text_len;                /* its length when it may hold NULs; 0: strlen */
+	const char *text_type;          /* its Content-Type; NULL: Prometheus text */
+	char log_size[24], log_offset[24];      /* X-Log-Size, X-Log-Offset when set */
+	const char *audit_action;       /* set: this request is written to the audit log */
+	char audit_target[128];
+	char audit_detail[256];
+} req_t;
+
+/* Answer helpers: they set status and the JSON body. */
+void reply_json(req_t *r, int status, json_object *body);
+void reply_error(req_t *r, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* A query parameter of the request, or NULL. */
+const char *req_query(req_t *r, const char *name);
+
+/* Call slurmrestd as the requesting user (its token from the minter).
+ * 0 with resp filled; -1 after answering the request itself (503/401/429). */
+int req_restd(req_t *r, const char *method, const char *path, const char *body, restd_resp_t *resp);
+
+/* Route handlers */
+void r_healthz(req_t *r);
+void r_readyz(req_t *r);
+void r_me(req_t *r);
+void r_machine_types(req_t *r);
+void r_jobs_list(req_t *r);
+void r_jobs_submit(req_t *r);
+void r_job_get(req_t *r);
+void r_job_cancel(req_t *r);
+void r_tokens_create(req_t *r);
+void r_tokens_list(req_t *r);
+void r_tokens_revoke(req_t *r);
+void r_admin_audit(req_t *r);
+void r_metrics(req_t *r);
+void r_admin_nodes(req_t *r);
+void r_job_log(req_t *r);
+void r_volumes_create(req_t *r);
+void r_volumes_list(req_t *r);
+void r_volume_delete(req_t *r);
+void r_qreq_create(req_t *r);
+void r_qreq_list(req_t *r);
+void r_qreq_get(req_t *r);
+void r_qreq_approve(req_t *r);
+void r_qreq_reject(req_t *r);
+void r_qreq_cancel(req_t *r);
+void r_grants_list(req_t *r);
+void r_grant_extend(req_t *r);
+void r_grant_revoke(req_t *r);
+
+/* The user's default Slurm account (and whether slurmdbd says they are an
+ * operator or admin), asked as the requesting user. 0, or -1 answered. */
+int slurm_user_account(req_t *r, const char *user, char *account, size_t len, int *operator_);
+
+/* Copy of the user's ledger grants (user NULL: all), newest first; free(). */
+gl_grant_t *bridge_grants(bridge_t *b, const char *user, size_t *n);
+
+/* The grants changed: touch ReconcileTrigger= so the sync runs. */
+void bridge_reconcile(bridge_t *b);
+
+/* At start: approved requests whose grant was never written get it. */
+void bridge_repair(bridge_t *b);
+
+#endif

@@ -1,0 +1,402 @@
+/*
+ * http_server - libmicrohttpd to handlers: listening (a unix socket, or
+ * loopback TCP only), bounded bodies, who is asking (identity.c), routing,
+ * JSON answers with a request id, and the audit line for every change.
+ */
+#define _GNU_SOURCE
+#include "http_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bridge.h"
+#include "identity.h"
+#include "metrics.h"
+#include "router.h"
+
+typedef void (*handler_fn)(req_t *r);
+
+enum { PUBLIC = 1, ADMIN = 2 };
+
+typedef struct {
+	handler_fn fn;
+	int flags;
+} handler_t;
+
+static const handler_t h_healthz = { r_healthz, PUBLIC }, h_readyz = { r_readyz, PUBLIC }, h_me = { r_me, 0 },
+		       h_mt = { r_machine_types, 0 }, h_jobs_list = { r_jobs_list, 0 },
+		       h_jobs_submit = { r_jobs_submit, 0 }, h_job_get = { r_job_get, 0 },
+		       h_job_cancel = { r_job_cancel, 0 }, h_tok_create = { r_tokens_create, 0 },
+		       h_tok_list = { r_tokens_list, 0 }, h_tok_revoke = { r_tokens_revoke, 0 },
+		       h_audit = { r_admin_audit, ADMIN }, h_metrics = { r_metrics, ADMIN },
+		       h_nodes = { r_admin_nodes, ADMIN },
+		       h_qr_create = { r_qreq_create, 0 }, h_qr_list = { r_qreq_list, 0 }, h_qr_get = { r_qreq_get, 0 },
+		       h_qr_approve = { r_qreq_approve, ADMIN }, h_qr_reject = { r_qreq_reject, ADMIN },
+		       h_qr_cancel = { r_qreq_cancel, 0 }, h_grants = { r_grants_list, 0 },
+		       h_grant_extend = { r_grant_extend, ADMIN }, h_grant_revoke = { r_grant_revoke, ADMIN },
+		       h_job_log = { r_job_log, 0 }, h_vol_create = { r_volumes_create, 0 },
+		       h_vol_list = { r_volumes_list, 0 }, h_vol_delete = { r_volume_delete, 0 };
+
+static const route_t routes[] = {
+	{ "GET", "/api/v1/healthz", &h_healthz },
+	{ "GET", "/api/v1/readyz", &h_readyz },
+	{ "GET", "/api/v1/me", &h_me },
+	{ "GET", "/api/v1/machine-types", &h_mt },
+	{ "GET", "/api/v1/jobs", &h_jobs_list },
+	{ "POST", "/api/v1/jobs", &h_jobs_submit },
+	{ "GET", "/api/v1/jobs/{}", &h_job_get },
+	{ "DELETE", "/api/v1/jobs/{}", &h_job_cancel },
+	{ "GET", "/api/v1/jobs/{}/log", &h_job_log },
+	{ "POST", "/api/v1/volumes", &h_vol_create },
+	{ "GET", "/api/v1/volumes", &h_vol_list },
+	{ "DELETE", "/api/v1/volumes/{}", &h_vol_delete },
+	{ "POST", "/api/v1/tokens", &h_tok_create },
+	{ "GET", "/api/v1/tokens", &h_tok_list },
+	{ "DELETE", "/api/v1/tokens/{}", &h_tok_revoke },
+	{ "GET", "/api/v1/admin/audit", &h_audit },
+	{ "GET", "/api/v1/admin/nodes", &h_nodes },
+	{ "POST", "/api/v1/quota-requests", &h_qr_create },
+	{ "GET", "/api/v1/quota-requests", &h_qr_list },
+	{ "GET", "/api/v1/quota-requests/{}", &h_qr_get },
+	{ "POST", "/api/v1/quota-requests/{}/approve", &h_qr_approve },
+	{ "POST", "/api/v1/quota-requests/{}/reject", &h_qr_reject },
+	{ "POST", "/api/v1/quota-requests/{}/cancel", &h_qr_cancel },
+	{ "GET", "/api/v1/grants", &h_grants },
+	{ "POST", "/api/v1/grants/{}/extend", &h_grant_extend },
+	{ "DELETE", "/api/v1/grants/{}", &h_grant_revoke },
+	{ "GET", "/metrics", &h_metrics },
+};
+
+typedef struct {
+	req_t r;
+	route_match_t m;
+	char *body;
+	size_t len;
+	int too_big;
+	struct timespec t0;
+} conn_ctx_t;
+
+static bridge_t *the_bridge;
+
+void reply_json(req_t *r, int status, json_object *body)
+{
+	json_object_put(r->out);
+	r->status = status;
+	r->out = body;
+}
+
+void reply_error(req_t *r, int status, const char *code, const char *fmt, ...)
+{
+	json_object *o = json_object_new_object(), *e = json_object_new_object();
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_object_object_add(e, "code", json_object_new_string(code));
+	json_object_object_add(e, "message", json_object_new_string(msg));
+	json_object_object_add(e, "request_id", json_object_new_string(r->request_id));
+	json_object_object_add(o, "error", e);
+	reply_json(r, status, o);
+	if (r->audit_action)
+		snprintf(r->audit_detail, sizeof(r->audit_detail), "%s: %.200s", code, msg);
+}
+
+const char *req_query(req_t *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void new_request_id(char *out, size_t len)
+{
+	static unsigned long long seq;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(out, len, "%llx-%llx", (unsigned long long)ts.tv_sec,
+		 (unsigned long long)__atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+}
+
+static void source_of(struct MHD_Connection *c, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	char ip[64] = "";
+
+	if (!sa || sa->sa_family == AF_UNIX) {
+		snprintf(out, len, "unix");
+		return;
+	}
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof(ip));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof(ip));
+	snprintf(out, len, "%s", ip[0] ? ip : "?");
+}
+
+static enum MHD_Result send_answer(conn_ctx_t *cx)
+{
+	req_t *r = &cx->r;
+	const char *text = r->text;
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	struct timespec t1;
+
+	if (!text && !r->out)
+		reply_error(r, 500, "internal", "the handler gave no answer");
+	if (!text)
+		text = json_object_to_json_string_ext(r->out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	resp = MHD_create_response_from_buffer(r->text && r->text_len ? r->text_len : strlen(text), (void *)text,
+					       MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(resp, "Content-Type",
+				r->text ? (r->text_type ? r->text_type : "text/plain; version=0.0.4") : "application/json");
+	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (cx->m.status == 405)
+		MHD_add_response_header(resp, "Allow", cx->m.allow);
+	if (r->log_size[0]) {
+		MHD_add_response_header(resp, "X-Log-Size", r->log_size);
+		MHD_add_response_header(resp, "X-Log-Offset", r->log_offset);
+	}
+	rc = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	/* what changed anything, or tried to, is on record before it returns */
+	if (r->audit_action && the_bridge->db)
+		bdb_audit(the_bridge->db, r->request_id, r->who.user[0] ? r->who.user : "-", r->source,
+			  r->audit_action, r->audit_target, r->status, r->audit_detail);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_request(cx->m.route ? cx->m.route->pattern : "other", r->method, r->status,
+			(double)(t1.tv_sec - cx->t0.tv_sec) + (t1.tv_nsec - cx->t0.tv_nsec) / 1e9);
+	return rc;
+}
+
+static void dispatch(conn_ctx_t *cx)
+{
+	req_t *r = &cx->r;
+	const handler_t *h;
+	char why[300], code[32];
+	int st;
+
+	if (cx->m.status == 404) {
+		reply_error(r, 404, "not_found", "no such route: %s %.200s", r->method, r->path);
+		return;
+	}
+	if (cx->m.status == 405) {
+		reply_error(r, 405, "method_not_allowed", "%s is not allowed on %.200s (allowed: %s)", r->method, r->path,
+			    cx->m.allow);
+		return;
+	}
+	h = cx->m.route->handler;
+	for (size_t i = 0; i < cx->m.nparams; i++)
+		r->params[i] = cx->m.params[i];
+	r->nparams = cx->m.nparams;
+	if (!(h->flags & PUBLIC)) {
+		st = identity_resolve(r, code, sizeof(code), why, sizeof(why));
+		if (st) {
+			reply_error(r, st, code, "%s", why);
+			return;
+		}
+		if ((h->flags & ADMIN) && !r->who.admin) {
+			reply_error(r, 403, "forbidden", "%s is for admins", r->path);
+			return;
+		}
+		if (strcmp(r->method, "GET") && !r->who.can_write) {
+			reply_error(r, 403, "forbidden", "this token is read-only");
+			return;
+		}
+	}
+	h->fn(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	bridge_t *b = cls;
+	conn_ctx_t *cx = *con_cls;
+
+	(void)version;
+	if (!cx) {
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+		if (!(cx = calloc(1, sizeof(*cx))))
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &cx->t0);
+		cx->r.b = b;
+		cx->r.conn = conn;
+		cx->r.method = method;
+		cx->r.status = 500;
+		snprintf(cx->r.path, sizeof(cx->r.path), "%s", url);
+		new_request_id(cx->r.request_id, sizeof(cx->r.request_id));
+		source_of(conn, cx->r.source, sizeof(cx->r.source));
+		route_find(routes, sizeof(routes) / sizeof(routes[0]), method, url, &cx->m);
+		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)b->cfg.max_body)
+			cx->too_big = 1;
+		*con_cls = cx;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!cx->too_big && cx->len + *upload_size <= (size_t)b->cfg.max_body) {
+			char *p = realloc(cx->body, cx->len + *upload_size + 1);
+
+			if (p) {
+				memcpy(p + cx->len, upload, *upload_size);
+				cx->body = p;
+				cx->len += *upload_size;
+				cx->body[cx->len] = '\0';
+			} else {
+				cx->too_big = 1;
+			}
+		} else {
+			cx->too_big = 1;        /* keep reading, keep nothing */
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	cx->r.body = cx->body ? cx->body : "";
+	cx->r.body_len = cx->len;
+	if (cx->too_big)
+		reply_error(&cx->r, 413, "body_too_large", "the body is over MaxBody=%d bytes", b->cfg.max_body);
+	else if (cx->len && strcmp(method, "POST") && strcmp(method, "PUT"))
+		reply_error(&cx->r, 400, "unexpected_body", "%s takes no body", method);
+	else
+		dispatch(cx);
+	return send_answer(cx);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode t)
+{
+	conn_ctx_t *cx = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)t;
+	if (!cx)
+		return;
+	json_object_put(cx->r.out);
+	free((void *)cx->r.text);
+	free(cx->body);
+	free(cx);
+	*con_cls = NULL;
+}
+
+/* unix:/path (0660: the proxy's group decides who may connect) or a
+ * loopback address:port: the bridge speaks plain HTTP, never to a network */
+static int bind_listen(const char *spec, char *why, size_t wl)
+{
+	int fd = -1;
+
+	if (!strncmp(spec, "unix:", 5)) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		const char *path = spec + 5;
+		struct stat st;
+
+		if (path[0] != '/' || strlen(path) >= sizeof(sa.sun_path)) {
+			snprintf(why, wl, "Listen=%s: unix: needs an absolute path under %zu bytes", spec,
+				 sizeof(sa.sun_path));
+			return -1;
+		}
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+		if (!lstat(path, &st)) {
+			if (!S_ISSOCK(st.st_mode)) {
+				snprintf(why, wl, "Listen=%s exists and is not a socket", spec);
+				return -1;
+			}
+			unlink(path);
+		}
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+		    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0660) || listen(fd, 512)) {
+			snprintf(why, wl, "Listen=%s: %s", spec, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	{
+		char host[64];
+		const char *colon = strrchr(spec, ':');
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		long port;
+		int one = 1;
+
+		memset(&ss, 0, sizeof(ss));
+		if (!colon || (size_t)(colon - spec) >= sizeof(host) || (port = strtol(colon + 1, NULL, 10)) < 1 ||
+		    port > 65535) {
+			snprintf(why, wl, "Listen=%s: give unix:/path or 127.0.0.1:PORT", spec);
+			return -1;
+		}
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			host[strlen(host) - 1] = '\0';
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = htons((uint16_t)port);
+			if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1 || !IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+				goto not_loopback;
+			sl = sizeof(*s6);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons((uint16_t)port);
+			if (inet_pton(AF_INET, host, &s4->sin_addr) != 1 || (ntohl(s4->sin_addr.s_addr) >> 24) != 127)
+				goto not_loopback;
+			sl = sizeof(*s4);
+		}
+		if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+		    bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 512)) {
+			snprintf(why, wl, "Listen=%s: %s", spec, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		return fd;
+not_loopback:
+		snprintf(why, wl, "Listen=%s: the bridge listens on a unix socket or a loopback address only; put a TLS proxy in front for anything else",
+			 spec);
+		return -1;
+	}
+}
+
+struct MHD_Daemon *http_start(bridge_t *b, char *why, size_t wl)
+{
+	struct MHD_Daemon *d;
+	int fd;
+
+	the_bridge = b;
+	if ((fd = bind_listen(b->cfg.listen, why, wl)) < 0)
+		return NULL;
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG, 0, NULL,
+			     NULL, on_request, b, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+			     (unsigned)b->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)b->cfg.max_connections,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)b->cfg.connection_timeout,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+			     (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	if (!d) {
+		snprintf(why, wl, "Listen=%s: libmicrohttpd did not start", b->cfg.listen);
+		close(fd);
+	}
+	return d;
+}
+
+void http_stop(struct MHD_Daemon *d)
+{
+	if (d)
+		MHD_stop_daemon(d);
+}

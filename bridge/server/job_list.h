@@ -1,0 +1,45 @@
+/*
+ * job_list - slurmrestd's job list copied into plain C strings, immutable
+ * once built and reference-counted (atomically), so that many request
+ * threads can read one cached list at once. json-c objects cannot be
+ * shared that way: their reference counts are not atomic. Each request
+ * builds its own JSON from the records. Pure.
+ */
+#ifndef OCTOPUS_JOB_LIST_H
+#define OCTOPUS_JOB_LIST_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+	JF_ID, JF_NAME, JF_USER, JF_STATE, JF_REASON, JF_ACCOUNT, JF_PARTITION, JF_NODES, JF_SUBMIT, JF_START,
+	JF_END, JF_LIMIT, JF_WORKDIR, JF_STDOUT, JF_STDERR, JF_TRES_REQ, JF_TRES_ALLOC, JF_COMMENT, JF_N
+} job_field_t;
+
+typedef struct {
+	char *f[JF_N];                  /* NULL when slurmrestd gave none */
+} job_rec_t;
+
+typedef struct {
+	size_t n;
+	job_rec_t *rec;
+	int refs;
+} job_list_t;
+
+/* A list from a v0.0.38 "jobs" array (one reference held); NULL on error. */
+job_list_t *job_list_from_json(json_object *jobs);
+job_list_t *job_list_ref(job_list_t *l);
+void job_list_unref(job_list_t *l);
+
+/* One record from one v0.0.38 job object; 0, or -1 (out of memory). */
+int job_rec_from_json(json_object *j, job_rec_t *out);
+void job_rec_free(job_rec_t *r);
+
+/* The portal's view of a record (a new object). */
+json_object *job_rec_view(const job_rec_t *r);
+
+/* license/mt_<type>=N in the record's allocated (else requested) TRES */
+uint64_t job_rec_units(const job_rec_t *r, const char *type);
+
+#endif

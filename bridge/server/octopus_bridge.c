@@ -1,0 +1,157 @@
+/*
+ * octopus-bridge - the portal's gateway to Slurm: a small HTTP API on a
+ * unix socket or loopback (behind the site's TLS proxy) that calls
+ * slurmrestd as the requesting user, with that user's short-lived token
+ * from octopus-jwt-minter.
+ *
+ *   octopus-bridge [-f /etc/octopus/bridge.conf] [--check]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "bridge.h"
+#include "http_server.h"
+#include "mt_catalog.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int read_secret(const char *path, unsigned char *out, size_t cap, size_t *len, char *why, size_t wl)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(why, wl, "ProxySecretFile=%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO) & ~S_IRGRP) {
+		snprintf(why, wl, "ProxySecretFile=%s is mode %03o: at most group-readable (chmod 640)", path,
+			 (unsigned)(st.st_mode & 0777));
+		close(fd);
+		return -1;
+	}
+	n = read(fd, out, cap);
+	close(fd);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		n--;
+	if (n < 16) {
+		snprintf(why, wl, "ProxySecretFile=%s: the secret must be at least 16 bytes", path);
+		return -1;
+	}
+	*len = (size_t)n;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static bridge_t b;
+	const char *conf = "/etc/octopus/bridge.conf";
+	char err[600];
+	int check = 0, c;
+	struct MHD_Daemon *d;
+	mt_error_t merr;
+
+	static const struct option opts[] = { { "config", required_argument, 0, 'f' },
+					      { "check", no_argument, 0, 'c' },
+					      { "help", no_argument, 0, 'h' },
+					      { 0, 0, 0, 0 } };
+	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': conf = optarg; break;
+		case 'c': check = 1; break;
+		case 'h': printf("usage: octopus-bridge [-f bridge.conf] [--check]\n"); return 0;
+		default: fprintf(stderr, "usage: octopus-bridge [-f bridge.conf] [--check]\n"); return 2;
+		}
+	}
+	if (bridge_config_load(conf, &b.cfg, err, sizeof(err))) {
+		fprintf(stderr, "octopus-bridge: %s\n", err);
+		return 1;
+	}
+	if (b.cfg.proxy_secret_file[0] &&
+	    read_secret(b.cfg.proxy_secret_file, b.proxy_secret, sizeof(b.proxy_secret), &b.proxy_secret_len, err,
+			sizeof(err))) {
+		fprintf(stderr, "octopus-bridge: %s\n", err);
+		return 1;
+	}
+	if (b.cfg.oidc_jwks[0] &&
+	    !(b.oidc = oidc_load(b.cfg.oidc_jwks, b.cfg.oidc_issuer, b.cfg.oidc_audience, b.cfg.oidc_user_claim,
+				 b.cfg.oidc_max_skew, err, sizeof(err)))) {
+		fprintf(stderr, "octopus-bridge: %s\n", err);
+		return 1;
+	}
+	if (b.cfg.machine_types[0] && !(b.catalog = mt_catalog_load(b.cfg.machine_types, &merr))) {
+		fprintf(stderr, "octopus-bridge: MachineTypes=%s:%u: %s\n", b.cfg.machine_types, merr.line, merr.msg);
+		return 1;
+	}
+	if (check) {
+		printf("octopus-bridge: %s is valid\n", conf);
+		mt_catalog_free(b.catalog);
+		oidc_free(b.oidc);
+		return 0;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!(b.db = bdb_open(b.cfg.database, err, sizeof(err)))) {
+		fprintf(stderr, "octopus-bridge: %s\n", err);
+		return 1;
+	}
+	pthread_mutex_init(&b.ledger_lock, NULL);
+	if (b.cfg.ledger[0] && !(b.ledger = ledger_open(b.cfg.ledger, err, sizeof(err)))) {
+		fprintf(stderr, "octopus-bridge: Ledger=%s: %s\n", b.cfg.ledger, err);
+		return 1;
+	}
+	bridge_repair(&b);
+	b.mc = mc_new(b.cfg.minter_socket);
+	b.restd = restd_new(b.cfg.slurmrestd + 5, b.cfg.restd_timeout, b.cfg.restd_max_concurrent);
+	b.jobs = job_cache_new(b.cfg.jobs_cache_ms);
+	b.submit_rate = rate_limit_new((unsigned)b.cfg.submit_rate, (unsigned)b.cfg.submit_rate, 4096);
+	if (!b.mc || !b.restd || !b.jobs || !b.submit_rate) {
+		fprintf(stderr, "octopus-bridge: MinterSocket= or Slurmrestd= path too long, or out of memory\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
+	if (!(d = http_start(&b, err, sizeof(err)))) {
+		fprintf(stderr, "octopus-bridge: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "octopus-bridge: listening on %s; slurmrestd %s; minter %s; %zu machine types\n",
+		b.cfg.listen, b.cfg.slurmrestd, b.cfg.minter_socket, b.catalog ? b.catalog->ntypes : (size_t)0);
+	while (!stop)
+		pause();
+	http_stop(d);
+	if (!strncmp(b.cfg.listen, "unix:", 5))
+		unlink(b.cfg.listen + 5);
+	job_cache_free(b.jobs);
+	rate_limit_free(b.submit_rate);
+	restd_free(b.restd);
+	mc_free(b.mc);
+	bdb_close(b.db);
+	ledger_close(b.ledger);
+	mt_catalog_free(b.catalog);
+	oidc_free(b.oidc);
+	curl_global_cleanup();
+	fprintf(stderr, "octopus-bridge: stopped\n");
+	return 0;
+}

@@ -1,0 +1,139 @@
+#include "restd_client.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_ANSWER (256u << 20)
+
+struct restd {
+	char path[108];
+	int timeout_s;
+	sem_t slots;
+	pthread_mutex_t lock;
+	uint64_t calls, failures;
+};
+
+restd_t *restd_new(const char *socket_path, int timeout_s, int max_concurrent)
+{
+	restd_t *r;
+
+	if (strlen(socket_path) >= sizeof(r->path) || timeout_s < 1 || max_concurrent < 1 ||
+	    !(r = calloc(1, sizeof(*r))))
+		return NULL;
+	snprintf(r->path, sizeof(r->path), "%s", socket_path);
+	r->timeout_s = timeout_s;
+	sem_init(&r->slots, 0, (unsigned)max_concurrent);
+	pthread_mutex_init(&r->lock, NULL);
+	return r;
+}
+
+void restd_free(restd_t *r)
+{
+	if (!r)
+		return;
+	sem_destroy(&r->slots);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+void restd_stats(restd_t *r, uint64_t *calls, uint64_t *failures)
+{
+	pthread_mutex_lock(&r->lock);
+	*calls = r->calls;
+	*failures = r->failures;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static size_t collect(char *data, size_t size, size_t n, void *arg)
+{
+	restd_resp_t *out = arg;
+	size_t add = size * n;
+	char *p;
+
+	if (out->len + add + 1 > MAX_ANSWER)
+		return 0;
+	if (!(p = realloc(out->body, out->len + add + 1)))
+		return 0;
+	memcpy(p + out->len, data, add);
+	out->body = p;
+	out->len += add;
+	out->body[out->len] = '\0';
+	return add;
+}
+
+int restd_call(restd_t *r, const char *method, const char *path, const char *user, const char *token,
+	       const char *json_body, restd_resp_t *out)
+{
+	struct curl_slist *h = NULL;
+	struct timespec until;
+	char url[1024], hdr[1200];
+	CURL *c;
+	CURLcode rc;
+	int ok = -1;
+
+	memset(out, 0, sizeof(*out));
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += r->timeout_s;
+	while (sem_timedwait(&r->slots, &until))
+		if (errno != EINTR) {
+			snprintf(out->err, sizeof(out->err), "slurmrestd is busy (all connections in use for %d s)",
+				 r->timeout_s);
+			goto count;
+		}
+	if (!(c = curl_easy_init())) {
+		snprintf(out->err, sizeof(out->err), "out of memory");
+		sem_post(&r->slots);
+		goto count;
+	}
+	snprintf(url, sizeof(url), "http://slurmrestd%s", path);
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, r->path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)r->timeout_s);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 3L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	snprintf(hdr, sizeof(hdr), "X-SLURM-USER-NAME: %s", user);
+	h = curl_slist_append(h, hdr);
+	snprintf(hdr, sizeof(hdr), "X-SLURM-USER-TOKEN: %s", token);
+	h = curl_slist_append(h, hdr);
+	h = curl_slist_append(h, "Accept: application/json");
+	if (json_body) {
+		h = curl_slist_append(h, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+		ok = 0;
+	} else {
+		snprintf(out->err, sizeof(out->err), "slurmrestd at %s: %s", r->path, curl_easy_strerror(rc));
+		free(out->body);
+		out->body = NULL;
+		out->len = 0;
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	sem_post(&r->slots);
+count:
+	pthread_mutex_lock(&r->lock);
+	r->calls++;
+	r->failures += ok ? 1 : 0;
+	pthread_mutex_unlock(&r->lock);
+	return ok;
+}
+
+void restd_resp_free(restd_resp_t *resp)
+{
+	free(resp->body);
+	resp->body = NULL;
+	resp->len = 0;
+}

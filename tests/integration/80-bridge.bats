@@ -1,0 +1,678 @@
+#!/usr/bin/env bats
+# octopus-bridge and octopus-jwt-minter against a real cluster: slurmrestd
+# with auth/jwt, job_submit/octopus with the machine types of
+# tests/integration/octopus/, grants from octopus-quota. The minter runs as
+# SlurmUser (the only reader of the signing key), the bridge as octorest
+# with its own socket; requests come signed as from the portal's proxy
+# (tests/integration/bridge/bapi). Own cluster instance.
+load helpers
+
+# setup_file points OCTO_CLUSTER_INSTANCE at this instance; keep its name
+BR=${OCTO_BR_INSTANCE:-${OCTO_CLUSTER_INSTANCE:0:5}br}
+FIX=$BATS_TEST_DIRNAME/octopus
+BAPI=$BATS_TEST_DIRNAME/bridge/bapi
+
+setup_file() {
+    local plugstack
+    plugstack=$(mktemp)
+    echo "required $OCTO_STAGE_PLUGINDIR/spank_machine_type.so" > "$plugstack"
+    "$CLUSTER_TOOL" -i "$BR" up --plugin-dir "$OCTO_STAGE_PLUGINDIR" \
+        --slurm-conf-extra "$FIX/slurm.conf.extra" --gres-conf "$FIX/gres.conf" \
+        --node-gres gpu:a100:4,gpu:v100:2 --fake-devices 6 \
+        --etc-file "$FIX/octopus.conf" --plugstack "$plugstack" >&3 2>&1
+    rm -f "$plugstack"
+    export OCTO_BR_INSTANCE=$BR
+    eval "$("$CLUSTER_TOOL" -i "$BR" env)"
+    export OCTO_CLUSTER_INSTANCE OCTO_CLUSTER_DIR OCTO_REST_SOCKET
+    export BD=$OCTO_CLUSTER_DIR/bridge
+    export QUOTA="$OCTO_STAGE_PREFIX/bin/octopus-quota" LEDGER="$OCTO_CLUSTER_DIR/bridge/lib/grants.db"
+    export MINTER="$OCTO_STAGE_PREFIX/sbin/octopus-jwt-minter" BRIDGE="$OCTO_STAGE_PREFIX/sbin/octopus-bridge"
+    export BROKER="$OCTO_STAGE_PREFIX/sbin/octopus-file-broker"
+    install -d -m 755 "$BD/minter"
+    install -d -o octorest -m 755 "$BD/run" "$BD/lib"
+    install -d -m 755 "$BD/broker" "$BD/volumes"
+    # an OIDC provider's signing key, published as a JWKS; and a stranger's
+    openssl genrsa -out "$BD/idp.pem" 2048 2>/dev/null
+    openssl genrsa -out "$BD/other.pem" 2048 2>/dev/null
+    "$BATS_TEST_DIRNAME/bridge/oidc-token" "$BD/idp.pem" jwks "$BD/jwks.json" idp-1
+    chmod 644 "$BD/jwks.json"
+    openssl rand -hex 32 > "$BD/secret"
+    chown octorest: "$BD/secret"
+    chmod 600 "$BD/secret"
+    cat > "$BD/bridge.conf" <<CONF
+# octopus-bridge for tests/integration/80-bridge.bats
+Listen=unix:$BD/run/api.sock
+Slurmrestd=unix:$OCTO_REST_SOCKET
+MinterSocket=$BD/minter/minter.sock
+Database=$BD/lib/bridge.db
+MachineTypes=$OCTO_CLUSTER_DIR/etc/octopus.conf
+Ledger=$LEDGER
+ReconcileTrigger=$BD/run/reconcile
+FileBroker=$BD/broker/broker.sock
+VolumeRoot=$BD/volumes
+ProxySecretFile=$BD/secret
+OidcJwks=$BD/jwks.json
+OidcIssuer=https://idp.test/realms/hpc
+OidcAudience=octopus
+Admins=octoadmin
+MaxBody=8192
+SubmitRate=20
+CONF
+    start_minter
+    "$BROKER" --socket "$BD/broker/broker.sock" --client-user octorest --volume-root "$BD/volumes" \
+        >> "$BD/broker.log" 2>&1 3>&- &
+    wait_until 10 test -S "$BD/broker/broker.sock"
+    start_bridge
+    start_sync_watcher
+    # the jobs' working directory, in each user's home
+    for u in octouser octouser2 octoadmin; do
+        install -d -o "$u" -g "$u" -m 755 "/home/$u/bridge-test"
+    done
+    quota grant octouser a100x1 2 --account octo --days 7 --reason "bridge tests" >&3
+    quota grant octouser2 a100x1 1 --account octo --days 7 --reason "bridge tests" >&3
+    quota sync >&3
+}
+
+teardown_file() {
+    [ -z "${BD:-}" ] || touch "$BD/stop-sync"
+    stop_bridge
+    [ -z "${BD:-}" ] || pkill -TERM -f "^$MINTER .*$BD/" 2>/dev/null || true
+    [ -z "${BD:-}" ] || pkill -TERM -f "^$BROKER .*$BD/" 2>/dev/null || true
+    [ -z "${OCTO_CLUSTER_DIR:-}" ] || [ ! -d "$OCTO_CLUSTER_DIR" ] || "$CLUSTER_TOOL" -i "$BR" down >&3 2>&1
+    rm -rf /home/octouser/bridge-test /home/octouser2/bridge-test /home/octoadmin/bridge-test
+}
+
+quota() { cluster_exec -- "$QUOTA" --ledger "$LEDGER" "$@"; }
+
+start_minter() {
+    # reads the key and binds as root, then runs as SlurmUser
+    "$MINTER" --key "$OCTO_CLUSTER_DIR/etc/jwt_hs256.key" --socket "$BD/minter/minter.sock" \
+        --client-user octorest --user slurm --rate 120 >> "$BD/minter.log" 2>&1 &
+    wait_until 10 test -S "$BD/minter/minter.sock"
+}
+
+start_bridge() {
+    rm -f "$BD/run/api.sock"
+    setpriv --reuid=octorest --regid=octorest --clear-groups -- "$BRIDGE" -f "$BD/bridge.conf" \
+        >> "$BD/bridge.log" 2>&1 &
+    echo $! > "$BD/bridge.pid"
+    wait_until 10 test -S "$BD/run/api.sock"
+}
+
+# What contrib's octopus-quota-sync.path does at a site: run the sync (as
+# root: it calls sacctmgr) whenever the bridge touches ReconcileTrigger=.
+# Bounded: ends with the file's tests, or after 15 minutes.
+start_sync_watcher() {
+    (
+        last="" end=$((SECONDS + 900))
+        while [ $SECONDS -lt $end ] && [ -d "$BD" ] && [ ! -e "$BD/stop-sync" ]; do
+            now=$(cat "$BD/run/reconcile" 2>/dev/null || true)
+            if [ -n "$now" ] && [ "$now" != "$last" ]; then
+                last=$now
+                quota sync >> "$BD/sync.log" 2>&1
+                echo "synced $now" >> "$BD/sync.log"
+            fi
+            sleep 0.3
+        done
+    ) > /dev/null 2>&1 3>&- &
+}
+
+stop_bridge() {
+    [ -n "${BD:-}" ] && [ -f "$BD/bridge.pid" ] || return 0
+    kill -TERM "$(cat "$BD/bridge.pid")" 2>/dev/null || true
+    wait_until 10 sh -c "! kill -0 $(cat "$BD/bridge.pid") 2>/dev/null" || true
+}
+
+# api USER METHOD PATH [curl args]: body, then the status on the last line
+api() { "$BAPI" "$BD/run/api.sock" "$BD/secret" "$@"; }
+status_of() { tail -n1 <<< "$1"; }
+body_of() { sed '$d' <<< "$1"; }
+# mint USER: the minter's answer line, asked as root over its socket
+mint() {
+    python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"MINT %s\n" % sys.argv[2].encode())
+print(s.recv(4096).decode().strip())' "$BD/minter/minter.sock" "$1"
+}
+submit() {   # submit USER JSON
+    api "$1" POST /api/v1/jobs -H 'Content-Type: application/json' --data-binary "$2"
+}
+body_for() {  # body_for USER NAME COMMAND [UNITS]
+    jq -nc --arg n "$2" --arg c "$3" --argjson u "${4:-1}" --arg w "/home/$1/bridge-test" \
+        '{name: $n, machine_type: "a100x1", units: $u, command: $c, hours: 1, workdir: $w}'
+}
+cancel_all() {
+    cluster_exec -- scancel -u octouser; cluster_exec -- scancel -u octouser2; cluster_exec -- scancel -u octoadmin
+    wait_until 30 sh -c "[ -z \"\$('$CLUSTER_TOOL' -i '$BR' exec -- squeue -h -o %i)\" ]"
+}
+
+@test "the minter: a 0600 socket for the bridge's user; refuses root, SlurmUser, system and unknown users" {
+    [ "$(stat -c '%a %U' "$BD/minter/minter.sock")" = "600 octorest" ]
+    [ "$(stat -c '%a %U' "$OCTO_CLUSTER_DIR/etc/jwt_hs256.key")" = "600 slurm" ]
+    [[ "$(mint octouser)" == "OK "* ]]
+    [ "$(mint root)" = "ERR refused user root has uid 0" ]
+    [ "$(mint slurm)" = "ERR refused user slurm is SlurmUser" ]
+    [ "$(mint octorest)" = "ERR refused user octorest has uid $(id -u octorest), outside the users' range 1000-60000" ]
+    [ "$(mint nobody-here)" = "ERR refused user nobody-here does not exist on this host" ]
+    [ "$(mint 'a b')" = "ERR bad_request expected 'MINT <user>\\n'" ]
+    # another local user cannot even connect
+    run setpriv --reuid=octouser --regid=octouser --clear-groups -- python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' "$BD/minter/minter.sock"
+    [ "$status" -ne 0 ] && [[ "$output" == *"Permission denied"* ]]
+    [ "$(ps -o user= -p "$(pgrep -f "^$MINTER .*$BD/")")" = slurm ]
+    grep -q "minted for octouser uid=$(id -u octouser) exp=" "$BD/minter.log"
+    grep -q "refused root (pid [0-9]*): user root has uid 0" "$BD/minter.log"
+    # --rate 120: a burst of 130 mints for one user runs into the limit
+    run python3 -c 'import socket,sys
+n = 0
+for i in range(130):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"MINT octouser2\n")
+    n += s.recv(4096).startswith(b"ERR rate_limited"); s.close()
+print(n)' "$BD/minter/minter.sock"
+    [ "$output" -ge 5 ] && [ "$output" -le 12 ] || { echo "rate-limited: $output" >&3; return 1; }
+    grep -q "rate-limited octouser2" "$BD/minter.log"
+}
+
+@test "a minted token works at slurmrestd for that user only" {
+    tok=$(mint octouser | awk '{print $3}')
+    run curl -s --unix-socket "$OCTO_REST_SOCKET" -H "X-SLURM-USER-NAME: octouser" -H "X-SLURM-USER-TOKEN: $tok" \
+        -w '\n%{http_code}' http://x/slurm/v0.0.38/ping
+    [ "$(status_of "$output")" = 200 ]
+    # the same token under another name: slurmrestd/slurmctld refuse it
+    run curl -s --unix-socket "$OCTO_REST_SOCKET" -H "X-SLURM-USER-NAME: octouser2" -H "X-SLURM-USER-TOKEN: $tok" \
+        -w '\n%{http_code}' http://x/slurm/v0.0.38/jobs
+    body_of "$output" | jq -e '(.errors | length) > 0'
+}
+
+@test "healthz and readyz answer without credentials" {
+    run api - GET /api/v1/healthz
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e '.status == "ok"'
+    run api - GET /api/v1/readyz
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e '.slurmrestd == "up"'
+}
+
+@test "no credentials, a forged or stale signature, another route's signature: 401 with a JSON error" {
+    run api - GET /api/v1/me
+    [ "$(status_of "$output")" = 401 ]
+    body_of "$output" | jq -e '.error.code == "unauthenticated" and (.error.request_id | length) > 0'
+    BAPI_SIG=$(printf '%064d' 0) run api octouser GET /api/v1/me
+    [ "$(status_of "$output")" = 401 ]
+    body_of "$output" | jq -e '.error.message == "X-Octopus-Signature does not match"'
+    BAPI_TIME=$(($(date +%s) - 300)) run api octouser GET /api/v1/me
+    [ "$(status_of "$output")" = 401 ]
+    body_of "$output" | jq -e '.error.message | test("-30[0-9] s away")'
+    # a signature made for GET /api/v1/me does not open DELETE /api/v1/jobs/1
+    t=$(date +%s)
+    sig=$(printf 'v1\n%s\n%s\n%s\n%s' octouser "$t" GET /api/v1/me | openssl dgst -sha256 -hmac "$(cat "$BD/secret")" | awk '{print $NF}')
+    BAPI_TIME=$t BAPI_SIG=$sig run api octouser DELETE /api/v1/jobs/1
+    [ "$(status_of "$output")" = 401 ]
+    run curl -s --unix-socket "$BD/run/api.sock" -H 'Authorization: Bearer eyJhbGciOiJub25lIn0.eyJzdW4iOiJyb290In0.' \
+        -w '\n%{http_code}' http://b/api/v1/me
+    [ "$(status_of "$output")" = 401 ]
+}
+
+@test "OIDC access tokens: RS256 from the provider's key, for this audience, in time; forgeries refused" {
+    oidc() { "$BATS_TEST_DIRNAME/bridge/oidc-token" "${1:-$BD/idp.pem}" token "${2:-idp-1}" "${3:-https://idp.test/realms/hpc}" \
+        "${4:-octopus}" "${5:-octouser}" "${6:-300}" "${7:-RS256}"; }
+    bearer() { curl -s --unix-socket "$BD/run/api.sock" -H "Authorization: Bearer $1" -w '\n%{http_code}' http://b/api/v1/me; }
+    run bearer "$(oidc)"
+    [ "$(status_of "$output")" = 200 ] || { echo "$output" >&3; return 1; }
+    body_of "$output" | jq -e '.user == "octouser" and .auth == "oidc"'
+    run bearer "$(oidc "" "" "" "" "" -120)"
+    [ "$(status_of "$output")" = 401 ]
+    body_of "$output" | jq -e '.error.message == "the token has expired"'
+    run bearer "$(oidc "$BD/other.pem")"
+    [ "$(status_of "$output")" = 401 ]
+    body_of "$output" | jq -e '.error.message == "the token'"'"'s signature does not verify"'
+    run bearer "$(oidc "" "" https://evil.example)"
+    [ "$(status_of "$output")" = 401 ]
+    run bearer "$(oidc "" "" "" other-app)"
+    [ "$(status_of "$output")" = 401 ]
+    run bearer "$(oidc "" "" "" "" "" "" none)"
+    [ "$(status_of "$output")" = 401 ]
+    body_of "$output" | jq -e '.error.message == "only RS256 tokens are accepted"'
+    run bearer "$(oidc "" "" "" "" "" "" HS256)"
+    [ "$(status_of "$output")" = 401 ]
+    # a valid token for root is still root
+    run bearer "$(oidc "" "" "" "" root)"
+    [ "$(status_of "$output")" = 403 ]
+}
+
+@test "root, SlurmUser, system and unknown users are refused even with a valid signature" {
+    for u in root slurm octorest ghost-user; do
+        run api "$u" GET /api/v1/me
+        [ "$(status_of "$output")" = 403 ] || { echo "$u: $output" >&3; return 1; }
+        body_of "$output" | jq -e '.error.code == "forbidden"'
+    done
+}
+
+@test "/me and /machine-types" {
+    run api octouser GET /api/v1/me
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e --argjson uid "$(id -u octouser)" '.user == "octouser" and .uid == $uid and .admin == false'
+    run api octoadmin GET /api/v1/me
+    body_of "$output" | jq -e '.admin == true'
+    run api octouser GET /api/v1/machine-types
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e '[.machine_types[].name] == ["a100x1", "a100x2", "v100x1"]'
+    body_of "$output" | jq -e '.machine_types[0].gres_per_unit == "gpu:a100:1" and .machine_types[0].partitions == ["gpu"]'
+}
+
+@test "a job submitted through the bridge runs as its user, shaped by its machine type" {
+    run submit octouser "$(body_for octouser bridged 'echo "$(id -un) $OCTOPUS_MACHINE_TYPE $SLURM_JOB_PARTITION"' 1)"
+    [ "$(status_of "$output")" = 201 ] || { echo "$output" >&3; return 1; }
+    id=$(body_of "$output" | jq -r .id)
+    [[ "$id" =~ ^[0-9]+$ ]]
+    wait_until 60 job_done "$id"
+    [ "$(cat "/home/octouser/bridge-test/bridged-$id.out")" = "octouser a100x1:1 gpu" ]
+    run cluster_exec -- scontrol show job "$id"
+    [[ "$output" == *"UserId=octouser("* ]]
+    [[ "$output" == *"license/mt_a100x1=1"* ]] || [[ "$output" == *"Licenses=mt_a100x1:1"* ]]
+    [[ "$output" == *"Comment=portal:job"* ]]
+}
+
+@test "job requests the bridge refuses: bad JSON, unknown fields, big bodies, paths outside the home" {
+    run submit octouser '{"name": "x",'
+    [ "$(status_of "$output")" = 400 ]
+    body_of "$output" | jq -e '.error.code == "invalid_field"'
+    run submit octouser '{"name":"x","machine_type":"a100x1","command":"true","hours":1,"user_id":0}'
+    [ "$(status_of "$output")" = 400 ]
+    body_of "$output" | jq -e '.error.message | startswith("user_id: unknown field")'
+    run submit octouser "{\"name\":\"x\",\"machine_type\":\"a100x1\",\"command\":\"$(head -c 9000 /dev/zero | tr '\0' a)\",\"hours\":1}"
+    [ "$(status_of "$output")" = 413 ]
+    body_of "$output" | jq -e '.error.code == "body_too_large"'
+    run submit octouser '{"name":"x","machine_type":"a100x1","command":"true","hours":1,"workdir":"/etc"}'
+    [ "$(status_of "$output")" = 400 ]
+    body_of "$output" | jq -e '.error.message | test("workdir: /etc is not in your home")'
+    # a symlink in the home that leads out of it is out of it
+    ln -sfn /tmp "/home/octouser/bridge-test/out"
+    run submit octouser '{"name":"x","machine_type":"a100x1","command":"true","hours":1,"workdir":"/home/octouser/bridge-test/out"}'
+    [ "$(status_of "$output")" = 400 ]
+    rm -f /home/octouser/bridge-test/out
+    run submit octouser '{"name":"x","machine_type":"h100x9","command":"true","hours":1}'
+    [ "$(status_of "$output")" = 400 ]
+    body_of "$output" | jq -e '.error.message | test("no machine type .h100x9. \\(there are: a100x1, a100x2, v100x1\\)")'
+    run submit octouser '{"name":"x","machine_type":"a100x1","units":5,"command":"true","hours":1}'
+    [ "$(status_of "$output")" = 400 ]
+    body_of "$output" | jq -e '.error.message == "units: a100x1 allows at most 4 units per job"'
+    run submit octouser '{"name":"x","machine_type":"a100x1","command":"true","hours":1,"env":{"LD_PRELOAD":"/x.so"}}'
+    [ "$(status_of "$output")" = 400 ]
+    run api octouser GET /api/v1/jobs -d 'x=1'
+    [ "$(status_of "$output")" = 400 ]
+}
+
+@test "users see, read and cancel only their own jobs; admins see all" {
+    run submit octouser "$(body_for octouser mine 'sleep 300')"
+    [ "$(status_of "$output")" = 201 ]
+    a=$(body_of "$output" | jq -r .id)
+    run submit octouser2 "$(body_for octouser2 theirs 'sleep 300')"
+    [ "$(status_of "$output")" = 201 ]
+    b=$(body_of "$output" | jq -r .id)
+    run api octouser GET /api/v1/jobs
+    body_of "$output" | jq -e --argjson a "$a" --argjson b "$b" '([.jobs[].id] | index($a)) != null and ([.jobs[].id] | index($b)) == null'
+    body_of "$output" | jq -e '[.jobs[].user] | unique == ["octouser"]'
+    run api octouser2 GET /api/v1/jobs
+    body_of "$output" | jq -e --argjson a "$a" '([.jobs[].id] | index($a)) == null'
+    # another user's job: the same 404 as a job that does not exist
+    run api octouser2 GET "/api/v1/jobs/$a"
+    [ "$(status_of "$output")" = 404 ]
+    body_of "$output" | jq -e --arg a "$a" '.error.message == "no job \($a) of yours"'
+    run api octouser2 DELETE "/api/v1/jobs/$a"
+    [ "$(status_of "$output")" = 404 ]
+    [ "$(cluster_exec -- squeue -h -j "$a" -o %T)" != CANCELLED ]
+    run api octouser2 GET "/api/v1/jobs?user=octouser"
+    [ "$(status_of "$output")" = 403 ]
+    # admins see everyone's
+    run api octoadmin GET /api/v1/jobs
+    body_of "$output" | jq -e --argjson a "$a" --argjson b "$b" '([.jobs[].id] | index($a)) != null and ([.jobs[].id] | index($b)) != null'
+    run api octoadmin GET "/api/v1/jobs?user=octouser2"
+    body_of "$output" | jq -e '[.jobs[].user] | unique == ["octouser2"]'
+    # the owner reads and cancels
+    run api octouser GET "/api/v1/jobs/$a"
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e --argjson a "$a" '.id == $a and .user == "octouser" and .name == "mine"'
+    run api octouser DELETE "/api/v1/jobs/$a"
+    [ "$(status_of "$output")" = 200 ]
+    wait_until 30 job_done "$a"
+    run api octouser GET "/api/v1/jobs?state=stopped"
+    body_of "$output" | jq -e --argjson a "$a" '[.jobs[] | select(.id == $a) | .state] == ["stopped"]'
+    cancel_all
+}
+
+limit_of() {
+    cluster_exec -- sacctmgr -nP show assoc where users="$1" account=octo format=grptres |
+        tr ',' '\n' | sed -n "s|^license/mt_$2=||p"
+}
+limit_is() { [ "$(limit_of "$1" "$2")" = "$3" ]; }
+# a revoked grant leaves no units: the limit is 0 or gone
+limit_gone() { case "$(limit_of "$1" "$2")" in ""|0) return 0 ;; *) return 1 ;; esac; }
+qreq() {   # qreq USER TYPE UNITS SECONDS REASON
+    jq -nc --arg t "$2" --argjson u "$3" --argjson e "$(($(date +%s) + $4))" --arg r "$5" \
+        '{machine_type: $t, units: $u, end: $e, reason: $r}' |
+        api "$1" POST /api/v1/quota-requests -H 'Content-Type: application/json' --data-binary @-
+}
+a100x2_body() {
+    jq -nc '{name: "pair", machine_type: "a100x2", units: 1, command: "sleep 300", hours: 1, workdir: "/home/octouser/bridge-test"}'
+}
+
+@test "job logs: read as the job's user, by ranges; nobody else's; no links, no unreadable files" {
+    run submit octouser "$(body_for octouser logme 'seq 1 5; echo done')"
+    id=$(body_of "$output" | jq -r .id)
+    wait_until 60 job_done "$id"
+    run api octouser GET "/api/v1/jobs/$id/log" -D "$BD/headers"
+    [ "$(status_of "$output")" = 200 ]
+    grep -qi '^X-Log-Size: 15' "$BD/headers"
+    [ "$(body_of "$output")" = "$(printf '1\n2\n3\n4\n5\ndone')" ]
+    run api octouser GET "/api/v1/jobs/$id/log?offset=2&limit=4"
+    [ "$(body_of "$output")" = "$(printf '2\n3\n')" ]
+    run api octouser GET "/api/v1/jobs/$id/log?limit=0"
+    [ "$(status_of "$output")" = 400 ]
+    run api octouser2 GET "/api/v1/jobs/$id/log"
+    [ "$(status_of "$output")" = 404 ]
+    # admins read it too, with the owner's rights
+    run api octoadmin GET "/api/v1/jobs/$id/log"
+    [ "$(status_of "$output")" = 200 ]
+    # a file the user made unreadable stays unreadable (root could read it)
+    run submit octouser "$(body_for octouser perm 'echo secret; chmod 000 "/home/octouser/bridge-test/perm-$SLURM_JOB_ID.out"')"
+    id=$(body_of "$output" | jq -r .id)
+    wait_until 60 job_done "$id"
+    run api octouser GET "/api/v1/jobs/$id/log"
+    [ "$(status_of "$output")" = 403 ] || { echo "$output" >&3; return 1; }
+    [[ "$output" != *secret* ]]
+    # an output file swapped for a link to a root-only file is not followed
+    run submit octouser "$(body_for octouser link 'f="/home/octouser/bridge-test/link-$SLURM_JOB_ID.out"; rm -f "$f"; ln -s /etc/shadow "$f"')"
+    id=$(body_of "$output" | jq -r .id)
+    wait_until 60 job_done "$id"
+    run api octouser GET "/api/v1/jobs/$id/log"
+    [ "$(status_of "$output")" = 403 ]
+    [[ "$output" != *root:* ]]
+}
+
+@test "volumes: made as the user, listed per user, kept while a job works in them" {
+    run api octouser POST /api/v1/volumes --data-binary '{"name":"data1"}'
+    [ "$(status_of "$output")" = 201 ] || { echo "$output" >&3; return 1; }
+    path=$(body_of "$output" | jq -r .path)
+    [ "$path" = "$BD/volumes/octouser/data1" ]
+    [ "$(stat -c '%U %a' "$path")" = "octouser 750" ]
+    [ "$(stat -c "%U %a" "$BD/volumes/octouser")" = "octouser 711" ]
+    run api octouser POST /api/v1/volumes --data-binary '{"name":"data1"}'
+    [ "$(status_of "$output")" = 409 ]
+    for bad in '{"name":"../x"}' '{"name":"A"}' '{"name":""}' '{"name":"ok","size":1}' '{}'; do
+        run api octouser POST /api/v1/volumes --data-binary "$bad"
+        [ "$(status_of "$output")" = 400 ] || { echo "$bad: $output" >&3; return 1; }
+    done
+    run api octouser2 POST /api/v1/volumes --data-binary '{"name":"data1"}'
+    [ "$(status_of "$output")" = 201 ]
+    run api octouser2 GET /api/v1/volumes
+    body_of "$output" | jq -e '[.volumes[].user] == ["octouser2"]'
+    run api octouser2 DELETE /api/v1/volumes/data9
+    [ "$(status_of "$output")" = 404 ]
+    # a job of the owner working in it keeps it (volumes are working directories too)
+    run submit octouser "$(jq -nc --arg w "$path" '{name: "vol", machine_type: "a100x1", command: "sleep 300", hours: 1, workdir: $w}')"
+    [ "$(status_of "$output")" = 201 ] || { echo "$output" >&3; return 1; }
+    id=$(body_of "$output" | jq -r .id)
+    run api octouser DELETE /api/v1/volumes/data1
+    [ "$(status_of "$output")" = 409 ]
+    body_of "$output" | jq -e '.error.code == "in_use"'
+    [ -d "$path" ]
+    cluster_exec -- scancel "$id"
+    wait_until 30 job_done "$id"
+    # someone else's volume is not a working directory for you
+    run submit octouser2 "$(jq -nc --arg w "$path" '{name: "vol", machine_type: "a100x1", command: "true", hours: 1, workdir: $w}')"
+    [ "$(status_of "$output")" = 400 ]
+    touch "$path/file"; chown octouser: "$path/file"
+    run api octouser DELETE /api/v1/volumes/data1
+    [ "$(status_of "$output")" = 200 ]
+    [ ! -e "$path" ]
+    grep -q "RMVOL octouser data1: done" "$BD/broker.log"
+}
+
+@test "no grant: refused before Slurm with job_submit/octopus's own line" {
+    run submit octouser "$(a100x2_body)"
+    [ "$(status_of "$output")" = 403 ] || { echo "$output" >&3; return 1; }
+    bridge_msg=$(body_of "$output" | jq -r .error.message)
+    [ "$(body_of "$output" | jq -r .error.code)" = no_quota ]
+    # what sbatch is told by the plugin for the same job, word for word
+    run as_user octouser sbatch --test-only -D /home/octouser/bridge-test -p gpu --machine-type=a100x2 -t 60 --wrap true
+    plugin_msg=$(echo "$output" | grep -o 'octopus: .*')
+    echo "bridge: $bridge_msg" >&3
+    [ "$bridge_msg" = "$plugin_msg" ]
+    [[ "$bridge_msg" == *"granted=0 in_use=0 grant_end=- action=rejected: no active grant for a100x2 on account octo"* ]]
+}
+
+@test "quota request -> approval -> grant in slurmdbd -> the job runs -> revoked -> refused" {
+    run qreq octouser a100x2 1 7200 "fine-tuning run"
+    [ "$(status_of "$output")" = 201 ] || { echo "$output" >&3; return 1; }
+    rid=$(body_of "$output" | jq -r .id)
+    body_of "$output" | jq -e '.state == "pending" and .account == "octo" and .user == "octouser"'
+    # users do not approve, not even their own
+    run api octouser POST "/api/v1/quota-requests/$rid/approve" --data-binary '{"reason":"me"}'
+    [ "$(status_of "$output")" = 403 ]
+    # an admin approves, with a reason
+    run api octoadmin POST "/api/v1/quota-requests/$rid/approve" --data-binary '{}'
+    [ "$(status_of "$output")" = 400 ]
+    run api octoadmin POST "/api/v1/quota-requests/$rid/approve" --data-binary '{"reason":"fits the course plan"}'
+    [ "$(status_of "$output")" = 200 ] || { echo "$output" >&3; return 1; }
+    body_of "$output" | jq -e '.state == "approved" and .decided_by == "octoadmin" and .grant_id > 0'
+    gid=$(body_of "$output" | jq -r .grant_id)
+    # a second decision is refused
+    run api octoadmin POST "/api/v1/quota-requests/$rid/reject" --data-binary '{"reason":"changed my mind"}'
+    [ "$(status_of "$output")" = 409 ]
+    # the sync the bridge triggered sets the association limit
+    wait_until 60 limit_is octouser a100x2 1
+    [ "$(limit_of octouser a100x2)" = 1 ]
+    run api octouser GET /api/v1/grants
+    body_of "$output" | jq -e --argjson g "$gid" '[.grants[] | select(.id == $g and .status == "active" and .machine_type == "a100x2" and .approver == "octoadmin")] | length == 1'
+    run submit octouser "$(a100x2_body)"
+    [ "$(status_of "$output")" = 201 ] || { echo "$output" >&3; return 1; }
+    jid=$(body_of "$output" | jq -r .id)
+    wait_until 30 sh -c "[ \"\$('$CLUSTER_TOOL' -i '$BR' exec -- squeue -h -j $jid -o %T)\" = RUNNING ]"
+    [[ "$(cluster_exec -- scontrol show job "$jid")" == *"mt_a100x2"* ]]
+    cluster_exec -- scancel "$jid"
+    # the admin revokes: the limit goes, and the next job is refused again
+    run api octouser DELETE "/api/v1/grants/$gid?reason=x"
+    [ "$(status_of "$output")" = 403 ]
+    run api octoadmin DELETE "/api/v1/grants/$gid"
+    [ "$(status_of "$output")" = 400 ]
+    run api octoadmin DELETE "/api/v1/grants/$gid?reason=course%20over"
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e '.status == "expired" or .status == "revoked"'
+    wait_until 60 limit_gone octouser a100x2
+    run submit octouser "$(a100x2_body)"
+    [ "$(status_of "$output")" = 403 ]
+    body_of "$output" | jq -e '.error.message | test("no active grant for a100x2")'
+}
+
+@test "quota requests: reject with a reason, cancel while pending, nobody approves their own, others' are invisible" {
+    run qreq octouser v100x1 2 3600 "benchmarks"
+    r1=$(body_of "$output" | jq -r .id)
+    run api octoadmin POST "/api/v1/quota-requests/$r1/reject" --data-binary '{"reason":"no V100s free this month"}'
+    [ "$(status_of "$output")" = 200 ]
+    run api octouser GET "/api/v1/quota-requests/$r1"
+    body_of "$output" | jq -e '.state == "rejected" and .decision == "no V100s free this month"'
+    run api octouser POST "/api/v1/quota-requests/$r1/cancel"
+    [ "$(status_of "$output")" = 409 ]
+    run qreq octouser v100x1 1 3600 "smaller"
+    r2=$(body_of "$output" | jq -r .id)
+    run api octouser2 GET "/api/v1/quota-requests/$r2"
+    [ "$(status_of "$output")" = 404 ]
+    run api octouser2 POST "/api/v1/quota-requests/$r2/cancel"
+    [ "$(status_of "$output")" = 404 ]
+    run api octouser2 GET /api/v1/quota-requests
+    body_of "$output" | jq -e '[.quota_requests[].user] | all(. == "octouser2")'
+    run api octouser POST "/api/v1/quota-requests/$r2/cancel"
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e '.state == "cancelled"'
+    run qreq octoadmin a100x1 1 3600 "admin's own"
+    r3=$(body_of "$output" | jq -r .id)
+    run api octoadmin POST "/api/v1/quota-requests/$r3/approve" --data-binary '{"reason":"self"}'
+    [ "$(status_of "$output")" = 403 ]
+    body_of "$output" | jq -e '.error.message | test("own request")'
+    run api octoadmin GET "/api/v1/quota-requests?state=pending"
+    body_of "$output" | jq -e --argjson r "$r3" '[.quota_requests[].id] | index($r) != null'
+    run qreq octouser a100x1 0 3600 "zero"
+    [ "$(status_of "$output")" = 400 ]
+    run qreq octouser a100x1 1 -10 "ended"
+    [ "$(status_of "$output")" = 400 ]
+    run api octouser POST /api/v1/quota-requests --data-binary '{"machine_type":"a100x1","units":1,"end":9999999999,"reason":"x","account":"root"}'
+    [ "$(status_of "$output")" = 400 ]
+}
+
+@test "grants: users see their own; admins extend others' grants, not their own" {
+    run api octouser2 GET /api/v1/grants
+    body_of "$output" | jq -e '[.grants[].user] | unique == ["octouser2"]'
+    gid=$(body_of "$output" | jq -r '[.grants[] | select(.status == "active")][0].id')
+    end=$(body_of "$output" | jq -r '[.grants[] | select(.status == "active")][0].end')
+    run api octouser POST "/api/v1/grants/$gid/extend" --data-binary "{\"end\": $((end + 86400))}"
+    [ "$(status_of "$output")" = 403 ]
+    run api octoadmin POST "/api/v1/grants/$gid/extend" --data-binary "{\"end\": $((end + 86400))}"
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e --argjson e "$((end + 86400))" '.end == $e and .status == "active"'
+    run api octoadmin GET "/api/v1/grants?user=octouser2"
+    body_of "$output" | jq -e --argjson e "$((end + 86400))" '[.grants[] | select(.end == $e)] | length == 1'
+}
+
+@test "an approval cut short by a crash gets its grant at the next start" {
+    run qreq octouser2 v100x1 1 3600 "crash test"
+    rid=$(body_of "$output" | jq -r .id)
+    # what a SIGKILL between recording the decision and writing the grant leaves
+    sqlite3 "$BD/lib/bridge.db" "UPDATE quota_requests SET state = 1, decided_by = 'octoadmin', decision = 'ok', decided_at = strftime('%s','now') WHERE id = $rid"
+    kill -KILL "$(cat "$BD/bridge.pid")"
+    wait_until 10 sh -c "! kill -0 $(cat "$BD/bridge.pid") 2>/dev/null"
+    start_bridge
+    grep -q "quota request $rid was approved but had no grant: grant written" "$BD/bridge.log"
+    run api octouser2 GET "/api/v1/quota-requests/$rid"
+    body_of "$output" | jq -e '.state == "approved" and .grant_id > 0'
+    run api octouser2 GET /api/v1/grants
+    body_of "$output" | jq -e --arg r "quota request $rid: ok" '[.grants[] | select(.reason == $r and .machine_type == "v100x1")] | length == 1'
+    # and only once, however often it restarts
+    kill -TERM "$(cat "$BD/bridge.pid")"
+    wait_until 10 sh -c "! kill -0 $(cat "$BD/bridge.pid") 2>/dev/null"
+    start_bridge
+    run api octouser2 GET /api/v1/grants
+    body_of "$output" | jq -e --arg r "quota request $rid: ok" '[.grants[] | select(.reason == $r)] | length == 1'
+}
+
+@test "personal tokens: created from the portal, shown once, scoped, revocable" {
+    run api octouser POST /api/v1/tokens -H 'Content-Type: application/json' --data-binary '{"name":"laptop","scopes":["read"],"days":7}'
+    [ "$(status_of "$output")" = 201 ]
+    tok=$(body_of "$output" | jq -r .token)
+    tid=$(body_of "$output" | jq -r .id)
+    [[ "$tok" =~ ^pat_[A-Za-z0-9_-]{43}$ ]]
+    # only the hash is stored
+    ! sqlite3 "$BD/lib/bridge.db" "SELECT hash FROM tokens" | grep -q "$tok"
+    bearer() { curl -s --unix-socket "$BD/run/api.sock" -H "Authorization: Bearer $1" -w '\n%{http_code}' "${@:2}"; }
+    run bearer "$tok" http://b/api/v1/me
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e '.user == "octouser" and .auth == "token" and .can_write == false'
+    # read-only: no submissions
+    run bearer "$tok" -X POST -H 'Content-Type: application/json' --data-binary "$(body_for octouser t true)" http://b/api/v1/jobs
+    [ "$(status_of "$output")" = 403 ]
+    # a token does not make tokens
+    run bearer "$tok" -X POST --data-binary '{"name":"more"}' http://b/api/v1/tokens
+    [ "$(status_of "$output")" = 403 ]
+    # another user cannot revoke it; the owner can, and then it is dead
+    run api octouser2 DELETE "/api/v1/tokens/$tid"
+    [ "$(status_of "$output")" = 404 ]
+    run api octouser GET /api/v1/tokens
+    body_of "$output" | jq -e --argjson t "$tid" '[.tokens[] | select(.id == $t and .revoked == false)] | length == 1'
+    run api octouser DELETE "/api/v1/tokens/$tid"
+    [ "$(status_of "$output")" = 200 ]
+    run bearer "$tok" http://b/api/v1/me
+    [ "$(status_of "$output")" = 401 ]
+    run bearer "pat_${tok:4:40}abc" http://b/api/v1/me
+    [ "$(status_of "$output")" = 401 ]
+}
+
+@test "the audit log: every change, with user, request id and result; admins only" {
+    run api octouser GET /api/v1/admin/audit
+    [ "$(status_of "$output")" = 403 ]
+    run api octoadmin GET "/api/v1/admin/audit?limit=1000"
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e '[.entries[] | select(.action == "job.submit" and .user == "octouser" and .status == 201)] | length >= 2'
+    body_of "$output" | jq -e '[.entries[] | select(.action == "job.submit" and .status == 400 and (.detail | test("workdir")))] | length >= 1'
+    body_of "$output" | jq -e '[.entries[] | select(.action == "job.cancel" and .user == "octouser2" and .status == 404)] | length == 1'
+    body_of "$output" | jq -e '[.entries[] | select(.action == "token.create" and .status == 201)] | length == 1'
+    body_of "$output" | jq -e '[.entries[] | select(.action == "token.revoke")] | length == 2'
+    body_of "$output" | jq -e 'all(.entries[]; (.request_id | length) > 0 and .source == "unix")'
+    # append-only, even for whoever holds the database file
+    run sqlite3 "$BD/lib/bridge.db" "DELETE FROM audit"
+    [ "$status" -ne 0 ] && [[ "$output" == *"append-only"* ]]
+}
+
+@test "a crowd of pollers costs slurmrestd one job list per cache period" {
+    run api octoadmin GET /metrics
+    [ "$(status_of "$output")" = 200 ]
+    m0=$(body_of "$output" | sed -n 's/^octopus_bridge_jobs_cache_misses_total //p')
+    for i in $(seq 1 20); do api octouser GET /api/v1/jobs > /dev/null & api octouser2 GET /api/v1/jobs > /dev/null & done
+    wait
+    run api octoadmin GET /metrics
+    m1=$(body_of "$output" | sed -n 's/^octopus_bridge_jobs_cache_misses_total //p')
+    h1=$(body_of "$output" | sed -n 's/^octopus_bridge_jobs_cache_hits_total //p')
+    echo "40 list requests: $((m1 - m0)) slurmrestd job lists, $h1 hits so far" >&3
+    # 40 requests within a few 1 s periods: a handful of fetches, not 40
+    [ $((m1 - m0)) -le 6 ]
+    body_of "$output" | grep -q '^octopus_bridge_requests_total{route="/api/v1/jobs",method="GET",status="200"} '
+    body_of "$output" | grep -q '^octopus_bridge_quota_requests_pending [0-9]'
+    body_of "$output" | grep -q '^octopus_bridge_grants_expiring_7d [0-9]'
+    run api octouser GET /metrics
+    [ "$(status_of "$output")" = 403 ]
+}
+
+@test "admins see the nodes and how many GPUs are in use" {
+    run api octouser GET /api/v1/admin/nodes
+    [ "$(status_of "$output")" = 403 ]
+    run submit octouser "$(body_for octouser gpu 'sleep 300' 2)"
+    id=$(body_of "$output" | jq -r .id)
+    wait_until 30 sh -c "[ \"\$('$CLUSTER_TOOL' -i '$BR' exec -- squeue -h -j $id -o %T)\" = RUNNING ]"
+    run api octoadmin GET /api/v1/admin/nodes
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e '(.nodes | length) == 3 and .accelerators["gpu:a100"].total == 12 and .accelerators["gpu:a100"].used == 2'
+    body_of "$output" | jq -e '.accelerators["gpu:v100"].total == 6'
+    cluster_exec -- scancel "$id"
+}
+
+@test "bridge killed with SIGKILL and restarted: tokens and the audit log are all there" {
+    run api octouser POST /api/v1/tokens --data-binary '{"name":"survivor","scopes":["read","write"]}'
+    [ "$(status_of "$output")" = 201 ]
+    tok=$(body_of "$output" | jq -r .token)
+    n0=$(sqlite3 "$BD/lib/bridge.db" "SELECT count(*) FROM audit")
+    kill -KILL "$(cat "$BD/bridge.pid")"
+    wait_until 10 sh -c "! kill -0 $(cat "$BD/bridge.pid") 2>/dev/null"
+    start_bridge
+    run curl -s --unix-socket "$BD/run/api.sock" -H "Authorization: Bearer $tok" -w '\n%{http_code}' http://b/api/v1/me
+    [ "$(status_of "$output")" = 200 ]
+    body_of "$output" | jq -e '.can_write == true'
+    [ "$(sqlite3 "$BD/lib/bridge.db" "SELECT count(*) FROM audit")" -ge "$n0" ]
+    sqlite3 "$BD/lib/bridge.db" "SELECT action FROM audit WHERE target LIKE '%survivor%'" | grep -qx token.create
+}
+
+@test "slurmrestd stopped: 503 with a JSON error, not a hang; back when it is" {
+    pid=$(awk '{print $1}' "$OCTO_CLUSTER_DIR/pids/slurmrestd")
+    kill -STOP "$pid"
+    t0=$(date +%s)
+    run api octouser GET /api/v1/jobs/999999
+    kill -CONT "$pid"
+    [ "$(status_of "$output")" = 503 ] || { echo "$output" >&3; return 1; }
+    body_of "$output" | jq -e '.error.code == "slurm_unavailable"'
+    [ $(($(date +%s) - t0)) -le 40 ]
+    kill -TERM "$pid"
+    wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
+    run api - GET /api/v1/readyz
+    [ "$(status_of "$output")" = 503 ]
+    body_of "$output" | jq -e '.error.code == "slurm_unavailable" and .status == "not ready"'
+    run api octouser GET /api/v1/jobs
+    [ "$(status_of "$output")" = 503 ]
+}
+
+@test "the bridge instance goes down cleanly" {
+    touch "$BD/stop-sync"
+    stop_bridge
+    [ ! -S "$BD/run/api.sock" ]
+    grep -q "octopus-bridge: stopped" "$BD/bridge.log"
+    pkill -TERM -f "^$MINTER .*$BD/"
+    pkill -TERM -f "^$BROKER .*$BD/"
+    "$CLUSTER_TOOL" -i "$BR" down >&3 2>&1
+    [ ! -d "$OCTO_CLUSTER_DIR" ] || { find "$OCTO_CLUSTER_DIR" >&3; return 1; }
+}

@@ -85,6 +85,10 @@ const char *req_query(req_t *r, const char *name);
 /* Call slurmrestd as the requesting user (its token from the minter).
  * 0 with resp filled; -1 after answering the request itself (503/401/429). */
 int req_restd(req_t *r, const char *method, const char *path, const char *body, restd_resp_t *resp);
+/* The same with a 200's body streamed to sink; -2 (nothing answered) when
+ * the sink stopped it. */
+int req_restd_stream(req_t *r, const char *method, const char *path, const char *body, restd_sink_fn sink,
+		     void *sink_arg, restd_resp_t *resp);
 
 /* Route handlers */
 void r_healthz(req_t *r);
@@ -121,6 +125,12 @@ int slurm_user_account(req_t *r, const char *user, char *account, size_t len, in
 
 /* Copy of the user's ledger grants (user NULL: all), newest first; free(). */
 gl_grant_t *bridge_grants(bridge_t *b, const char *user, size_t *n);
+/* slurmrestd's job list through the cache (one reference, the caller's);
+ * NULL answered. Not filtered: callers keep to what the user may see. */
+job_list_t *req_job_list(req_t *r, int *hit);
+
+/* A grant as the API shows it, with its status now. */
+json_object *grant_json(const gl_grant_t *g);
 
 /* The grants changed: touch ReconcileTrigger= so the sync runs. */
 void bridge_reconcile(bridge_t *b);

@@ -9,25 +9,28 @@ static const struct {
 	const char *slurm;      /* v0.0.38 key */
 	const char *portal;     /* the view's key; NULL: not shown */
 	int number;
+	size_t slurm_len;
 } fields[JF_N] = {
-	[JF_ID] = { "job_id", "id", 1 },
-	[JF_NAME] = { "name", "name", 0 },
-	[JF_USER] = { "user_name", "user", 0 },
-	[JF_STATE] = { "job_state", "slurm_state", 0 },
-	[JF_REASON] = { "state_reason", "reason", 0 },
-	[JF_ACCOUNT] = { "account", "account", 0 },
-	[JF_PARTITION] = { "partition", "partition", 0 },
-	[JF_NODES] = { "nodes", "nodes", 0 },
-	[JF_SUBMIT] = { "submit_time", "submit_time", 1 },
-	[JF_START] = { "start_time", "start_time", 1 },
-	[JF_END] = { "end_time", "end_time", 1 },
-	[JF_LIMIT] = { "time_limit", "time_limit_minutes", 1 },
-	[JF_WORKDIR] = { "current_working_directory", "workdir", 0 },
-	[JF_STDOUT] = { "standard_output", "stdout", 0 },
-	[JF_STDERR] = { "standard_error", "stderr", 0 },
-	[JF_TRES_REQ] = { "tres_req_str", "tres", 0 },
-	[JF_TRES_ALLOC] = { "tres_alloc_str", NULL, 0 },
-	[JF_COMMENT] = { "comment", "comment", 0 },
+#define F(id, slurm, portal, number) [id] = { slurm, portal, number, sizeof(slurm) - 1 }
+	F(JF_ID, "job_id", "id", 1),
+	F(JF_NAME, "name", "name", 0),
+	F(JF_USER, "user_name", "user", 0),
+	F(JF_STATE, "job_state", "slurm_state", 0),
+	F(JF_REASON, "state_reason", "reason", 0),
+	F(JF_ACCOUNT, "account", "account", 0),
+	F(JF_PARTITION, "partition", "partition", 0),
+	F(JF_NODES, "nodes", "nodes", 0),
+	F(JF_SUBMIT, "submit_time", "submit_time", 1),
+	F(JF_START, "start_time", "start_time", 1),
+	F(JF_END, "end_time", "end_time", 1),
+	F(JF_LIMIT, "time_limit", "time_limit_minutes", 1),
+	F(JF_WORKDIR, "current_working_directory", "workdir", 0),
+	F(JF_STDOUT, "standard_output", "stdout", 0),
+	F(JF_STDERR, "standard_error", "stderr", 0),
+	F(JF_TRES_REQ, "tres_req_str", "tres", 0),
+	F(JF_TRES_ALLOC, "tres_alloc_str", NULL, 0),
+	F(JF_COMMENT, "comment", "comment", 0),
+#undef F
 };
 
 void job_rec_free(job_rec_t *r)
@@ -56,27 +59,17 @@ int job_rec_from_json(json_object *j, job_rec_t *out)
 	return 0;
 }
 
-job_list_t *job_list_from_json(json_object *jobs)
+const char *job_field_key(int field)
 {
-	job_list_t *l;
-	size_t n;
+	return field >= 0 && field < JF_N ? fields[field].slurm : NULL;
+}
 
-	if (!json_object_is_type(jobs, json_type_array) || !(l = calloc(1, sizeof(*l))))
-		return NULL;
-	n = json_object_array_length(jobs);
-	if (n && !(l->rec = calloc(n, sizeof(*l->rec)))) {
-		free(l);
-		return NULL;
-	}
-	l->refs = 1;
-	for (size_t i = 0; i < n; i++) {
-		if (job_rec_from_json(json_object_array_get_idx(jobs, i), &l->rec[l->n])) {
-			job_list_unref(l);
-			return NULL;
-		}
-		l->n++;
-	}
-	return l;
+int job_field_by_key(const char *key, size_t len)
+{
+	for (int i = 0; i < JF_N; i++)
+		if (fields[i].slurm_len == len && !memcmp(fields[i].slurm, key, len))
+			return i;
+	return -1;
 }
 
 job_list_t *job_list_ref(job_list_t *l)

@@ -27,8 +27,10 @@ typedef struct {
 	int refs;
 } job_list_t;
 
-/* A list from a v0.0.38 "jobs" array (one reference held); NULL on error. */
-job_list_t *job_list_from_json(json_object *jobs);
+/* The field a v0.0.38 job key fills (key need not end in NUL), or -1. */
+int job_field_by_key(const char *key, size_t len);
+/* The v0.0.38 key of a field. */
+const char *job_field_key(int field);
 job_list_t *job_list_ref(job_list_t *l);
 void job_list_unref(job_list_t *l);
 

@@ -50,11 +50,37 @@ void restd_stats(restd_t *r, uint64_t *calls, uint64_t *failures)
 	pthread_mutex_unlock(&r->lock);
 }
 
+typedef struct {
+	restd_resp_t *out;
+	CURL *c;
+	restd_sink_fn sink;
+	void *sink_arg;
+	int streaming;                  /* -1 not decided yet, 0 collect, 1 to the sink */
+} transfer_t;
+
 static size_t collect(char *data, size_t size, size_t n, void *arg)
 {
-	restd_resp_t *out = arg;
+	transfer_t *t = arg;
+	restd_resp_t *out = t->out;
 	size_t add = size * n;
 	char *p;
+
+	/* a 200 goes to the sink as it arrives; anything else (an error
+	 * document, a 304) is kept for the caller to read */
+	if (t->streaming < 0) {
+		long status = 0;
+
+		curl_easy_getinfo(t->c, CURLINFO_RESPONSE_CODE, &status);
+		t->streaming = t->sink && status == 200;
+	}
+	if (t->streaming) {
+		if (out->len + add > MAX_ANSWER || t->sink(t->sink_arg, data, add)) {
+			out->sink_failed = 1;
+			return 0;
+		}
+		out->len += add;
+		return add;
+	}
 
 	if (out->len + add + 1 > MAX_ANSWER)
 		return 0;
@@ -70,6 +96,13 @@ static size_t collect(char *data, size_t size, size_t n, void *arg)
 int restd_call(restd_t *r, const char *method, const char *path, const char *user, const char *token,
 	       const char *json_body, restd_resp_t *out)
 {
+	return restd_call_stream(r, method, path, user, token, json_body, NULL, NULL, out);
+}
+
+int restd_call_stream(restd_t *r, const char *method, const char *path, const char *user, const char *token,
+		      const char *json_body, restd_sink_fn sink, void *sink_arg, restd_resp_t *out)
+{
+	transfer_t t = { .out = out, .sink = sink, .sink_arg = sink_arg, .streaming = -1 };
 	struct curl_slist *h = NULL;
 	struct timespec until;
 	char url[1024], hdr[1200];
@@ -99,7 +132,8 @@ int restd_call(restd_t *r, const char *method, const char *path, const char *use
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 3L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	t.c = c;
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
 	snprintf(hdr, sizeof(hdr), "X-SLURM-USER-NAME: %s", user);
 	h = curl_slist_append(h, hdr);
 	snprintf(hdr, sizeof(hdr), "X-SLURM-USER-TOKEN: %s", token);
@@ -113,7 +147,10 @@ int restd_call(restd_t *r, const char *method, const char *path, const char *use
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+		out->streamed = t.streaming == 1;
 		ok = 0;
+	} else if (rc == CURLE_WRITE_ERROR && t.streaming == 1) {
+		snprintf(out->err, sizeof(out->err), "slurmrestd's answer to %s was refused while it arrived", path);
 	} else {
 		snprintf(out->err, sizeof(out->err), "slurmrestd at %s: %s", r->path, curl_easy_strerror(rc));
 		free(out->body);

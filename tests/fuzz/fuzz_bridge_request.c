@@ -1,12 +1,16 @@
 /* libFuzzer target: what any portal user controls in one request -- the
  * path the router splits and the job body job_spec parses (then turns into
- * a v0.0.38 body). Invariants: parameters are clean single segments; a
- * parsed spec always has a script starting "#!" and units >= 1. */
+ * a v0.0.38 body), and the job-list parser fed slurmrestd's answer.
+ * Invariants: parameters are clean single segments; a parsed spec always
+ * has a script starting "#!" and units >= 1; the job list parsed in two
+ * chunks is the list parsed whole, and where json-c reads the same
+ * document, every string field matches json-c's. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "job_list_parse.h"
 #include "job_spec.h"
 #include "router.h"
 
@@ -16,6 +20,76 @@ static const route_t table[] = {
 	{ "GET", "/api/v1/jobs", "a" }, { "GET", "/api/v1/jobs/{}", "b" }, { "GET", "/api/v1/jobs/{}/log", "c" },
 	{ "POST", "/api/v1/quota-requests/{}/approve", "d" },
 };
+
+static int same_rec(const job_rec_t *a, const job_rec_t *b)
+{
+	for (int f = 0; f < JF_N; f++)
+		if (!a->f[f] != !b->f[f] || (a->f[f] && strcmp(a->f[f], b->f[f])))
+			return 0;
+	return 1;
+}
+
+/* json-c's view of the list (strings only: numbers print differently) */
+static void against_json_c(const char *s, const job_list_t *l)
+{
+	json_object *o = json_tokener_parse(s), *jobs, *v;
+	size_t k = 0;
+
+	if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "jobs", &jobs) ||
+	    !json_object_is_type(jobs, json_type_array))
+		goto out;
+	for (size_t i = 0; i < json_object_array_length(jobs); i++) {
+		json_object *j = json_object_array_get_idx(jobs, i);
+		job_rec_t r;
+
+		if (!json_object_is_type(j, json_type_object))
+			continue;
+		if (k >= l->n || job_rec_from_json(j, &r))
+			abort();
+		for (int f = 0; f < JF_N; f++) {
+			if (!r.f[f] || !json_object_object_get_ex(j, job_field_key(f), &v) ||
+			    !json_object_is_type(v, json_type_string) || memchr(json_object_get_string(v), 0,
+										  (size_t)json_object_get_string_len(v)))
+				continue;
+			if (!l->rec[k].f[f] || strcmp(r.f[f], l->rec[k].f[f]))
+				abort();
+		}
+		job_rec_free(&r);
+		k++;
+	}
+	if (k != l->n)
+		abort();
+out:
+	json_object_put(o);
+}
+
+static void job_list_check(const char *s, size_t size)
+{
+	jlp_error_t e1, e2;
+	char why[200];
+	job_list_t *whole = job_list_parse(s, size, &e1, why, sizeof(why)), *split;
+	size_t cut = size ? (unsigned char)s[0] % size : 0;
+	jlp_t *p = jlp_new();
+
+	if (!p)
+		abort();
+	if (!jlp_feed(p, s, cut))
+		jlp_feed(p, s + cut, size - cut);
+	split = jlp_finish(p, &e2, why, sizeof(why));
+	if (!whole != !split || e1.present != e2.present || e1.number != e2.number || strcmp(e1.message, e2.message))
+		abort();
+	if (whole) {
+		if (whole->n != split->n)
+			abort();
+		for (size_t i = 0; i < whole->n; i++)
+			if (!same_rec(&whole->rec[i], &split->rec[i]))
+				abort();
+		if (strlen(s) == size)
+			against_json_c(s, whole);
+	}
+	job_list_unref(whole);
+	job_list_unref(split);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_object_put(b);
 	}
 	job_spec_free(&spec);
+	job_list_check(s, size);
 	free(s);
 	return 0;
 }

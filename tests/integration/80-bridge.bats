@@ -126,6 +126,8 @@ stop_bridge() {
 # api USER METHOD PATH [curl args]: body, then the status on the last line
 api() { "$BAPI" "$BD/run/api.sock" "$BD/secret" "$@"; }
 status_of() { tail -n1 <<< "$1"; }
+# expect JQ-ARGS...: the last answer's body passes jq -e; else it is shown
+expect() { body_of "$output" | jq -e "$@" > /dev/null || { echo "body: $(body_of "$output")" >&3; return 1; }; }
 body_of() { sed '$d' <<< "$1"; }
 # mint USER: the minter's answer line, asked as root over its socket
 mint() {
@@ -251,6 +253,14 @@ print(n)' "$BD/minter/minter.sock"
     run api octouser GET /api/v1/me
     [ "$(status_of "$output")" = 200 ]
     body_of "$output" | jq -e --argjson uid "$(id -u octouser)" '.user == "octouser" and .uid == $uid and .admin == false'
+    # its Slurm associations as slurmdbd holds them, its grant (setup gave
+    # 2 x a100x1), none of it in use
+    expect '[.associations[] | select(.account == "octo" and .default == true)] | length == 1'
+    expect '[.grants[] | {machine_type, units, status}] == [{"machine_type": "a100x1", "units": 2, "status": "active"}]'
+    expect '[.associations[] | select(.grp_tres != null and (.grp_tres | test("license/mt_a100x1=2")))] | length == 1'
+    expect '.usage.running_jobs == 0 and .usage.machine_types == [{"machine_type": "a100x1", "running_units": 0, "granted_units": 2, "granted_until": .grants[0].end}]'
+    run api octouser2 GET /api/v1/me
+    expect '[.grants[] | .units] == [1] and .usage.machine_types[0].granted_units == 1'
     run api octoadmin GET /api/v1/me
     body_of "$output" | jq -e '.admin == true'
     run api octouser GET /api/v1/machine-types
@@ -469,6 +479,14 @@ a100x2_body() {
     jid=$(body_of "$output" | jq -r .id)
     wait_until 30 sh -c "[ \"\$('$CLUSTER_TOOL' -i '$BR' exec -- squeue -h -j $jid -o %T)\" = RUNNING ]"
     [[ "$(cluster_exec -- scontrol show job "$jid")" == *"mt_a100x2"* ]]
+    # /me: the grant, the association limit it became, and the unit in use
+    wait_until 10 sh -c "'$BAPI' '$BD/run/api.sock' '$BD/secret' octouser GET /api/v1/me | sed '\$d' | jq -e '.usage.running_jobs == 1' > /dev/null"
+    run api octouser GET /api/v1/me
+    body_of "$output" | jq -e --argjson g "$gid" '[.grants[] | select(.id == $g and .status == "active")] | length == 1'
+    body_of "$output" | jq -e '[.associations[] | select(.grp_tres != null and (.grp_tres | test("license/mt_a100x2=1")))] | length == 1'
+    expect '[.usage.machine_types[] | select(.machine_type == "a100x2") | [.running_units, .granted_units, .granted_until > now]] == [[1, 1, true]]'
+    run api octouser2 GET /api/v1/me
+    expect '([.grants[] | .machine_type] | index("a100x2")) == null and .usage.running_jobs == 0'
     cluster_exec -- scancel "$jid"
     # the admin revokes: the limit goes, and the next job is refused again
     run api octouser DELETE "/api/v1/grants/$gid?reason=x"
@@ -601,6 +619,25 @@ a100x2_body() {
     [ "$status" -ne 0 ] && [[ "$output" == *"append-only"* ]]
 }
 
+@test "the job list is slurmctld's: every job with its id, name and state, as squeue shows them" {
+    cancel_all
+    for i in 1 2 3; do
+        cluster_exec -u octouser -- bash -c "cd /tmp && sbatch --hold -o /dev/null -J 'held \"$i\" é' --wrap true" > /dev/null
+    done
+    cluster_exec -u octouser2 -- bash -c "cd /tmp && sbatch --hold -o /dev/null -J other --wrap true" > /dev/null
+    sleep 1.2   # past the cache period
+    want=$(cluster_exec -- squeue -h -u octouser -o '%i|%j|%T' | sort)
+    run api octouser GET /api/v1/jobs
+    [ "$(status_of "$output")" = 200 ]
+    got=$(body_of "$output" | jq -r '.jobs[] | "\(.id)|\(.name)|\(.slurm_state)"' | sort)
+    echo "squeue: $want / bridge: $got" >&3
+    [ "$got" = "$want" ] && [ "$(wc -l <<< "$got")" = 3 ]
+    # the admin's list holds both users'
+    run api octoadmin GET /api/v1/jobs
+    [ "$(body_of "$output" | jq '[.jobs[] | select(.state == "queued")] | length')" = 4 ]
+    cancel_all
+}
+
 @test "a crowd of pollers costs slurmrestd one job list per cache period" {
     run api octoadmin GET /metrics
     [ "$(status_of "$output")" = 200 ]
@@ -630,6 +667,7 @@ a100x2_body() {
     [ "$(status_of "$output")" = 200 ]
     body_of "$output" | jq -e '(.nodes | length) == 3 and .accelerators["gpu:a100"].total == 12 and .accelerators["gpu:a100"].used == 2'
     body_of "$output" | jq -e '.accelerators["gpu:v100"].total == 6'
+    body_of "$output" | jq -e '[.partitions[] | select(.name == "gpu" and .total_nodes == 3 and .state == "UP")] | length == 1'
     cluster_exec -- scancel "$id"
 }
 

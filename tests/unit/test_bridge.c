@@ -15,6 +15,7 @@
 #include "bridge_config.h"
 #include "grant_sum.h"
 #include "gres_count.h"
+#include "job_list_parse.h"
 #include "job_spec.h"
 #include "log_path.h"
 #include "router.h"
@@ -159,6 +160,112 @@ static void test_job_spec_refusals(void **state)
 	/* nesting beyond the tokenizer's depth is refused, not recursed into */
 	expect_bad("{\"env\":{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}", "",
 		   "not one JSON document");
+}
+
+/* A v0.0.38 job list, shaped as slurmrestd 22.05 writes it: most fields
+ * nested, some repeated at depth, errors and meta around the jobs. */
+static const char job_list_doc[] =
+	"{\n  \"meta\": {\"plugin\": {\"type\": \"openapi/v0.0.38\"}, \"Slurm\": {\"version\": {\"major\": 22}}},\n"
+	"  \"errors\": [],\n"
+	"  \"jobs\": [\n"
+	"    {\"account\": \"proj\", \"job_id\": 41, \"name\": \"train \\\"big\\\" \\u00e9\", \"user_name\": \"alice\",\n"
+	"     \"job_state\": \"RUNNING\", \"state_reason\": \"None\", \"nodes\": \"n[1-2]\", \"submit_time\": 1800000000,\n"
+	"     \"time_limit\": 60, \"tres_req_str\": \"cpu=4,license/mt_gpu=2\", \"comment\": null,\n"
+	"     \"job_resources\": {\"nodes\": \"nested-not-kept\", \"allocated_nodes\": [{\"nodename\": \"x\"}]},\n"
+	"     \"array\": {\"job_id\": 999}, \"requeue\": true, \"exit_code\": {\"status\": \"SUCCESS\"}},\n"
+	"    17,\n"
+	"    {\"job_id\": 42, \"user_name\": \"bob\", \"job_state\": \"PENDING\", \"name\": \"a\", \"name\": \"b\",\n"
+	"     \"partition\": \"gpu\", \"partition\": {\"x\": 1}, \"standard_output\": \"/home/bob/o\"}\n"
+	"  ]\n}\n";
+
+static void check_job_list(job_list_t *l)
+{
+	assert_non_null(l);
+	assert_int_equal(l->n, 2);      /* the 17 is not a job */
+	assert_string_equal(l->rec[0].f[JF_ID], "41");
+	assert_string_equal(l->rec[0].f[JF_NAME], "train \"big\" \xc3\xa9");
+	assert_string_equal(l->rec[0].f[JF_NODES], "n[1-2]");   /* not job_resources.nodes */
+	assert_string_equal(l->rec[0].f[JF_SUBMIT], "1800000000");
+	assert_string_equal(l->rec[0].f[JF_TRES_REQ], "cpu=4,license/mt_gpu=2");
+	assert_null(l->rec[0].f[JF_COMMENT]);
+	assert_null(l->rec[0].f[JF_STDOUT]);
+	assert_int_equal(job_rec_units(&l->rec[0], "gpu"), 2);
+	assert_string_equal(l->rec[1].f[JF_ID], "42");
+	assert_string_equal(l->rec[1].f[JF_NAME], "b");           /* the last key wins */
+	assert_null(l->rec[1].f[JF_PARTITION]);                 /* ... also when it is an object */
+	assert_string_equal(l->rec[1].f[JF_STDOUT], "/home/bob/o");
+}
+
+static void test_job_list_parse(void **state)
+{
+	size_t len = strlen(job_list_doc);
+	jlp_error_t err;
+	char why[200];
+	job_list_t *l;
+
+	(void)state;
+	l = job_list_parse(job_list_doc, len, &err, why, sizeof(why));
+	assert_false(err.present);
+	check_job_list(l);
+	job_list_unref(l);
+	/* fed in every split, and byte by byte: the same records */
+	for (size_t cut = 0; cut <= len; cut += 7) {
+		jlp_t *p = jlp_new();
+
+		assert_int_equal(jlp_feed(p, job_list_doc, cut), 0);
+		assert_int_equal(jlp_feed(p, job_list_doc + cut, len - cut), 0);
+		check_job_list(l = jlp_finish(p, &err, why, sizeof(why)));
+		job_list_unref(l);
+	}
+	{
+		jlp_t *p = jlp_new();
+
+		for (size_t i = 0; i < len; i++)
+			assert_int_equal(jlp_feed(p, job_list_doc + i, 1), 0);
+		check_job_list(l = jlp_finish(p, &err, why, sizeof(why)));
+		job_list_unref(l);
+	}
+}
+
+static void test_job_list_parse_refusals(void **state)
+{
+	static const struct {
+		const char *doc, *why;
+	} bad[] = {
+		{ "{\"jobs\": [ {\"job_id\": 1}", "not JSON" },                 /* cut short */
+		{ "{\"jobs\": [] } trailing", "not JSON" },
+		{ "[{\"jobs\": []}]", "not a JSON object" },
+		{ "{\"meta\": {}}", "no jobs array" },
+		{ "{\"jobs\": [{\"name\": \"\\ud800x\xff\"}]}", "not JSON" },  /* not UTF-8 */
+	};
+	static const char errdoc[] = "{\"errors\": [{\"error\": \"e1\", \"error_number\": 1007, \"description\": \"\"},"
+				     " {\"description\": \"second\"}], \"jobs\": []}";
+	char deep[400], why[200];
+	jlp_error_t err;
+	job_list_t *l;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		assert_null(job_list_parse(bad[i].doc, strlen(bad[i].doc), &err, why, sizeof(why)));
+		assert_non_null(strstr(why, bad[i].why));
+	}
+	/* nesting past 64 levels stops the parse instead of growing a stack */
+	i = (size_t)snprintf(deep, sizeof(deep), "{\"jobs\": [");
+	for (int d = 0; d < 100; d++)
+		deep[i++] = '[';
+	deep[i] = '\0';
+	assert_null(job_list_parse(deep, i, &err, why, sizeof(why)));
+	assert_non_null(strstr(why, "nested deeper than 64"));
+	/* Slurm's errors[]: the first entry's description (else error) and number */
+	l = job_list_parse(errdoc, strlen(errdoc), &err, why, sizeof(why));
+	assert_non_null(l);
+	assert_int_equal(l->n, 0);
+	assert_true(err.present);
+	assert_int_equal(err.number, 1007);
+	assert_string_equal(err.message, "e1");
+	job_list_unref(l);
 }
 
 static void test_job_view(void **state)
@@ -367,6 +474,8 @@ int main(void)
 		cmocka_unit_test(test_job_spec_ok),
 		cmocka_unit_test(test_job_spec_refusals),
 		cmocka_unit_test(test_job_view),
+		cmocka_unit_test(test_job_list_parse),
+		cmocka_unit_test(test_job_list_parse_refusals),
 		cmocka_unit_test(test_proxy_signature),
 		cmocka_unit_test(test_personal_tokens),
 		cmocka_unit_test(test_config),

@@ -11,7 +11,7 @@
 #include "bridge.h"
 #include "route_body.h"
 
-static json_object *grant_json(const gl_grant_t *g)
+json_object *grant_json(const gl_grant_t *g)
 {
 	json_object *o = json_object_new_object();
 	int64_t now = (int64_t)time(NULL);

@@ -14,6 +14,7 @@
 
 #include "bridge.h"
 #include "job_list.h"
+#include "job_list_parse.h"
 #include "job_spec.h"
 #include "broker_client.h"
 #include "grant_sum.h"
@@ -21,8 +22,23 @@
 #include "mt_catalog.h"
 #include "mt_verdict.h"
 
+/* Answer with Slurm's refusal of `what`: 503 while slurmctld is out of
+ * reach, 502 when it did not take the bridge's token, 400 otherwise. */
+static void reply_slurm_error(req_t *r, long status, const char *msg, int num, const char *what)
+{
+	if ((num >= 1000 && num <= 1004) || (num >= 1800 && num <= 1803))
+		reply_error(r, 503, "slurm_unavailable", "slurmctld cannot be reached for %s: %s (error %d)", what,
+			    msg ? msg : "", num);
+	else if (status == 401 || num == 1007 || (num >= 6000 && num < 6100))
+		reply_error(r, 502, "slurm_auth", "Slurm did not accept the bridge's token for %s: %s (error %d)", what,
+			    msg ? msg : "HTTP 401", num);
+	else
+		reply_error(r, 400, "slurm_refused", "Slurm refused %s: %s (error %d)", what,
+			    msg ? msg : "no reason given", num);
+}
+
 /* slurmrestd's answer as JSON; on an error status or errors[], answers the
- * request (400 for Slurm's refusals, 502 otherwise) and returns NULL. */
+ * request and returns NULL. */
 static json_object *restd_json(req_t *r, restd_resp_t *resp, const char *what)
 {
 	json_object *o = resp->body ? json_tokener_parse(resp->body) : NULL, *errs, *e, *v;
@@ -46,15 +62,7 @@ static json_object *restd_json(req_t *r, restd_resp_t *resp, const char *what)
 			num = json_object_get_int(v);
 	}
 	if (resp->status >= 300 || msg) {
-		if ((num >= 1000 && num <= 1004) || (num >= 1800 && num <= 1803))
-			reply_error(r, 503, "slurm_unavailable", "slurmctld cannot be reached for %s: %s (error %d)",
-				    what, msg ? msg : "", num);
-		else if (resp->status == 401 || num == 1007 || (num >= 6000 && num < 6100))
-			reply_error(r, 502, "slurm_auth", "Slurm did not accept the bridge's token for %s: %s (error %d)",
-				    what, msg ? msg : "HTTP 401", num);
-		else
-			reply_error(r, 400, "slurm_refused", "Slurm refused %s: %s (error %d)", what,
-				    msg ? msg : "no reason given", num);
+		reply_slurm_error(r, resp->status, msg, num, what);
 		json_object_put(o);
 		return NULL;
 	}
@@ -66,41 +74,82 @@ typedef struct {
 	int answered;
 } fetch_arg_t;
 
+static int feed_parser(void *arg, const char *data, size_t len)
+{
+	return jlp_feed(arg, data, len);
+}
+
+/* The job list, parsed while it arrives (job_list_parse.h says why) */
 static int fetch_jobs(void *arg, job_list_t *prev, int64_t prev_at, job_list_t **jobs)
 {
 	fetch_arg_t *fa = arg;
 	restd_resp_t resp;
-	json_object *o, *list;
-	char path[96];
+	jlp_error_t err;
+	char path[96], why[200];
+	json_object *o;
+	jlp_t *p;
+	int rc;
 
 	/* a second earlier than the last fetch: a change in that second is not missed */
 	if (prev && prev_at > 1)
 		snprintf(path, sizeof(path), "/slurm/v0.0.38/jobs/?update_time=%lld", (long long)prev_at - 1);
 	else
 		snprintf(path, sizeof(path), "/slurm/v0.0.38/jobs/");
-	if (req_restd(fa->r, "GET", path, NULL, &resp)) {
+	if (!(p = jlp_new())) {
+		reply_error(fa->r, 500, "internal", "out of memory");
 		fa->answered = 1;
 		return -1;
 	}
-	if (prev && resp.status == 304) {
-		/* nothing changed: slurmctld packed no jobs, we parse none */
+	rc = req_restd_stream(fa->r, "GET", path, NULL, feed_parser, p, &resp);
+	if (rc == -1) {
+		jlp_finish(p, &err, why, sizeof(why));
+		fa->answered = 1;
+		return -1;
+	}
+	if (rc == 0 && !resp.streamed) {
+		/* not a 200: a 304 (nothing changed: slurmctld packed no jobs,
+		 * we parse none) or Slurm's error document */
+		jlp_finish(p, &err, why, sizeof(why));
+		if (prev && resp.status == 304) {
+			restd_resp_free(&resp);
+			*jobs = job_list_ref(prev);
+			return 0;
+		}
+		if ((o = restd_json(fa->r, &resp, "the job list"))) {
+			json_object_put(o);
+			reply_error(fa->r, 502, "slurm_error", "slurmrestd answered the job list with HTTP %ld",
+				    resp.status);
+		}
 		restd_resp_free(&resp);
-		*jobs = job_list_ref(prev);
-		return 0;
-	}
-	o = restd_json(fa->r, &resp, "the job list");
-	restd_resp_free(&resp);
-	if (!o) {
 		fa->answered = 1;
 		return -1;
 	}
-	if (!json_object_object_get_ex(o, "jobs", &list) || !json_object_is_type(list, json_type_array)) {
-		json_object_put(o);
+	restd_resp_free(&resp);
+	*jobs = jlp_finish(p, &err, why, sizeof(why));
+	if (err.present && err.message[0]) {
+		job_list_unref(*jobs);
+		*jobs = NULL;
+		reply_slurm_error(fa->r, 200, err.message, err.number, "the job list");
+		fa->answered = 1;
 		return -1;
 	}
-	*jobs = job_list_from_json(list);
-	json_object_put(o);
-	return *jobs ? 0 : -1;
+	if (!*jobs) {
+		reply_error(fa->r, 502, "slurm_error", "slurmrestd's job list: %s", why);
+		fa->answered = 1;
+		return -1;
+	}
+	return 0;
+}
+
+job_list_t *req_job_list(req_t *r, int *hit)
+{
+	fetch_arg_t fa = { .r = r };
+	job_list_t *jobs;
+
+	jobs = job_cache_get(r->b->jobs, r->b->cfg.jobs_cache_shared ? "*" : r->who.user, fetch_jobs, &fa, hit);
+	if (!jobs && !fa.answered)
+		reply_error(r, 502, "slurm_error", "slurmrestd's job list could not be read");
+	return jobs;
 }
 
 static const char *str_of(json_object *o, const char *key)
@@ -115,7 +164,6 @@ static const char *str_of(json_object *o, const char *key)
 void r_jobs_list(req_t *r)
 {
 	const char *want_state = req_query(r, "state"), *want_user = req_query(r, "user");
-	fetch_arg_t fa = { .r = r };
 	json_object *out, *arr;
 	job_list_t *jobs;
 	int hit = 0;
@@ -126,12 +174,8 @@ void r_jobs_list(req_t *r)
 	}
 	if (!r->who.admin)
 		want_user = r->who.user;
-	jobs = job_cache_get(r->b->jobs, r->b->cfg.jobs_cache_shared ? "*" : r->who.user, fetch_jobs, &fa, &hit);
-	if (!jobs) {
-		if (!fa.answered)
-			reply_error(r, 502, "slurm_error", "slurmrestd's job list has no jobs array");
+	if (!(jobs = req_job_list(r, &hit)))
 		return;
-	}
 	out = json_object_new_object();
 	arr = json_object_new_array();
 	for (size_t i = 0; i < jobs->n; i++) {
@@ -262,15 +306,10 @@ static int grant_precheck(req_t *r, const mt_type_t *t, uint32_t units, uint32_t
 	grant_sum(g, n, account, t->name, now, units, &limit, &end);
 	free(g);
 	if (limit != MT_NO_LIMIT) {
-		fetch_arg_t fa = { .r = r };
-		job_list_t *jobs = job_cache_get(r->b->jobs, r->b->cfg.jobs_cache_shared ? "*" : r->who.user, fetch_jobs,
-						 &fa, &hit);
+		job_list_t *jobs = req_job_list(r, &hit);
 
-		if (!jobs) {
-			if (!fa.answered)
-				reply_error(r, 502, "slurm_error", "slurmrestd's job list has no jobs array");
+		if (!jobs)
 			return -1;
-		}
 		for (size_t i = 0; i < jobs->n; i++) {
 			const job_rec_t *j = &jobs->rec[i];
 			const char *u = j->f[JF_USER], *a = j->f[JF_ACCOUNT], *st = j->f[JF_STATE];

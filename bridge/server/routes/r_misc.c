@@ -1,5 +1,5 @@
 /*
- * Small routes: liveness, readiness, who am I, the machine types, the
+ * Small routes: liveness, readiness, the machine types, the
  * audit log, metrics.
  */
 #include <stdio.h>
@@ -39,20 +39,6 @@ void r_readyz(req_t *r)
 		json_object_object_add(o, "error", e);
 	}
 	reply_json(r, up ? 200 : 503, o);
-}
-
-void r_me(req_t *r)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "user", json_object_new_string(r->who.user));
-	json_object_object_add(o, "uid", json_object_new_int64(r->who.uid));
-	json_object_object_add(o, "admin", json_object_new_boolean(r->who.admin));
-	json_object_object_add(o, "auth", json_object_new_string(r->who.via == AUTH_TOKEN  ? "token"
-								: r->who.via == AUTH_OIDC ? "oidc"
-											  : "proxy"));
-	json_object_object_add(o, "can_write", json_object_new_boolean(r->who.can_write));
-	reply_json(r, 200, o);
 }
 
 void r_machine_types(req_t *r)
@@ -166,6 +152,37 @@ void r_metrics(req_t *r)
  * GET /api/v1/admin/nodes: the nodes and partitions slurmrestd shows the
  * admin (asked with the admin's own token), and accelerator totals.
  */
+/* slurmctld's partitions, the fields a cluster overview shows; NULL answered */
+static json_object *partitions(req_t *r)
+{
+	static const char *const keep[] = { "name", "state", "nodes", "total_nodes", "total_cpus", "max_time_limit",
+					    "default_time_limit", "allowed_accounts", "allowed_groups", "tres", "flags",
+					    NULL };
+	restd_resp_t resp;
+	json_object *o, *parts, *arr, *v;
+
+	if (req_restd(r, "GET", "/slurm/v0.0.38/partitions/", NULL, &resp))
+		return NULL;
+	o = resp.body ? json_tokener_parse(resp.body) : NULL;
+	restd_resp_free(&resp);
+	if (!o || !json_object_object_get_ex(o, "partitions", &parts) || !json_object_is_type(parts, json_type_array)) {
+		json_object_put(o);
+		reply_error(r, 502, "slurm_error", "slurmrestd's partition list has no partitions array");
+		return NULL;
+	}
+	arr = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(parts); i++) {
+		json_object *p = json_object_array_get_idx(parts, i), *m = json_object_new_object();
+
+		for (int k = 0; keep[k]; k++)
+			if (json_object_object_get_ex(p, keep[k], &v) && v)
+				json_object_object_add(m, keep[k], json_object_get(v));
+		json_object_array_add(arr, m);
+	}
+	json_object_put(o);
+	return arr;
+}
+
 void r_admin_nodes(req_t *r)
 {
 	static const char *const keep[] = { "name", "state", "state_flags", "reason", "cpus", "alloc_cpus",
@@ -207,5 +224,10 @@ void r_admin_nodes(req_t *r)
 	}
 	json_object_object_add(out, "nodes", arr);
 	json_object_object_add(out, "accelerators", acc);
+	if (!(arr = partitions(r))) {
+		json_object_put(out);
+		return;
+	}
+	json_object_object_add(out, "partitions", arr);
 	reply_json(r, 200, out);
 }

@@ -1,0 +1,267 @@
+#include "job_list_parse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#define MAX_DEPTH 64
+
+/* Where the parser is, by depth: 1 the document's object, 2 "jobs" or
+ * "errors" (arrays), 3 one job or one error (objects). Anything deeper
+ * is skipped. */
+enum { IN_OTHER, IN_JOBS, IN_ERRORS };
+enum { EK_NONE, EK_DESCRIPTION, EK_ERROR, EK_NUMBER };
+
+struct jlp {
+	yajl_handle h;
+	int depth;
+	int top_key;                    /* which array the next value at depth 1 opens */
+	int in;                         /* IN_* for depth >= 2 */
+	int field;                      /* job field the next scalar at depth 3 fills, or -1 */
+	int err_key;                    /* EK_* for the next scalar of errors[0] */
+	size_t nerrors;
+	int saw_jobs;
+	job_list_t *list;
+	size_t cap;
+	char why[160];
+	jlp_error_t err;
+};
+
+static job_rec_t *cur(jlp_t *p)
+{
+	return &p->list->rec[p->list->n - 1];
+}
+
+/* a scalar: kept if it is a wanted job field or part of errors[0] */
+static int scalar(jlp_t *p, const char *s, size_t len)
+{
+	if (p->depth != 3)
+		return 1;
+	if (p->in == IN_JOBS && p->field >= 0) {
+		char **slot = &cur(p)->f[p->field];
+
+		free(*slot);    /* a repeated key: the last one wins, as in json-c */
+		if (!(*slot = strndup(s, len))) {
+			snprintf(p->why, sizeof(p->why), "out of memory");
+			return 0;
+		}
+		p->field = -1;
+	} else if (p->in == IN_ERRORS && p->nerrors == 1) {
+		if (p->err_key == EK_NUMBER)
+			p->err.number = atoi(s);        /* s is a number's text, ends at len */
+		else if (p->err_key == EK_DESCRIPTION && len)
+			snprintf(p->err.message, sizeof(p->err.message), "%.*s", (int)len, s);
+		else if (p->err_key == EK_ERROR && len && !p->err.message[0])
+			snprintf(p->err.message, sizeof(p->err.message), "%.*s", (int)len, s);
+		p->err_key = EK_NONE;
+	}
+	return 1;
+}
+
+/* A value that is null, an object or a list leaves the field unset, also
+ * when an earlier copy of the key had set it: the last key wins. */
+static void clear_field(jlp_t *p)
+{
+	if (p->depth == 3 && p->in == IN_JOBS && p->field >= 0) {
+		free(cur(p)->f[p->field]);
+		cur(p)->f[p->field] = NULL;
+	}
+	p->field = -1;
+	p->err_key = EK_NONE;
+}
+
+static int on_null(void *ctx)
+{
+	clear_field(ctx);
+	return 1;
+}
+
+static int on_bool(void *ctx, int b)
+{
+	return scalar(ctx, b ? "true" : "false", b ? 4 : 5);
+}
+
+static int on_number(void *ctx, const char *s, size_t len)
+{
+	char buf[64];
+
+	/* yajl's number text is not NUL-terminated; atoi needs it to be */
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return scalar(ctx, buf, len);
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+	return scalar(ctx, (const char *)s, len);
+}
+
+static int open_nested(jlp_t *p, int is_map)
+{
+	if (++p->depth > MAX_DEPTH) {
+		snprintf(p->why, sizeof(p->why), "nested deeper than %d levels", MAX_DEPTH);
+		return 0;
+	}
+	if (p->depth == 1 && !is_map) {
+		snprintf(p->why, sizeof(p->why), "the answer is not a JSON object");
+		return 0;
+	} else if (p->depth == 2) {
+		p->in = is_map ? IN_OTHER : p->top_key;
+		if (p->in == IN_JOBS && p->saw_jobs) {
+			/* "jobs" twice: the last one counts */
+			for (size_t i = 0; i < p->list->n; i++)
+				job_rec_free(&p->list->rec[i]);
+			p->list->n = 0;
+		}
+		p->saw_jobs |= p->in == IN_JOBS;
+	} else if (p->depth == 3 && p->in == IN_JOBS && is_map) {
+		job_list_t *l = p->list;
+
+		if (l->n == p->cap) {
+			size_t cap = p->cap ? p->cap * 2 : 256;
+			job_rec_t *rec;
+
+			if (cap > JLP_MAX_JOBS || !(rec = realloc(l->rec, cap * sizeof(*rec)))) {
+				snprintf(p->why, sizeof(p->why), "more than %d jobs, or out of memory", JLP_MAX_JOBS);
+				return 0;
+			}
+			l->rec = rec;
+			p->cap = cap;
+		}
+		memset(&l->rec[l->n++], 0, sizeof(job_rec_t));
+		p->field = -1;
+	} else if (p->depth == 3 && p->in == IN_ERRORS && is_map) {
+		p->nerrors++;
+		p->err.present = 1;
+		p->err_key = EK_NONE;
+	} else if (p->depth == 4) {
+		p->depth--;
+		clear_field(p);
+		p->depth++;
+	}
+	return 1;
+}
+
+static int on_start_map(void *ctx)
+{
+	return open_nested(ctx, 1);
+}
+
+static int on_start_array(void *ctx)
+{
+	return open_nested(ctx, 0);
+}
+
+static int on_end(void *ctx)
+{
+	jlp_t *p = ctx;
+
+	if (--p->depth == 1)
+		p->in = IN_OTHER;
+	return 1;
+}
+
+static int on_key(void *ctx, const unsigned char *k, size_t len)
+{
+	jlp_t *p = ctx;
+
+	if (p->depth == 1)
+		p->top_key = len == 4 && !memcmp(k, "jobs", 4)     ? IN_JOBS
+			     : len == 6 && !memcmp(k, "errors", 6) ? IN_ERRORS
+								   : IN_OTHER;
+	else if (p->depth == 3 && p->in == IN_JOBS)
+		p->field = job_field_by_key((const char *)k, len);
+	else if (p->depth == 3 && p->in == IN_ERRORS)
+		p->err_key = len == 11 && !memcmp(k, "description", 11)    ? EK_DESCRIPTION
+			     : len == 5 && !memcmp(k, "error", 5)          ? EK_ERROR
+			     : len == 12 && !memcmp(k, "error_number", 12) ? EK_NUMBER
+									   : EK_NONE;
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	.yajl_null = on_null,
+	.yajl_boolean = on_bool,
+	.yajl_number = on_number,
+	.yajl_string = on_string,
+	.yajl_start_map = on_start_map,
+	.yajl_map_key = on_key,
+	.yajl_end_map = on_end,
+	.yajl_start_array = on_start_array,
+	.yajl_end_array = on_end,
+};
+
+jlp_t *jlp_new(void)
+{
+	jlp_t *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->field = -1;
+	if (!(p->list = calloc(1, sizeof(*p->list))) || !(p->h = yajl_alloc(&callbacks, NULL, p))) {
+		free(p->list);
+		free(p);
+		return NULL;
+	}
+	p->list->refs = 1;
+	return p;
+}
+
+static void syntax_error(jlp_t *p, const char *data, size_t len)
+{
+	unsigned char *msg;
+
+	if (p->why[0])
+		return;         /* a callback stopped it and said why */
+	msg = yajl_get_error(p->h, 0, (const unsigned char *)data, len);
+	snprintf(p->why, sizeof(p->why), "not JSON: %s", msg ? (char *)msg : "parse error");
+	if (msg)
+		yajl_free_error(p->h, msg);
+}
+
+int jlp_feed(jlp_t *p, const char *data, size_t len)
+{
+	if (p->why[0])
+		return -1;
+	if (yajl_parse(p->h, (const unsigned char *)data, len) != yajl_status_ok) {
+		syntax_error(p, data, len);
+		return -1;
+	}
+	return 0;
+}
+
+job_list_t *jlp_finish(jlp_t *p, jlp_error_t *err, char *why, size_t whylen)
+{
+	job_list_t *l = NULL;
+
+	if (!p->why[0] && yajl_complete_parse(p->h) != yajl_status_ok)
+		syntax_error(p, NULL, 0);
+	*err = p->err;
+	if (p->why[0])
+		snprintf(why, whylen, "%s", p->why);
+	else if (!p->saw_jobs)
+		snprintf(why, whylen, "no jobs array");
+	else
+		l = p->list;
+	if (!l)
+		job_list_unref(p->list);
+	yajl_free(p->h);
+	free(p);
+	return l;
+}
+
+job_list_t *job_list_parse(const char *body, size_t len, jlp_error_t *err, char *why, size_t whylen)
+{
+	jlp_t *p = jlp_new();
+
+	if (!p) {
+		memset(err, 0, sizeof(*err));
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	jlp_feed(p, body, len);
+	return jlp_finish(p, err, why, whylen);
+}

@@ -1,0 +1,40 @@
+/*
+ * job_list_parse - slurmrestd's v0.0.38 job list turned into job_list
+ * records while it arrives, with yajl's event parser: only the job fields
+ * the portal shows are copied, everything else is skipped without being
+ * built. A full json-c parse of 1000 jobs (every field of every job, most
+ * of them nested) cost the bridge ~50 ms per cache miss; this keeps the
+ * miss close to slurmrestd's own time.
+ *
+ * Feed chunks as they come; finish once. The first entry of "errors" is
+ * kept so the caller can answer with Slurm's reason. Bounded: nesting over
+ * 64 levels, or more than JLP_MAX_JOBS jobs, stops the parse.
+ */
+#ifndef OCTOPUS_JOB_LIST_PARSE_H
+#define OCTOPUS_JOB_LIST_PARSE_H
+
+#include <stddef.h>
+
+#include "job_list.h"
+
+#define JLP_MAX_JOBS 1000000
+
+typedef struct jlp jlp_t;
+
+typedef struct {
+	int present;                    /* errors[] held at least one entry */
+	int number;                     /* its error_number */
+	char message[256];              /* its description, else its error */
+} jlp_error_t;
+
+jlp_t *jlp_new(void);
+/* 0, or -1 once the document is not JSON or breaks a bound (jlp_finish says why). */
+int jlp_feed(jlp_t *p, const char *data, size_t len);
+/* The list (one reference, the caller's) or NULL with why; *err gets the
+ * first errors[] entry either way. Frees p. */
+job_list_t *jlp_finish(jlp_t *p, jlp_error_t *err, char *why, size_t whylen);
+
+/* One whole document, for callers that hold it already. */
+job_list_t *job_list_parse(const char *body, size_t len, jlp_error_t *err, char *why, size_t whylen);
+
+#endif

@@ -5,7 +5,8 @@
  * bridge's, checked by SO_PEERCRED) on a 0600 socket, and for every
  * request forks a child that becomes the user (groups, gid, uid) before it
  * touches a path. Whatever the user could not do at a shell, the broker
- * cannot do for them.
+ * cannot do for them. Requests run side by side (at most MAX_CHILDREN, each
+ * at most 20 s), so one slow read does not hold up everyone's.
  *
  *   octopus-file-broker --socket PATH --client-user USER --volume-root DIR
  *                       [--min-uid N] [--max-uid N] [--slurm-user NAME] [--deny a,b]
@@ -41,6 +42,32 @@
 #include "user_policy.h"
 
 #define MAX_READ (1 << 20)
+#define MAX_CHILDREN 16
+
+/* the requests being served, for the count and for the log line at the end */
+static struct {
+	pid_t pid;
+	char what[160];
+} children[MAX_CHILDREN];
+static int nchildren;
+
+static void reap(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (int i = 0; i < MAX_CHILDREN; i++) {
+			if (children[i].pid != pid)
+				continue;
+			if (children[i].what[0])
+				svc_log("%s: %s", children[i].what,
+					WIFEXITED(status) && !WEXITSTATUS(status) ? "done" : "failed");
+			children[i].pid = 0;
+			nchildren--;
+			break;
+		}
+}
 
 static uid_t client_uid;
 static user_policy_t policy;
@@ -166,7 +193,7 @@ static void serve(int fd, void *arg)
 	struct passwd *pw;
 	uid_t uid;
 	pid_t pid;
-	int status;
+	int slot;
 
 	(void)arg;
 	if (!svc_peer_ok(fd, client_uid, &cred)) {
@@ -215,6 +242,13 @@ static void serve(int fd, void *arg)
 		svc_log("%s %s: %s", op, user, why);
 		return;
 	}
+	reap();
+	for (slot = 0; slot < MAX_CHILDREN && children[slot].pid; slot++)
+		;
+	if (slot == MAX_CHILDREN) {
+		svc_say(fd, "ERR busy %d requests are being served; try again\n", MAX_CHILDREN);
+		return;
+	}
 	if ((pid = fork()) < 0) {
 		svc_say(fd, "ERR internal fork: %s\n", strerror(errno));
 		return;
@@ -228,10 +262,12 @@ static void serve(int fd, void *arg)
 		as_user(fd, op, pw, arg1, off, lim);
 		_exit(0);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	children[slot].pid = pid;
+	nchildren++;
 	if (strcmp(op, "READ"))
-		svc_log("%s %s %s: %s", op, user, arg1, WIFEXITED(status) && !WEXITSTATUS(status) ? "done" : "failed");
+		snprintf(children[slot].what, sizeof(children[slot].what), "%.7s %.40s %.63s", op, user, arg1);
+	else
+		children[slot].what[0] = '\0';
 }
 
 int main(int argc, char **argv)
@@ -292,7 +328,9 @@ int main(int argc, char **argv)
 	if ((lfd = svc_listen(sock, client_uid)) < 0)
 		return 1;
 	svc_log("serving %s for uid %u (%s); volumes in %s", sock, (unsigned)client_uid, client, volume_root);
-	svc_loop(lfd, sock, serve, NULL);
+	svc_loop(lfd, sock, serve, reap, NULL);
+	while (nchildren > 0 && waitpid(-1, NULL, 0) > 0)
+		nchildren--;
 	svc_log("stopped");
 	return 0;
 }

@@ -115,13 +115,15 @@ size_t svc_read_line(int fd, char *buf, size_t cap, int timeout_ms)
 	return got;
 }
 
-void svc_loop(int lfd, const char *path, void (*serve)(int fd, void *arg), void *arg)
+void svc_loop(int lfd, const char *path, void (*serve)(int fd, void *arg), void (*tick)(void), void *arg)
 {
 	while (!svc_stop) {
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
 		int fd;
 
-		if (poll(&p, 1, 1000) != 1 || (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		if (tick)
+			tick();
+		if (poll(&p, 1, tick ? 200 : 1000) != 1 || (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			continue;
 		serve(fd, arg);
 		close(fd);

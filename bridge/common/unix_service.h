@@ -36,7 +36,8 @@ int svc_peer_ok(int fd, uid_t owner, struct ucred *cred);
 size_t svc_read_line(int fd, char *buf, size_t cap, int timeout_ms);
 
 /* Accept and hand each connection to serve until svc_stop; then close and
- * remove the socket. */
-void svc_loop(int lfd, const char *path, void (*serve)(int fd, void *arg), void *arg);
+ * remove the socket. tick, when given, runs between connections and at
+ * least every 200 ms (the broker reaps its children there). */
+void svc_loop(int lfd, const char *path, void (*serve)(int fd, void *arg), void (*tick)(void), void *arg);
 
 #endif

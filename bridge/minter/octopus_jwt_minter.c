@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 	svc_log("serving %s for uid %u (%s); tokens live %d s; users uid %u-%u, not %s%s", sock,
 	      (unsigned)m.client_uid, client, m.lifespan, (unsigned)m.policy.min_uid, (unsigned)m.policy.max_uid,
 	      m.policy.slurm_user, m.policy.ndeny ? ", not the deny list" : "");
-	svc_loop(lfd, sock, serve, &m);
+	svc_loop(lfd, sock, serve, NULL, &m);
 	memset(m.key, 0, sizeof(m.key));
 	rate_limit_free(m.rate);
 	svc_log("stopped");

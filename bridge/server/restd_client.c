@@ -11,13 +11,47 @@
 
 #define MAX_ANSWER (256u << 20)
 
+#define MAX_IDLE 64
+
+/* Handles are kept between calls (at most one per concurrent call) so their
+ * connections to slurmrestd are reused: a new connection costs slurmrestd
+ * more than the request itself for small answers. */
 struct restd {
 	char path[108];
 	int timeout_s;
 	sem_t slots;
 	pthread_mutex_t lock;
 	uint64_t calls, failures;
+	CURL *idle[MAX_IDLE];
+	size_t nidle;
 };
+
+static CURL *handle_get(restd_t *r)
+{
+	CURL *c = NULL;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->nidle)
+		c = r->idle[--r->nidle];
+	pthread_mutex_unlock(&r->lock);
+	if (c) {
+		curl_easy_reset(c);     /* options go, the connection stays */
+		return c;
+	}
+	return curl_easy_init();
+}
+
+static void handle_put(restd_t *r, CURL *c, int reusable)
+{
+	pthread_mutex_lock(&r->lock);
+	if (reusable && r->nidle < MAX_IDLE) {
+		r->idle[r->nidle++] = c;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (c)
+		curl_easy_cleanup(c);
+}
 
 restd_t *restd_new(const char *socket_path, int timeout_s, int max_concurrent)
 {
@@ -37,6 +71,8 @@ void restd_free(restd_t *r)
 {
 	if (!r)
 		return;
+	while (r->nidle)
+		curl_easy_cleanup(r->idle[--r->nidle]);
 	sem_destroy(&r->slots);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
@@ -119,7 +155,7 @@ int restd_call_stream(restd_t *r, const char *method, const char *path, const ch
 				 r->timeout_s);
 			goto count;
 		}
-	if (!(c = curl_easy_init())) {
+	if (!(c = handle_get(r))) {
 		snprintf(out->err, sizeof(out->err), "out of memory");
 		sem_post(&r->slots);
 		goto count;
@@ -158,7 +194,8 @@ int restd_call_stream(restd_t *r, const char *method, const char *path, const ch
 		out->len = 0;
 	}
 	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
+	/* a transfer cut short leaves its connection in an unknown state */
+	handle_put(r, c, rc == CURLE_OK);
 	sem_post(&r->slots);
 count:
 	pthread_mutex_lock(&r->lock);

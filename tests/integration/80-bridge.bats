@@ -537,6 +537,27 @@ a100x2_body() {
     [ "$(status_of "$output")" = 400 ]
 }
 
+@test "a user's pending quota requests are capped at 50: the 51st is 429, a cancel makes room" {
+    for i in $(seq 1 50); do
+        run qreq octoadmin v100x1 1 3600 "cap $i"
+        [ "$(status_of "$output")" = 201 ] || { echo "request $i: $output" >&3; return 1; }
+    done
+    run qreq octoadmin v100x1 1 3600 "cap 51"
+    [ "$(status_of "$output")" = 429 ]
+    expect '.error.code == "too_many_requests" and (.error.message | test("50 quota requests"))'
+    # someone else is not held up by it
+    run qreq octouser2 v100x1 1 3600 "not capped"
+    [ "$(status_of "$output")" = 201 ]
+    api octouser2 POST "/api/v1/quota-requests/$(body_of "$output" | jq -r .id)/cancel" > /dev/null
+    ids=$(api octoadmin GET '/api/v1/quota-requests?state=pending&user=octoadmin' | sed '$d' | jq -r '.quota_requests[] | select(.reason | startswith("cap ")) | .id')
+    first=$(head -n1 <<< "$ids")
+    run api octoadmin POST "/api/v1/quota-requests/$first/cancel"
+    [ "$(status_of "$output")" = 200 ]
+    run qreq octoadmin v100x1 1 3600 "cap again"
+    [ "$(status_of "$output")" = 201 ]
+    for id in $ids $(body_of "$output" | jq -r .id); do api octoadmin POST "/api/v1/quota-requests/$id/cancel" > /dev/null; done
+}
+
 @test "grants: users see their own; admins extend others' grants, not their own" {
     run api octouser2 GET /api/v1/grants
     body_of "$output" | jq -e '[.grants[].user] | unique == ["octouser2"]'
@@ -671,14 +692,35 @@ a100x2_body() {
     cluster_exec -- scancel "$id"
 }
 
-@test "bridge killed with SIGKILL and restarted: tokens and the audit log are all there" {
+@test "bridge killed with SIGKILL mid-writes and restarted: every acknowledged request, grant and token is there" {
     run api octouser POST /api/v1/tokens --data-binary '{"name":"survivor","scopes":["read","write"]}'
     [ "$(status_of "$output")" = 201 ]
     tok=$(body_of "$output" | jq -r .token)
+    grants0=$(api octoadmin GET /api/v1/grants | sed '$d' | jq -c '[.grants[] | {id, units, end, status}]')
     n0=$(sqlite3 "$BD/lib/bridge.db" "SELECT count(*) FROM audit")
+    # quota requests keep arriving while the bridge is killed: each one
+    # answered 201 must be there after the restart
+    : > "$BD/acked"
+    (
+        for i in $(seq 1 40); do
+            out=$(qreq octouser2 v100x1 1 3600 "crash test $i" 2>/dev/null) || continue
+            [ "$(tail -n1 <<< "$out")" = 201 ] && sed '$d' <<< "$out" | jq -r .id >> "$BD/acked"
+        done
+    ) 3>&- &
+    writer=$!
+    wait_until 20 sh -c "[ \$(wc -l < '$BD/acked') -ge 5 ]"
     kill -KILL "$(cat "$BD/bridge.pid")"
+    wait "$writer" || true
     wait_until 10 sh -c "! kill -0 $(cat "$BD/bridge.pid") 2>/dev/null"
     start_bridge
+    acked=$(sort -n "$BD/acked")
+    echo "$(wc -l <<< "$acked") requests acknowledged before the kill" >&3
+    [ "$(wc -l <<< "$acked")" -ge 5 ]
+    run api octouser2 GET '/api/v1/quota-requests?state=pending'
+    stored=$(body_of "$output" | jq -r '.quota_requests[] | select(.reason | startswith("crash test")) | .id' | sort -n)
+    [ -z "$(comm -23 <(echo "$acked") <(echo "$stored"))" ] || { echo "lost: $(comm -23 <(echo "$acked") <(echo "$stored"))" >&3; return 1; }
+    [ "$(api octoadmin GET /api/v1/grants | sed '$d' | jq -c '[.grants[] | {id, units, end, status}]')" = "$grants0" ]
+    for id in $stored; do api octouser2 POST "/api/v1/quota-requests/$id/cancel" > /dev/null; done
     run curl -s --unix-socket "$BD/run/api.sock" -H "Authorization: Bearer $tok" -w '\n%{http_code}' http://b/api/v1/me
     [ "$(status_of "$output")" = 200 ]
     body_of "$output" | jq -e '.can_write == true'

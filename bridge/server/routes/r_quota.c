@@ -126,6 +126,17 @@ static json_object *qreq_json(const bdb_qreq_t *q)
 	return o;
 }
 
+/* a user's open requests are the admins' queue: bounded, so one user
+ * cannot bury everyone else's */
+#define MAX_PENDING_PER_USER 50
+
+static int count_pending(const bdb_qreq_t *q, void *arg)
+{
+	(void)q;
+	++*(long *)arg;
+	return 0;
+}
+
 void r_qreq_create(req_t *r)
 {
 	static const char *const keys[] = { "machine_type", "units", "start", "end", "reason", NULL };
@@ -133,6 +144,7 @@ void r_qreq_create(req_t *r)
 	const char *mt, *reason;
 	bdb_qreq_t q;
 	int64_t now = (int64_t)time(NULL), units = 0, start = now, end = 0;
+	long pending = 0;
 	int op, ti;
 
 	r->audit_action = "quota_request.create";
@@ -160,6 +172,13 @@ void r_qreq_create(req_t *r)
 	}
 	if (!(reason = str_field(in, "reason", 500))) {
 		reply_error(r, 400, "invalid_field", "reason: 1 to 500 characters saying what the units are for");
+		goto out;
+	}
+	bdb_qreq_foreach(r->b->db, r->who.user, QR_PENDING, count_pending, &pending);
+	if (pending >= MAX_PENDING_PER_USER) {
+		reply_error(r, 429, "too_many_requests",
+			    "%s has %ld quota requests waiting for a decision (at most %d); cancel one or wait", r->who.user,
+			    pending, MAX_PENDING_PER_USER);
 		goto out;
 	}
 	snprintf(q.user, sizeof(q.user), "%s", r->who.user);

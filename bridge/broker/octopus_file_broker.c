@@ -60,9 +60,9 @@ static void reap(void)
 		for (int i = 0; i < MAX_CHILDREN; i++) {
 			if (children[i].pid != pid)
 				continue;
-			if (children[i].what[0])
-				svc_log("%s: %s", children[i].what,
-					WIFEXITED(status) && !WEXITSTATUS(status) ? "done" : "failed");
+			if (WIFSIGNALED(status))        /* the child's own line never came */
+				svc_log("%s: killed by signal %d (20 s limit: SIGALRM)",
+					children[i].what[0] ? children[i].what : "READ", WTERMSIG(status));
 			children[i].pid = 0;
 			nchildren--;
 			break;
@@ -136,29 +136,34 @@ static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ft
 }
 
 /* The child's work, as the user. */
-static void as_user(int fd, const char *op, const struct passwd *pw, const char *arg, long long off, long long lim)
+/* 0 when the work was done (an OK went back), -1 when it was refused */
+static int as_user(int fd, const char *op, const struct passwd *pw, const char *arg, long long off, long long lim)
 {
 	char path[1024];
 
 	if (!strcmp(op, "READ")) {
 		do_read(fd, arg, off, lim);
-		return;
+		return 0;
 	}
 	snprintf(path, sizeof(path), "%s/%s/%.63s", volume_root, pw->pw_name, arg);
 	if (!strcmp(op, "MKVOL")) {
 		if (mkdir(path, 0750)) {
 			svc_say(fd, "ERR %s %s: %s\n", errno == EEXIST ? "exists" : "denied", path, strerror(errno));
-			return;
+			return -1;
 		}
+		/* the line goes out before the OK, so whoever got the OK finds it */
+		svc_log("MKVOL %s %s: done", pw->pw_name, arg);
 		svc_say(fd, "OK %s\n", path);
-		return;
+		return 0;
 	}
 	/* RMVOL: depth first, never following links or crossing mounts */
 	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT)) {
 		svc_say(fd, "ERR %s %s: %s\n", errno == ENOENT ? "not_found" : "denied", path, strerror(errno));
-		return;
+		return -1;
 	}
+	svc_log("RMVOL %s %s: done", pw->pw_name, arg);
 	svc_say(fd, "OK %s\n", path);
+	return 0;
 }
 
 /* <root>/<user>: made by root, owned by the user, on first use */
@@ -259,7 +264,11 @@ static void serve(int fd, void *arg)
 			svc_say(fd, "ERR internal cannot become %s\n", user);
 			_exit(1);
 		}
-		as_user(fd, op, pw, arg1, off, lim);
+		if (as_user(fd, op, pw, arg1, off, lim)) {
+			if (strcmp(op, "READ"))
+				svc_log("%s %s %s: refused", op, user, arg1);
+			_exit(1);
+		}
 		_exit(0);
 	}
 	children[slot].pid = pid;

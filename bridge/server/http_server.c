@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -221,6 +222,14 @@ static void dispatch(conn_ctx_t *cx)
 	h->fn(r);
 }
 
+/* Only a script can send application/json to another origin, and only
+ * after a CORS preflight the bridge never answers: so a cookie session at
+ * the proxy cannot be ridden by a cross-site form or a simple request. */
+static int json_content_type(const char *v)
+{
+	return v && !strncasecmp(v, "application/json", 16) && (!v[16] || v[16] == ';' || v[16] == ' ');
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -269,6 +278,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	cx->r.body_len = cx->len;
 	if (cx->too_big)
 		reply_error(&cx->r, 413, "body_too_large", "the body is over MaxBody=%d bytes", b->cfg.max_body);
+	else if ((!strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH")) &&
+		 !json_content_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
+		reply_error(&cx->r, 415, "unsupported_media_type",
+			    "%s needs Content-Type: application/json (also with no body): other types could come from "
+			    "another site's form",
+			    method);
 	else if (cx->len && strcmp(method, "POST") && strcmp(method, "PUT"))
 		reply_error(&cx->r, 400, "unexpected_body", "%s takes no body", method);
 	else

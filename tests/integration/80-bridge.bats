@@ -282,7 +282,7 @@ print(n)' "$BD/minter/minter.sock"
     [[ "$output" == *"Comment=portal:job"* ]]
 }
 
-@test "job requests the bridge refuses: bad JSON, unknown fields, big bodies, paths outside the home" {
+@test "job requests the bridge refuses: bad JSON, unknown fields, big bodies, paths outside the home, cross-site forms" {
     run submit octouser '{"name": "x",'
     [ "$(status_of "$output")" = 400 ]
     body_of "$output" | jq -e '.error.code == "invalid_field"'
@@ -310,6 +310,25 @@ print(n)' "$BD/minter/minter.sock"
     [ "$(status_of "$output")" = 400 ]
     run api octouser GET /api/v1/jobs -d 'x=1'
     [ "$(status_of "$output")" = 400 ]
+    # what a cross-site page can send without a CORS preflight -- a form or
+    # a text/plain body, also one shaped like JSON -- is refused: a cookie
+    # session at the proxy cannot be ridden to submit, approve or cancel
+    n0=$(cluster_exec -- squeue -h -u octouser | wc -l)
+    good='{"name":"csrf","machine_type":"a100x1","command":"true","hours":1}'
+    BAPI_CTYPE=application/x-www-form-urlencoded run api octouser POST /api/v1/jobs --data-binary "$good"
+    [ "$(status_of "$output")" = 415 ]
+    expect '.error.code == "unsupported_media_type"'
+    BAPI_CTYPE=text/plain run api octouser POST /api/v1/jobs --data-binary "$good"
+    [ "$(status_of "$output")" = 415 ]
+    BAPI_CTYPE= run api octouser POST /api/v1/volumes
+    [ "$(status_of "$output")" = 415 ]
+    [ "$(cluster_exec -- squeue -h -u octouser | wc -l)" = "$n0" ]
+    BAPI_CTYPE='application/json; charset=utf-8' run api octouser POST /api/v1/jobs --data-binary '{"name":'
+    [ "$(status_of "$output")" = 400 ]
+    # no preflight is ever answered with an allow
+    run curl -s -i --unix-socket "$BD/run/api.sock" -X OPTIONS -H 'Origin: https://evil.example' \
+        -H 'Access-Control-Request-Method: POST' http://b/api/v1/jobs
+    [[ "$output" == *" 405 "* ]] && [[ "$output" != *Access-Control-Allow* ]]
 }
 
 @test "users see, read and cancel only their own jobs; admins see all" {
@@ -611,7 +630,7 @@ a100x2_body() {
     run bearer "$tok" -X POST -H 'Content-Type: application/json' --data-binary "$(body_for octouser t true)" http://b/api/v1/jobs
     [ "$(status_of "$output")" = 403 ]
     # a token does not make tokens
-    run bearer "$tok" -X POST --data-binary '{"name":"more"}' http://b/api/v1/tokens
+    run bearer "$tok" -X POST -H 'Content-Type: application/json' --data-binary '{"name":"more"}' http://b/api/v1/tokens
     [ "$(status_of "$output")" = 403 ]
     # another user cannot revoke it; the owner can, and then it is dead
     run api octouser2 DELETE "/api/v1/tokens/$tid"

@@ -17,7 +17,7 @@
 #include "job_cache.h"
 #include "minter_client.h"
 #include "mt_catalog.h"
-#include "oidc.h"
+#include "oidc_keyring.h"
 #include "rate_limit.h"
 #include "restd_client.h"
 
@@ -28,7 +28,7 @@ typedef struct {
 	bridge_config_t cfg;
 	unsigned char proxy_secret[256];
 	size_t proxy_secret_len;
-	oidc_t *oidc;                   /* NULL when OidcJwks= is unset */
+	oidc_keyring_t *oidc;           /* NULL when OidcJwks= is unset */
 	bridge_db_t *db;
 	minter_client_t *mc;
 	restd_t *restd;

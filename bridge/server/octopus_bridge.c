@@ -91,8 +91,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (b.cfg.oidc_jwks[0] &&
-	    !(b.oidc = oidc_load(b.cfg.oidc_jwks, b.cfg.oidc_issuer, b.cfg.oidc_audience, b.cfg.oidc_user_claim,
-				 b.cfg.oidc_max_skew, err, sizeof(err)))) {
+	    !(b.oidc = oidc_keyring_new(b.cfg.oidc_jwks, b.cfg.oidc_issuer, b.cfg.oidc_audience, b.cfg.oidc_user_claim,
+					b.cfg.oidc_max_skew, 5, err, sizeof(err)))) {
 		fprintf(stderr, "octopus-bridge: %s\n", err);
 		return 1;
 	}
@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 	if (check) {
 		printf("octopus-bridge: %s is valid\n", conf);
 		mt_catalog_free(b.catalog);
-		oidc_free(b.oidc);
+		oidc_keyring_free(b.oidc);
 		return 0;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 	bdb_close(b.db);
 	ledger_close(b.ledger);
 	mt_catalog_free(b.catalog);
-	oidc_free(b.oidc);
+	oidc_keyring_free(b.oidc);
 	curl_global_cleanup();
 	fprintf(stderr, "octopus-bridge: stopped\n");
 	return 0;

@@ -241,6 +241,31 @@ print(n)' "$BD/minter/minter.sock"
     [ "$(status_of "$output")" = 403 ]
 }
 
+@test "the provider rotates its keys: a new JWKS file is picked up without a restart; a broken one keeps the last good keys" {
+    oidc() { "$BATS_TEST_DIRNAME/bridge/oidc-token" "$1" token "$2" https://idp.test/realms/hpc octopus octouser 300; }
+    code() { curl -s -o /dev/null -w '%{http_code}' --unix-socket "$BD/run/api.sock" -H "Authorization: Bearer $1" http://b/api/v1/me; }
+    cp "$BD/jwks.json" "$BD/jwks.orig"
+    [ "$(code "$(oidc "$BD/idp.pem" idp-1)")" = 200 ]
+    [ "$(code "$(oidc "$BD/other.pem" idp-2)")" = 401 ]
+    # a half-written file: refused, logged, the old key still works
+    printf '{"keys": [' > "$BD/jwks.new" && chmod 644 "$BD/jwks.new" && mv "$BD/jwks.new" "$BD/jwks.json"
+    wait_until 15 grep -q "does not load.*the last good keys stay in use" "$BD/bridge.log"
+    [ "$(code "$(oidc "$BD/idp.pem" idp-1)")" = 200 ]
+    run api octoadmin GET /metrics
+    body_of "$output" | grep -q '^octopus_bridge_oidc_jwks_refused_total [1-9]'
+    # the rotation: the new key is taken, the old one is gone
+    "$BATS_TEST_DIRNAME/bridge/oidc-token" "$BD/other.pem" jwks "$BD/jwks.new" idp-2
+    chmod 644 "$BD/jwks.new" && mv "$BD/jwks.new" "$BD/jwks.json"
+    tok2=$(oidc "$BD/other.pem" idp-2)
+    wait_until 15 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --unix-socket '$BD/run/api.sock' -H 'Authorization: Bearer $tok2' http://b/api/v1/me)\" = 200 ]"
+    [ "$(code "$(oidc "$BD/idp.pem" idp-1)")" = 401 ]
+    grep -q "reloaded: 1 signing keys" "$BD/bridge.log"
+    # back to the first key for the tests that follow
+    mv "$BD/jwks.orig" "$BD/jwks.json"
+    tok1=$(oidc "$BD/idp.pem" idp-1)
+    wait_until 15 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --unix-socket '$BD/run/api.sock' -H 'Authorization: Bearer $tok1' http://b/api/v1/me)\" = 200 ]"
+}
+
 @test "root, SlurmUser, system and unknown users are refused even with a valid signature" {
     for u in root slurm octorest ghost-user; do
         run api "$u" GET /api/v1/me

@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 
 #include "oidc.h"
+#include "oidc_keyring.h"
 
 #define NOW 1795000000L
 #define ISS "https://idp.example.org/realms/hpc"
@@ -203,11 +204,81 @@ static void test_load_refusals(void **state)
 	unlink(path);
 }
 
+/* Replace path atomically (a new inode, as a fetch timer's mv makes) */
+static void publish(const char *path, EVP_PKEY *k, const char *kid, const char *raw)
+{
+	char tmp[64];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	assert_non_null(f = fopen(tmp, "w"));
+	if (raw) {
+		fputs(raw, f);
+	} else {
+		fputs("{\"keys\":[", f);
+		jwk(f, k, kid);
+		fputs("]}", f);
+	}
+	fclose(f);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+static int kr_ok(oidc_keyring_t *k, EVP_PKEY *key, const char *kid)
+{
+	char user[64], why[256], *t = token(key, JWT_ALG_RS256, kid, good);
+	int rc = oidc_keyring_verify(k, t, NOW, user, sizeof(user), why, sizeof(why));
+
+	free(t);
+	return rc == 0;
+}
+
+/* A rotated JWKS file is taken without a restart; a broken one is not, and
+ * the keys in use stay. */
+static void test_keyring_reload(void **state)
+{
+	char path[] = "/tmp/oidc-ring.XXXXXX", err[256];
+	int fd = mkstemp(path);
+	oidc_keyring_t *k;
+	uint64_t reloads, refused;
+	size_t keys;
+
+	(void)state;
+	close(fd);
+	publish(path, key_a, "kid-a", NULL);
+	assert_non_null(k = oidc_keyring_new(path, ISS, AUD, "preferred_username", 60, 1, err, sizeof(err)));
+	assert_true(kr_ok(k, key_a, "kid-a"));
+	assert_false(kr_ok(k, key_b, "kid-b"));
+	/* half written: refused once, key a goes on working */
+	publish(path, NULL, NULL, "{\"keys\": [");
+	usleep(1100 * 1000);
+	assert_true(kr_ok(k, key_a, "kid-a"));
+	assert_true(kr_ok(k, key_a, "kid-a"));
+	oidc_keyring_stats(k, &keys, &reloads, &refused);
+	assert_int_equal(keys, 1);
+	assert_int_equal(reloads, 0);
+	assert_int_equal(refused, 1);
+	/* rotated to key b */
+	publish(path, key_b, "kid-b", NULL);
+	usleep(1100 * 1000);
+	assert_true(kr_ok(k, key_b, "kid-b"));
+	assert_false(kr_ok(k, key_a, "kid-a"));
+	oidc_keyring_stats(k, &keys, &reloads, &refused);
+	assert_int_equal(reloads, 1);
+	assert_int_equal(refused, 1);
+	/* a file that goes away keeps the keys too */
+	unlink(path);
+	usleep(1100 * 1000);
+	assert_true(kr_ok(k, key_b, "kid-b"));
+	oidc_keyring_free(k);
+	assert_null(oidc_keyring_new(path, ISS, AUD, "", 60, 1, err, sizeof(err)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_load_refusals),
+		cmocka_unit_test(test_keyring_reload),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

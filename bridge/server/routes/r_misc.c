@@ -142,6 +142,18 @@ void r_metrics(req_t *r)
 		 "# TYPE octopus_bridge_quota_requests_pending gauge\noctopus_bridge_quota_requests_pending %ld\n"
 		 "# TYPE octopus_bridge_grants_expiring_7d gauge\noctopus_bridge_grants_expiring_7d %ld\n",
 		 pending, expiring);
+	if (r->b->oidc) {
+		uint64_t reloads, refused;
+		size_t keys;
+
+		oidc_keyring_stats(r->b->oidc, &keys, &reloads, &refused);
+		used = strlen(extra);
+		snprintf(extra + used, sizeof(extra) - used,
+			 "# TYPE octopus_bridge_oidc_keys gauge\noctopus_bridge_oidc_keys %zu\n"
+			 "# TYPE octopus_bridge_oidc_jwks_reloads_total counter\noctopus_bridge_oidc_jwks_reloads_total %llu\n"
+			 "# TYPE octopus_bridge_oidc_jwks_refused_total counter\noctopus_bridge_oidc_jwks_refused_total %llu\n",
+			 keys, (unsigned long long)reloads, (unsigned long long)refused);
+	}
 	r->status = 200;
 	r->text = metrics_render(extra);
 	if (!r->text)

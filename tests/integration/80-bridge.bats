@@ -249,7 +249,10 @@ print(n)' "$BD/minter/minter.sock"
     [ "$(code "$(oidc "$BD/other.pem" idp-2)")" = 401 ]
     # a half-written file: refused, logged, the old key still works
     printf '{"keys": [' > "$BD/jwks.new" && chmod 644 "$BD/jwks.new" && mv "$BD/jwks.new" "$BD/jwks.json"
-    wait_until 15 grep -q "does not load.*the last good keys stay in use" "$BD/bridge.log"
+    # the file is looked at when a token is checked, at most every 5 s
+    tok1=$(oidc "$BD/idp.pem" idp-1)
+    poke_until_logged() { code "$tok1" > /dev/null; grep -q "$1" "$BD/bridge.log"; }
+    wait_until 15 poke_until_logged "does not load.*the last good keys stay in use"
     [ "$(code "$(oidc "$BD/idp.pem" idp-1)")" = 200 ]
     run api octoadmin GET /metrics
     body_of "$output" | grep -q '^octopus_bridge_oidc_jwks_refused_total [1-9]'
@@ -480,6 +483,33 @@ a100x2_body() {
     [ "$(status_of "$output")" = 200 ]
     [ ! -e "$path" ]
     grep -q "RMVOL octouser data1: done" "$BD/broker.log"
+}
+
+@test "the file broker serves requests side by side: a read stuck on a client that does not read holds up no one" {
+    bpid=$(pgrep -o -f "^$BROKER .*$BD/")
+    install -d -o octouser -m 755 /home/octouser/bridge-test
+    head -c 1048576 /dev/zero > /home/octouser/bridge-test/big.out
+    chown octouser: /home/octouser/bridge-test/big.out
+    # a client (the bridge's uid) asks for 1 MiB and never reads it: the
+    # child that serves it blocks on a full socket until its 20 s limit
+    setpriv --reuid=octorest --regid=octorest --clear-groups -- /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"READ octouser 0 1048576 /home/octouser/bridge-test/big.out\n")
+time.sleep(25)' "$BD/broker/broker.sock" 3>&- &
+stuck=$!
+    wait_until 10 sh -c "[ -n \"\$(pgrep -P $bpid)\" ]"
+    child=$(pgrep -P "$bpid" | head -n1)
+    # meanwhile: a volume made and a log read, both through the broker
+    run api octouser POST /api/v1/volumes --data-binary '{"name":"side"}'
+    [ "$(status_of "$output")" = 201 ] || { echo "$output" >&3; kill "$stuck"; return 1; }
+    run api octouser DELETE /api/v1/volumes/side
+    [ "$(status_of "$output")" = 200 ]
+    # ... answered while the stuck read was still being served
+    kill -0 "$child"
+    kill "$stuck"; wait "$stuck" || true
+    wait_until 10 sh -c "! kill -0 $child 2>/dev/null"
+    rm -f /home/octouser/bridge-test/big.out
 }
 
 @test "no grant: refused before Slurm with job_submit/octopus's own line" {

@@ -37,6 +37,7 @@ void job_rec_free(job_rec_t *r)
 {
 	for (int i = 0; i < JF_N; i++)
 		free(r->f[i]);
+	free(r->view);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -119,4 +120,26 @@ uint64_t job_rec_units(const job_rec_t *r, const char *type)
 			return strtoull(p + n + 1, NULL, 10);
 	}
 	return 0;
+}
+
+int job_list_render(job_list_t *l)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		json_object *v = job_rec_view(&l->rec[i]);
+		size_t len;
+		const char *s = v ? json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN |
+									 JSON_C_TO_STRING_NOSLASHESCAPE, &len)
+				  : NULL;
+
+		if (!s || !(l->rec[i].view = malloc(len + 1))) {
+			rc = -1;
+		} else {
+			memcpy(l->rec[i].view, s, len + 1);
+			l->rec[i].view_len = len;
+		}
+		json_object_put(v);
+	}
+	return rc;
 }

@@ -19,6 +19,8 @@ typedef enum {
 
 typedef struct {
 	char *f[JF_N];                  /* NULL when slurmrestd gave none */
+	char *view;                     /* job_rec_view as JSON text, made once per list; may be NULL */
+	size_t view_len;
 } job_rec_t;
 
 typedef struct {
@@ -40,6 +42,12 @@ void job_rec_free(job_rec_t *r);
 
 /* The portal's view of a record (a new object). */
 json_object *job_rec_view(const job_rec_t *r);
+
+/* Every record's view rendered to text once, for the list's whole life in
+ * the cache: the many requests a cached list answers then only join
+ * strings. 0, or -1 when memory ran out (records without a view are
+ * rendered per request instead). */
+int job_list_render(job_list_t *l);
 
 /* license/mt_<type>=N in the record's allocated (else requested) TRES */
 uint64_t job_rec_units(const job_rec_t *r, const char *type);

@@ -207,6 +207,17 @@ static void test_job_list_parse(void **state)
 	l = job_list_parse(job_list_doc, len, &err, why, sizeof(why));
 	assert_false(err.present);
 	check_job_list(l);
+	/* the views rendered once are the views, byte for byte JSON-equal */
+	assert_int_equal(job_list_render(l), 0);
+	for (size_t i = 0; i < l->n; i++) {
+		json_object *once = json_tokener_parse(l->rec[i].view), *now = job_rec_view(&l->rec[i]);
+
+		assert_non_null(once);
+		assert_int_equal(strlen(l->rec[i].view), l->rec[i].view_len);
+		assert_true(json_object_equal(once, now));
+		json_object_put(once);
+		json_object_put(now);
+	}
 	job_list_unref(l);
 	/* fed in every split, and byte by byte: the same records */
 	for (size_t cut = 0; cut <= len; cut += 7) {

@@ -48,8 +48,13 @@ static int scalar(jlp_t *p, const char *s, size_t len)
 		}
 		p->field = -1;
 	} else if (p->in == IN_ERRORS && p->nerrors == 1) {
-		if (p->err_key == EK_NUMBER)
-			p->err.number = atoi(s);        /* s is a number's text, ends at len */
+		if (p->err_key == EK_NUMBER) {
+			char num[24];
+
+			/* yajl's text is not NUL-terminated (a string here may be anything) */
+			snprintf(num, sizeof(num), "%.*s", (int)(len < sizeof(num) ? len : sizeof(num) - 1), s);
+			p->err.number = atoi(num);
+		}
 		else if (p->err_key == EK_DESCRIPTION && len)
 			snprintf(p->err.message, sizeof(p->err.message), "%.*s", (int)len, s);
 		else if (p->err_key == EK_ERROR && len && !p->err.message[0])
@@ -84,14 +89,7 @@ static int on_bool(void *ctx, int b)
 
 static int on_number(void *ctx, const char *s, size_t len)
 {
-	char buf[64];
-
-	/* yajl's number text is not NUL-terminated; atoi needs it to be */
-	if (len >= sizeof(buf))
-		len = sizeof(buf) - 1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return scalar(ctx, buf, len);
+	return scalar(ctx, s, len);
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)

@@ -251,6 +251,7 @@ static void test_job_list_parse_refusals(void **state)
 	};
 	static const char errdoc[] = "{\"errors\": [{\"error\": \"e1\", \"error_number\": 1007, \"description\": \"\"},"
 				     " {\"description\": \"second\"}], \"jobs\": []}";
+	static const char numdoc[] = "{\"errors\": [{\"error_number\": \"77\"}], \"jobs\": []}";
 	char deep[400], why[200];
 	jlp_error_t err;
 	job_list_t *l;
@@ -276,6 +277,11 @@ static void test_job_list_parse_refusals(void **state)
 	assert_true(err.present);
 	assert_int_equal(err.number, 1007);
 	assert_string_equal(err.message, "e1");
+	job_list_unref(l);
+	/* a number given as a string counts, as json-c's get_int reads it */
+	l = job_list_parse(numdoc, strlen(numdoc), &err, why, sizeof(why));
+	assert_non_null(l);
+	assert_int_equal(err.number, 77);
 	job_list_unref(l);
 }
 

@@ -8,13 +8,17 @@
 
 #include <json-c/json.h>
 #include <pthread.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "bridge_config.h"
 #include "bridge_db.h"
 #include "grant_ledger.h"
+#include "ide_catalog.h"
+#include "instance_conn.h"
 #include "job_cache.h"
+#include "job_spec.h"
 #include "minter_client.h"
 #include "mt_catalog.h"
 #include "oidc_keyring.h"
@@ -37,6 +41,10 @@ typedef struct {
 	rate_limit_t *submit_rate;
 	ledger_t *ledger;               /* NULL when Ledger= is unset */
 	pthread_mutex_t ledger_lock;    /* grant_ledger is one connection */
+	ide_catalog_t *ides;            /* NULL when Instances= is unset */
+	regex_t instance_hosts;         /* InstanceHosts=, when instance_hosts_set */
+	bool instance_hosts_set;
+	instance_conns_t *conns;
 } bridge_t;
 
 typedef enum { AUTH_NONE, AUTH_PROXY, AUTH_TOKEN, AUTH_OIDC } auth_kind_t;
@@ -118,6 +126,21 @@ void r_qreq_cancel(req_t *r);
 void r_grants_list(req_t *r);
 void r_grant_extend(req_t *r);
 void r_grant_revoke(req_t *r);
+void r_instances_create(req_t *r);
+void r_instances_list(req_t *r);
+void r_instance_get(req_t *r);
+void r_instance_delete(req_t *r);
+
+/* Submit spec as the requesting user, after the checks job_submit/octopus
+ * makes (machine type, units, grant) and the path checks; comment tags the
+ * job ("portal:job", "portal:instance:<id>"). 0 with Slurm's job id and
+ * the one-line quota message (may be empty); -1 answered. */
+int job_submit_spec(req_t *r, const job_spec_t *spec, const char *comment, char *job_id, size_t idlen, char *msg,
+		    size_t msglen);
+
+/* Where the requester's ready instance id answers; 0, or -1 answered
+ * (404 not theirs, 409 not ready, 502/503). */
+int instance_target(req_t *r, const char *id, instance_target_t *t);
 
 /* The user's default Slurm account (and whether slurmdbd says they are an
  * operator or admin), asked as the requesting user. 0, or -1 answered. */

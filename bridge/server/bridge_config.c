@@ -31,6 +31,11 @@ void bridge_config_defaults(bridge_config_t *c)
 	c->max_hours = 168;
 	snprintf(c->env_allow, sizeof(c->env_allow),
 		 "OMP_*,MKL_*,PYTHON*,HF_*,TRANSFORMERS_*,WANDB_*,TORCH_*,NCCL_*,MASTER_*,CUDA_LAUNCH_BLOCKING");
+	c->instance_timeout = 60;
+	c->instance_max_body = 16 * 1024 * 1024;
+	c->instance_max_sockets = 256;
+	c->instance_idle_timeout = 3600;
+	c->max_instances = 4;
 }
 
 typedef enum { K_STR, K_INT, K_BOOL } kind_t;
@@ -74,6 +79,14 @@ static const struct {
 	I("SubmitRate", submit_rate, 1, 100000),
 	I("MaxHours", max_hours, 1, 100000),
 	S("EnvAllow", env_allow),
+	S("Instances", instances),
+	S("InstanceListen", instance_listen),
+	S("InstanceHosts", instance_hosts),
+	I("InstanceTimeout", instance_timeout, 1, 3600),
+	I("InstanceMaxBody", instance_max_body, 1024, 1024 * 1024 * 1024),
+	I("InstanceMaxSockets", instance_max_sockets, 1, 100000),
+	I("InstanceIdleTimeout", instance_idle_timeout, 10, 7 * 86400),
+	I("MaxInstances", max_instances, 1, 1000),
 #undef S
 #undef I
 #undef B

@@ -43,6 +43,14 @@ typedef struct {
 	int submit_rate;
 	int max_hours;
 	char env_allow[512];
+	char instances[256];            /* the IDE catalog; "" = no instances */
+	char instance_listen[256];      /* "" = /i/ on Listen= */
+	char instance_hosts[256];       /* POSIX ERE a node name must match; "" = any node */
+	int instance_timeout;           /* seconds: connect and silence of an IDE */
+	int instance_max_body;
+	int instance_max_sockets;       /* WebSockets relayed at once */
+	int instance_idle_timeout;      /* seconds a WebSocket may be silent */
+	int max_instances;              /* live instances per user */
 } bridge_config_t;
 
 void bridge_config_defaults(bridge_config_t *c);

@@ -96,4 +96,24 @@ int bdb_volume_get(bridge_db_t *db, const char *user, const char *name, bdb_volu
 int bdb_volume_del(bridge_db_t *db, const char *user, const char *name);
 int bdb_volume_foreach(bridge_db_t *db, const char *user, int (*cb)(const bdb_volume_t *v, void *arg), void *arg);
 
+/* A portal IDE instance: a Slurm job (comment portal:instance:<id>) that
+ * runs the IDE's wrapper. job_id 0: the submit has not answered yet. */
+typedef struct {
+	char id[24], user[40], name[64], ide[32], machine_type[32];
+	uint32_t units;
+	int64_t job_id, created, stopped;   /* stopped: when DELETE asked, 0 if never */
+} bdb_instance_t;
+
+int bdb_instance_add(bridge_db_t *db, const bdb_instance_t *v);
+/* 0 found, 1 none, -1 error */
+int bdb_instance_get(bridge_db_t *db, const char *id, bdb_instance_t *out);
+int bdb_instance_set_job(bridge_db_t *db, const char *id, int64_t job_id);
+int bdb_instance_stop(bridge_db_t *db, const char *id, int64_t at);
+int bdb_instance_del(bridge_db_t *db, const char *id);
+/* user NULL: everyone's. Newest first, at most limit. */
+int bdb_instance_foreach(bridge_db_t *db, const char *user, int limit,
+			 int (*cb)(const bdb_instance_t *v, void *arg), void *arg);
+/* Instances of user never stopped, or -1. */
+int bdb_instance_count_live(bridge_db_t *db, const char *user);
+
 #endif

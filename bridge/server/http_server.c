@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
+#include "ide_proxy.h"
 #include "identity.h"
 #include "metrics.h"
 #include "router.h"
@@ -47,7 +48,9 @@ static const handler_t h_healthz = { r_healthz, PUBLIC }, h_readyz = { r_readyz,
 		       h_qr_cancel = { r_qreq_cancel, 0 }, h_grants = { r_grants_list, 0 },
 		       h_grant_extend = { r_grant_extend, ADMIN }, h_grant_revoke = { r_grant_revoke, ADMIN },
 		       h_job_log = { r_job_log, 0 }, h_vol_create = { r_volumes_create, 0 },
-		       h_vol_list = { r_volumes_list, 0 }, h_vol_delete = { r_volume_delete, 0 };
+		       h_vol_list = { r_volumes_list, 0 }, h_vol_delete = { r_volume_delete, 0 },
+		       h_inst_create = { r_instances_create, 0 }, h_inst_list = { r_instances_list, 0 },
+		       h_inst_get = { r_instance_get, 0 }, h_inst_delete = { r_instance_delete, 0 };
 
 static const route_t routes[] = {
 	{ "GET", "/api/v1/healthz", &h_healthz },
@@ -62,6 +65,10 @@ static const route_t routes[] = {
 	{ "POST", "/api/v1/volumes", &h_vol_create },
 	{ "GET", "/api/v1/volumes", &h_vol_list },
 	{ "DELETE", "/api/v1/volumes/{}", &h_vol_delete },
+	{ "POST", "/api/v1/instances", &h_inst_create },
+	{ "GET", "/api/v1/instances", &h_inst_list },
+	{ "GET", "/api/v1/instances/{}", &h_inst_get },
+	{ "DELETE", "/api/v1/instances/{}", &h_inst_delete },
 	{ "POST", "/api/v1/tokens", &h_tok_create },
 	{ "GET", "/api/v1/tokens", &h_tok_list },
 	{ "DELETE", "/api/v1/tokens/{}", &h_tok_revoke },
@@ -79,12 +86,28 @@ static const route_t routes[] = {
 	{ "GET", "/metrics", &h_metrics },
 };
 
+/* Where a listener's requests may go: with InstanceListen= set, the IDEs
+ * get a listener (and so, at the proxy, an origin) of their own, and a page
+ * an IDE serves cannot reach the API with the user's session */
+enum { SERVE_API = 1, SERVE_IDE = 2 };
+
+typedef struct {
+	bridge_t *b;
+	int serves;
+} listener_t;
+
+static listener_t listeners[2];
+
 typedef struct {
 	req_t r;
 	route_match_t m;
 	char *body;
 	size_t len;
 	int too_big;
+	int started;
+	int ide;                        /* /i/{id}/...: proxied to an instance */
+	void *ws;                       /* a WebSocket relay MHD has not taken yet */
+	char *raw_uri;                  /* the request target as sent, query included */
 	struct timespec t0;
 } conn_ctx_t;
 
@@ -179,7 +202,7 @@ static enum MHD_Result send_answer(conn_ctx_t *cx)
 		bdb_audit(the_bridge->db, r->request_id, r->who.user[0] ? r->who.user : "-", r->source,
 			  r->audit_action, r->audit_target, r->status, r->audit_detail);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	metrics_request(cx->m.route ? cx->m.route->pattern : "other", r->method, r->status,
+	metrics_request(cx->ide ? "/i/{id}" : cx->m.route ? cx->m.route->pattern : "other", r->method, r->status,
 			(double)(t1.tv_sec - cx->t0.tv_sec) + (t1.tv_nsec - cx->t0.tv_nsec) / 1e9);
 	return rc;
 }
@@ -230,18 +253,56 @@ static int json_content_type(const char *v)
 	return v && !strncasecmp(v, "application/json", 16) && (!v[16] || v[16] == ';' || v[16] == ' ');
 }
 
+/* MHD hands over the request target as sent only here; the proxy passes
+ * it on untouched (the decoded path would lose %2F and the query) */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	conn_ctx_t *cx = calloc(1, sizeof(*cx));
+
+	(void)cls;
+	(void)conn;
+	if (cx && !(cx->raw_uri = strdup(uri))) {
+		free(cx);
+		cx = NULL;
+	}
+	return cx;
+}
+
+/* A browser tells where a state-changing request comes from; one from
+ * another origin is refused before it reaches an IDE that would trust the
+ * auth header the bridge adds (Jupyter skips its XSRF check for it). */
+static int same_origin(struct MHD_Connection *conn)
+{
+	const char *site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host");
+	const char *o;
+
+	if (site && strcmp(site, "same-origin") && strcmp(site, "none"))
+		return 0;
+	if (!origin)
+		return 1;
+	if (!host)
+		host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	if (!host || !(o = strstr(origin, "://")))
+		return 0;
+	return !strcasecmp(o + 3, host);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-	bridge_t *b = cls;
+	const listener_t *li = cls;
+	bridge_t *b = li->b;
 	conn_ctx_t *cx = *con_cls;
 
 	(void)version;
-	if (!cx) {
+	if (!cx)
+		return MHD_NO;
+	if (!cx->started) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
-		if (!(cx = calloc(1, sizeof(*cx))))
-			return MHD_NO;
+		cx->started = 1;
 		clock_gettime(CLOCK_MONOTONIC, &cx->t0);
 		cx->r.b = b;
 		cx->r.conn = conn;
@@ -250,14 +311,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		snprintf(cx->r.path, sizeof(cx->r.path), "%s", url);
 		new_request_id(cx->r.request_id, sizeof(cx->r.request_id));
 		source_of(conn, cx->r.source, sizeof(cx->r.source));
-		route_find(routes, sizeof(routes) / sizeof(routes[0]), method, url, &cx->m);
-		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)b->cfg.max_body)
+		cx->ide = !strncmp(url, "/i/", 3) && (li->serves & SERVE_IDE);
+		if (cx->ide)
+			cx->m.status = 200;
+		else if (li->serves & SERVE_API)
+			route_find(routes, sizeof(routes) / sizeof(routes[0]), method, url, &cx->m);
+		else
+			cx->m.status = 404;
+		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)(cx->ide ? b->cfg.instance_max_body : b->cfg.max_body))
 			cx->too_big = 1;
-		*con_cls = cx;
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!cx->too_big && cx->len + *upload_size <= (size_t)b->cfg.max_body) {
+		if (!cx->too_big && cx->len + *upload_size <= (size_t)(cx->ide ? b->cfg.instance_max_body : b->cfg.max_body)) {
 			char *p = realloc(cx->body, cx->len + *upload_size + 1);
 
 			if (p) {
@@ -276,6 +342,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	cx->r.body = cx->body ? cx->body : "";
 	cx->r.body_len = cx->len;
+	if (cx->ide) {
+		char code[32], why[300];
+		int st, queued = MHD_NO;
+
+		if (cx->too_big)
+			reply_error(&cx->r, 413, "body_too_large", "the body is over InstanceMaxBody=%d bytes",
+				    b->cfg.instance_max_body);
+		else if ((st = identity_resolve(&cx->r, code, sizeof(code), why, sizeof(why))))
+			reply_error(&cx->r, st, code, "%s", why);
+		else if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS") && !same_origin(conn))
+			reply_error(&cx->r, 403, "cross_origin", "%s from another site is refused", method);
+		else if (!cx->r.who.can_write && strcmp(method, "GET") && strcmp(method, "HEAD"))
+			reply_error(&cx->r, 403, "forbidden", "this token is read-only");
+		else if (ide_proxy_serve(&cx->r, cx->raw_uri, &queued, &cx->ws)) {
+			struct timespec t1;
+
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			metrics_request("/i/{id}", method, cx->r.status,
+					(double)(t1.tv_sec - cx->t0.tv_sec) + (t1.tv_nsec - cx->t0.tv_nsec) / 1e9);
+			return (enum MHD_Result)queued;
+		}
+		return send_answer(cx);
+	}
 	if (cx->too_big)
 		reply_error(&cx->r, 413, "body_too_large", "the body is over MaxBody=%d bytes", b->cfg.max_body);
 	else if ((!strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH")) &&
@@ -297,12 +386,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	(void)cls;
 	(void)conn;
-	(void)t;
 	if (!cx)
 		return;
+	if (cx->ws && t != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		ide_ws_abandon(cx->ws);
 	json_object_put(cx->r.out);
 	free((void *)cx->r.text);
 	free(cx->body);
+	free(cx->raw_uri);
 	free(cx);
 	*con_cls = NULL;
 }
@@ -389,29 +480,47 @@ not_loopback:
 	}
 }
 
-struct MHD_Daemon *http_start(bridge_t *b, char *why, size_t wl)
+static struct MHD_Daemon *start_one(bridge_t *b, const char *spec, listener_t *li, char *why, size_t wl)
 {
 	struct MHD_Daemon *d;
 	int fd;
 
-	the_bridge = b;
-	if ((fd = bind_listen(b->cfg.listen, why, wl)) < 0)
+	if ((fd = bind_listen(spec, why, wl)) < 0)
 		return NULL;
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG, 0, NULL,
-			     NULL, on_request, b, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG |
+				     MHD_ALLOW_UPGRADE,
+			     0, NULL, NULL, on_request, li, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+			     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
 			     (unsigned)b->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)b->cfg.max_connections,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)b->cfg.connection_timeout,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 			     (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (!d) {
-		snprintf(why, wl, "Listen=%s: libmicrohttpd did not start", b->cfg.listen);
+		snprintf(why, wl, "%s: libmicrohttpd did not start", spec);
 		close(fd);
 	}
 	return d;
 }
 
-void http_stop(struct MHD_Daemon *d)
+int http_start(bridge_t *b, struct MHD_Daemon *d[2], char *why, size_t wl)
 {
-	if (d)
-		MHD_stop_daemon(d);
+	the_bridge = b;
+	d[0] = d[1] = NULL;
+	listeners[0] = (listener_t){ b, SERVE_API | (b->cfg.instance_listen[0] ? 0 : SERVE_IDE) };
+	listeners[1] = (listener_t){ b, SERVE_IDE };
+	if (!(d[0] = start_one(b, b->cfg.listen, &listeners[0], why, wl)))
+		return -1;
+	if (b->cfg.instance_listen[0] && !(d[1] = start_one(b, b->cfg.instance_listen, &listeners[1], why, wl))) {
+		MHD_stop_daemon(d[0]);
+		d[0] = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void http_stop(struct MHD_Daemon *d[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (d[i])
+			MHD_stop_daemon(d[i]);
 }

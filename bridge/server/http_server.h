@@ -8,7 +8,9 @@
 
 struct MHD_Daemon;
 
-struct MHD_Daemon *http_start(bridge_t *b, char *why, size_t whylen);
-void http_stop(struct MHD_Daemon *d);
+/* Listen= (the API, and /i/ unless InstanceListen= is set) and
+ * InstanceListen= (/i/ only). 0, or -1 with why. */
+int http_start(bridge_t *b, struct MHD_Daemon *d[2], char *why, size_t whylen);
+void http_stop(struct MHD_Daemon *d[2]);
 
 #endif

@@ -30,6 +30,7 @@ static const struct {
 	F(JF_TRES_REQ, "tres_req_str", "tres", 0),
 	F(JF_TRES_ALLOC, "tres_alloc_str", NULL, 0),
 	F(JF_COMMENT, "comment", "comment", 0),
+	F(JF_BATCH_HOST, "batch_host", "batch_host", 0),
 #undef F
 };
 

@@ -255,7 +255,7 @@ void job_spec_free(job_spec_t *spec)
 }
 
 json_object *job_spec_submit_body(const job_spec_t *spec, const char *user, const char *home, const char *workdir,
-				  const char *partition)
+				  const char *partition, const char *comment)
 {
 	json_object *body = json_object_new_object(), *job = json_object_new_object(),
 		    *env = json_object_new_object();
@@ -278,7 +278,7 @@ json_object *job_spec_submit_body(const job_spec_t *spec, const char *user, cons
 	json_object_object_add(job, "current_working_directory", json_object_new_string(workdir));
 	snprintf(buf, sizeof(buf), "%s/%%x-%%j.out", workdir);
 	json_object_object_add(job, "standard_output", json_object_new_string(buf));
-	json_object_object_add(job, "comment", json_object_new_string("portal:job"));
+	json_object_object_add(job, "comment", json_object_new_string(comment));
 	json_object_object_add(job, "environment", env);
 	json_object_object_add(body, "script", json_object_new_string(spec->script));
 	json_object_object_add(body, "job", job);

@@ -42,9 +42,10 @@ int job_spec_parse(const char *body, size_t len, const job_spec_rules_t *rules, 
 void job_spec_free(job_spec_t *spec);
 
 /* The v0.0.38 submit body for user (home, workdir already resolved),
- * partition from the machine type. The caller owns the result. */
+ * partition from the machine type, comment "portal:<kind>[:<id>]". The
+ * caller owns the result. */
 json_object *job_spec_submit_body(const job_spec_t *spec, const char *user, const char *home, const char *workdir,
-				  const char *partition);
+				  const char *partition, const char *comment);
 
 /* The portal's word for a Slurm job_state ("queued", "running", ...). */
 const char *job_portal_state(const char *slurm_state);

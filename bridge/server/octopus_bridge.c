@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	const char *conf = "/etc/octopus/bridge.conf";
 	char err[600];
 	int check = 0, c;
-	struct MHD_Daemon *d;
+	struct MHD_Daemon *d[2];
 	mt_error_t merr;
 
 	static const struct option opts[] = { { "config", required_argument, 0, 'f' },
@@ -100,6 +100,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "octopus-bridge: MachineTypes=%s:%u: %s\n", b.cfg.machine_types, merr.line, merr.msg);
 		return 1;
 	}
+	if (b.cfg.instances[0]) {
+		if (!(b.ides = calloc(1, sizeof(*b.ides))) || ide_catalog_load(b.cfg.instances, b.ides, err, sizeof(err))) {
+			fprintf(stderr, "octopus-bridge: %s\n", b.ides ? err : "out of memory");
+			return 1;
+		}
+	}
+	if (b.cfg.instance_hosts[0]) {
+		if (regcomp(&b.instance_hosts, b.cfg.instance_hosts, REG_EXTENDED | REG_NOSUB)) {
+			fprintf(stderr, "octopus-bridge: InstanceHosts=%s is not a POSIX extended regular expression\n",
+				b.cfg.instance_hosts);
+			return 1;
+		}
+		b.instance_hosts_set = true;
+	}
 	if (check) {
 		printf("octopus-bridge: %s is valid\n", conf);
 		mt_catalog_free(b.catalog);
@@ -120,8 +134,9 @@ int main(int argc, char **argv)
 	b.mc = mc_new(b.cfg.minter_socket);
 	b.restd = restd_new(b.cfg.slurmrestd + 5, b.cfg.restd_timeout, b.cfg.restd_max_concurrent);
 	b.jobs = job_cache_new(b.cfg.jobs_cache_ms);
+	b.conns = ic_new(1024);
 	b.submit_rate = rate_limit_new((unsigned)b.cfg.submit_rate, (unsigned)b.cfg.submit_rate, 4096);
-	if (!b.mc || !b.restd || !b.jobs || !b.submit_rate) {
+	if (!b.mc || !b.restd || !b.jobs || !b.submit_rate || !b.conns) {
 		fprintf(stderr, "octopus-bridge: MinterSocket= or Slurmrestd= path too long, or out of memory\n");
 		return 1;
 	}
@@ -132,7 +147,7 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
 	}
-	if (!(d = http_start(&b, err, sizeof(err)))) {
+	if (http_start(&b, d, err, sizeof(err))) {
 		fprintf(stderr, "octopus-bridge: %s\n", err);
 		return 1;
 	}
@@ -143,6 +158,8 @@ int main(int argc, char **argv)
 	http_stop(d);
 	if (!strncmp(b.cfg.listen, "unix:", 5))
 		unlink(b.cfg.listen + 5);
+	if (!strncmp(b.cfg.instance_listen, "unix:", 5))
+		unlink(b.cfg.instance_listen + 5);
 	job_cache_free(b.jobs);
 	rate_limit_free(b.submit_rate);
 	restd_free(b.restd);
@@ -151,6 +168,10 @@ int main(int argc, char **argv)
 	ledger_close(b.ledger);
 	mt_catalog_free(b.catalog);
 	oidc_keyring_free(b.oidc);
+	ic_free(b.conns);
+	free(b.ides);
+	if (b.instance_hosts_set)
+		regfree(&b.instance_hosts);
 	curl_global_cleanup();
 	fprintf(stderr, "octopus-bridge: stopped\n");
 	return 0;

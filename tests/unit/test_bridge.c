@@ -84,7 +84,7 @@ static void test_job_spec_ok(void **state)
 	assert_int_equal(s.units, 2);
 	assert_int_equal(s.minutes, 90);
 	assert_string_equal(s.script, "#!/bin/bash\npython t.py\n");
-	b = job_spec_submit_body(&s, "alice", "/home/alice", "/home/alice/p", "gpu");
+	b = job_spec_submit_body(&s, "alice", "/home/alice", "/home/alice/p", "gpu", "portal:job");
 	assert_true(json_object_object_get_ex(b, "script", &v));
 	assert_true(json_object_object_get_ex(b, "job", &job));
 	assert_true(json_object_object_get_ex(job, "partition", &v));
@@ -109,7 +109,7 @@ static void test_job_spec_ok(void **state)
 			       &s, field, why),
 			 0);
 	assert_string_equal(s.script, "#!/bin/bash\nexec srun nvidia-smi\n");
-	b = job_spec_submit_body(&s, "alice", "/home/alice", "/home/alice", "gpu");
+	b = job_spec_submit_body(&s, "alice", "/home/alice", "/home/alice", "gpu", "portal:job");
 	json_object_object_get_ex(b, "job", &job);
 	json_object_object_get_ex(job, "environment", &env);
 	assert_true(json_object_object_get_ex(env, "OCTOPUS_CONTAINER_IMAGE", &v));

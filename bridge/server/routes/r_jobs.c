@@ -378,17 +378,86 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int job_submit_spec(req_t *r, const job_spec_t *spec, const char *comment, char *job_id, size_t idlen, char *msg,
+		    size_t msglen)
+{
+	char home[PATH_MAX], wd[PATH_MAX], pwbuf[4096], qmsg[MT_VERDICT_MSG_MAX];
+	struct passwd pw, *pwr = NULL;
+	const mt_type_t *t;
+	json_object *body = NULL, *o, *v, *m;
+	restd_resp_t resp;
+	int ti, rc = -1;
+
+	if (!r->b->catalog) {
+		reply_error(r, 503, "no_machine_types", "this bridge has no MachineTypes= catalog");
+		return -1;
+	}
+	if ((ti = mt_catalog_find_type(r->b->catalog, spec->machine_type)) < 0) {
+		char list[512];
+
+		mt_catalog_type_list(r->b->catalog, NULL, list, sizeof(list));
+		reply_error(r, 400, "invalid_field", "machine_type: no machine type '%s' (there are: %s)",
+			    spec->machine_type, list);
+		return -1;
+	}
+	t = &r->b->catalog->types[ti];
+	if (t->max_units_per_job && spec->units > t->max_units_per_job) {
+		reply_error(r, 400, "invalid_field", "units: %s allows at most %u units per job", t->name,
+			    t->max_units_per_job);
+		return -1;
+	}
+	if (getpwnam_r(r->who.user, &pw, pwbuf, sizeof(pwbuf), &pwr) || !pwr || !realpath(pw.pw_dir, home)) {
+		reply_error(r, 500, "internal", "the home directory of %s cannot be resolved", r->who.user);
+		return -1;
+	}
+	/* symlinks resolved: a link out of the home is out of the home */
+	if (!realpath(spec->workdir[0] ? spec->workdir : home, wd)) {
+		reply_error(r, 400, "invalid_field", "workdir: %s: %s", spec->workdir, strerror(errno));
+		return -1;
+	}
+	if (!under(wd, home)) {
+		char vroot[PATH_MAX], vol[PATH_MAX];
+
+		snprintf(vroot, sizeof(vroot), "%s/%s", r->b->cfg.volume_root, r->who.user);
+		if (!r->b->cfg.volume_root[0] || !realpath(vroot, vol) || !under(wd, vol)) {
+			reply_error(r, 400, "invalid_field", "workdir: %s is not in your home (%s) or your volumes",
+				    spec->workdir, home);
+			return -1;
+		}
+	}
+	if (grant_precheck(r, t, spec->units, spec->minutes, qmsg, sizeof(qmsg)))
+		return -1;
+	body = job_spec_submit_body(spec, r->who.user, home, wd, t->partitions[0], comment);
+	if (req_restd(r, "POST", "/slurm/v0.0.38/job/submit", json_object_to_json_string(body), &resp))
+		goto out;
+	o = restd_json(r, &resp, "the job");
+	restd_resp_free(&resp);
+	if (!o)
+		goto out;
+	if (!json_object_object_get_ex(o, "job_id", &v) || !json_object_get_int64(v)) {
+		reply_error(r, 502, "slurm_error", "slurmrestd accepted the job but gave no job_id");
+		json_object_put(o);
+		goto out;
+	}
+	job_cache_invalidate(r->b->jobs);
+	snprintf(job_id, idlen, "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "job_submit_user_msg", &m) && json_object_get_string_len(m))
+		snprintf(msg, msglen, "%s", json_object_get_string(m));
+	else
+		snprintf(msg, msglen, "%s", qmsg);
+	json_object_put(o);
+	rc = 0;
+out:
+	json_object_put(body);
+	return rc;
+}
+
 void r_jobs_submit(req_t *r)
 {
 	job_spec_rules_t rules = { .env_allow = r->b->cfg.env_allow, .max_hours = (uint32_t)r->b->cfg.max_hours };
 	job_spec_t spec;
-	char field[64], why[512], home[PATH_MAX], wd[PATH_MAX], pwbuf[4096], qmsg[MT_VERDICT_MSG_MAX];
-	struct passwd pw, *pwr = NULL;
-	const mt_type_t *t;
-	json_object *body = NULL, *o, *v;
-	restd_resp_t resp;
+	char field[64], why[512], job_id[32], msg[MT_VERDICT_MSG_MAX];
 	int64_t retry = 0;
-	int ti;
 
 	r->audit_action = "job.submit";
 	if (!rate_limit_take(r->b->submit_rate, r->who.user, mono_ms(), &retry)) {
@@ -401,73 +470,20 @@ void r_jobs_submit(req_t *r)
 		goto out;
 	}
 	snprintf(r->audit_target, sizeof(r->audit_target), "%s:%u %s", spec.machine_type, spec.units, spec.name);
-	if (!r->b->catalog) {
-		reply_error(r, 503, "no_machine_types", "this bridge has no MachineTypes= catalog");
+	if (job_submit_spec(r, &spec, "portal:job", job_id, sizeof(job_id), msg, sizeof(msg)))
 		goto out;
-	}
-	if ((ti = mt_catalog_find_type(r->b->catalog, spec.machine_type)) < 0) {
-		char list[512];
-
-		mt_catalog_type_list(r->b->catalog, NULL, list, sizeof(list));
-		reply_error(r, 400, "invalid_field", "machine_type: no machine type '%s' (there are: %s)",
-			    spec.machine_type, list);
-		goto out;
-	}
-	t = &r->b->catalog->types[ti];
-	if (t->max_units_per_job && spec.units > t->max_units_per_job) {
-		reply_error(r, 400, "invalid_field", "units: %s allows at most %u units per job", t->name,
-			    t->max_units_per_job);
-		goto out;
-	}
-	if (getpwnam_r(r->who.user, &pw, pwbuf, sizeof(pwbuf), &pwr) || !pwr || !realpath(pw.pw_dir, home)) {
-		reply_error(r, 500, "internal", "the home directory of %s cannot be resolved", r->who.user);
-		goto out;
-	}
-	/* symlinks resolved: a link out of the home is out of the home */
-	if (!realpath(spec.workdir[0] ? spec.workdir : home, wd)) {
-		reply_error(r, 400, "invalid_field", "workdir: %s: %s", spec.workdir, strerror(errno));
-		goto out;
-	}
-	if (!under(wd, home)) {
-		char vroot[PATH_MAX], vol[PATH_MAX];
-
-		snprintf(vroot, sizeof(vroot), "%s/%s", r->b->cfg.volume_root, r->who.user);
-		if (!r->b->cfg.volume_root[0] || !realpath(vroot, vol) || !under(wd, vol)) {
-			reply_error(r, 400, "invalid_field", "workdir: %s is not in your home (%s) or your volumes",
-				    spec.workdir, home);
-			goto out;
-		}
-	}
-	if (grant_precheck(r, t, spec.units, spec.minutes, qmsg, sizeof(qmsg)))
-		goto out;
-	body = job_spec_submit_body(&spec, r->who.user, home, wd, t->partitions[0]);
-	if (req_restd(r, "POST", "/slurm/v0.0.38/job/submit", json_object_to_json_string(body), &resp))
-		goto out;
-	o = restd_json(r, &resp, "the job");
-	restd_resp_free(&resp);
-	if (!o)
-		goto out;
-	if (!json_object_object_get_ex(o, "job_id", &v)) {
-		reply_error(r, 502, "slurm_error", "slurmrestd accepted the job but gave no job_id");
-		json_object_put(o);
-		goto out;
-	}
-	job_cache_invalidate(r->b->jobs);
 	{
-		json_object *res = json_object_new_object(), *msg;
+		json_object *res = json_object_new_object();
 
-		json_object_object_add(res, "id", json_object_get(v));
-		if (json_object_object_get_ex(o, "job_submit_user_msg", &msg) && json_object_get_string_len(msg))
-			json_object_object_add(res, "message", json_object_get(msg));
-		else if (qmsg[0])
-			json_object_object_add(res, "message", json_object_new_string(qmsg));
-		snprintf(r->audit_target, sizeof(r->audit_target), "job %s (%s:%u %s)", json_object_get_string(v),
-			 spec.machine_type, spec.units, spec.name);
+		json_object_object_add(res, "id", json_object_new_int64(strtoll(job_id, NULL, 10)));
+		if (msg[0])
+			json_object_object_add(res, "message", json_object_new_string(msg));
+		if (snprintf(r->audit_target, sizeof(r->audit_target), "job %s (%s:%u %s)", job_id, spec.machine_type,
+			     spec.units, spec.name) < 0)
+			r->audit_target[0] = '\0';
 		reply_json(r, 201, res);
 	}
-	json_object_put(o);
 out:
-	json_object_put(body);
 	job_spec_free(&spec);
 }
 

@@ -1,0 +1,461 @@
+/*
+ * /api/v1/instances: IDE sessions (JupyterLab, code-server, ...) as Slurm
+ * jobs running the wrapper of instance_wrapper.h, and instance_target(),
+ * which /i/{id}/ (ide_proxy.c) uses to find where one answers.
+ *
+ * State, from the job and connection.yml: queued (pending) -> starting
+ * (running, no connection file yet) -> ready -> stopping -> ended.
+ */
+#define _GNU_SOURCE
+#include <pwd.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "bridge.h"
+#include "broker_client.h"
+#include "ide_catalog.h"
+#include "instance_conn.h"
+#include "instance_wrapper.h"
+#include "job_list.h"
+#include "job_spec.h"
+#include "mt_verdict.h"
+
+#define LIST_MAX 200
+
+static const job_rec_t *find_job(const job_list_t *jobs, const bdb_instance_t *in)
+{
+	char want[32], comment[64];
+
+	snprintf(want, sizeof(want), "%lld", (long long)in->job_id);
+	snprintf(comment, sizeof(comment), "portal:instance:%s", in->id);
+	for (size_t i = 0; i < jobs->n; i++) {
+		const job_rec_t *j = &jobs->rec[i];
+
+		if (in->job_id ? (j->f[JF_ID] && !strcmp(j->f[JF_ID], want))
+			       /* the bridge stopped between submit and recording the job: the comment says which */
+			       : (j->f[JF_COMMENT] && !strcmp(j->f[JF_COMMENT], comment) && j->f[JF_USER] &&
+				  !strcmp(j->f[JF_USER], in->user)))
+			return j;
+	}
+	return NULL;
+}
+
+static int running(const char *st)
+{
+	return st && (!strcmp(st, "RUNNING") || !strcmp(st, "CONFIGURING"));
+}
+
+/* a job scancel still has something to do with */
+static int job_live(const char *st)
+{
+	const char *p = job_portal_state(st);
+
+	return !strcmp(p, "queued") || !strcmp(p, "running") || !strcmp(p, "suspended") || !strcmp(p, "stopping");
+}
+
+/* port and password from connection.yml, read as the owner; 0, 1 when
+ * there is none yet, -1 when the broker cannot be asked */
+static int read_connection(req_t *r, const bdb_instance_t *in, instance_target_t *t)
+{
+	char pwbuf[4096], path[1200], line[1400], head[256], why[300];
+	struct passwd pw, *pwr = NULL;
+	char *data = NULL;
+	size_t n = 0;
+	long long size, got;
+	int rc = 1;
+
+	if (!r->b->cfg.file_broker[0] || getpwnam_r(in->user, &pw, pwbuf, sizeof(pwbuf), &pwr) || !pwr ||
+	    iw_connection_path(pw.pw_dir, in->id, path, sizeof(path)) || strchr(path, '\n'))
+		return -1;
+	snprintf(line, sizeof(line), "READ %s 0 4096 %s\n", in->user, path);
+	if (broker_call(r->b->cfg.file_broker, line, head, sizeof(head), &data, &n, 4096, why, sizeof(why)))
+		return -1;
+	if (sscanf(head, "OK %lld %lld", &size, &got) == 2 && got >= 0 && (size_t)got <= n &&
+	    !iw_parse_connection(data ? data : "", (size_t)got, &t->port, t->password, sizeof(t->password)))
+		rc = 0;
+	if (data) {
+		explicit_bzero(data, n);
+		free(data);
+	}
+	return rc;
+}
+
+static int host_ok(const bridge_t *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n < 64 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_:") == n &&
+	       s[0] != '-' && (!b->instance_hosts_set || !regexec(&b->instance_hosts, s, 0, NULL, 0));
+}
+
+/* The node's address as slurmctld has it (NodeAddr=) */
+static int node_address(req_t *r, const char *node, char *addr, size_t len)
+{
+	char path[160];
+	restd_resp_t resp;
+	json_object *o, *nodes, *a;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/slurm/v0.0.38/node/%s", node);
+	if (req_restd(r, "GET", path, NULL, &resp))
+		return -2;
+	o = resp.body ? json_tokener_parse(resp.body) : NULL;
+	restd_resp_free(&resp);
+	if (o && json_object_object_get_ex(o, "nodes", &nodes) && json_object_array_length(nodes) > 0 &&
+	    json_object_object_get_ex(json_object_array_get_idx(nodes, 0), "address", &a) &&
+	    json_object_is_type(a, json_type_string) && host_ok(r->b, json_object_get_string(a))) {
+		snprintf(addr, len, "%s", json_object_get_string(a));
+		rc = 0;
+	}
+	json_object_put(o);
+	return rc;
+}
+
+/* The portal state; t filled when it is ready (and the connection known) */
+static const char *instance_state(req_t *r, const bdb_instance_t *in, const job_rec_t *j, instance_target_t *t,
+				  int *have_target)
+{
+	const char *st = j ? j->f[JF_STATE] : NULL;
+
+	*have_target = 0;
+	if (!j)
+		return in->job_id || in->stopped ? "ended" : "queued";
+	if (!strcmp(st ? st : "", "PENDING"))
+		return in->stopped ? "stopping" : "queued";
+	if (!strcmp(st ? st : "", "COMPLETING") || (in->stopped && running(st)))
+		return "stopping";
+	if (running(st)) {
+		int64_t jid = strtoll(j->f[JF_ID] ? j->f[JF_ID] : "0", NULL, 10);
+
+		if (!ic_get(r->b->conns, in->id, jid, t)) {
+			*have_target = 1;
+			return "ready";
+		}
+		memset(t, 0, sizeof(*t));
+		if (read_connection(r, in, t))
+			return "starting";
+		snprintf(t->id, sizeof(t->id), "%s", in->id);
+		t->job_id = jid;
+		*have_target = 1;
+		return "ready";
+	}
+	if (!strcmp(job_portal_state(st), "suspended"))
+		return "suspended";
+	return "ended";
+}
+
+static json_object *instance_json(req_t *r, const bdb_instance_t *in, const job_list_t *jobs)
+{
+	json_object *o = json_object_new_object();
+	const job_rec_t *j = jobs ? find_job(jobs, in) : NULL;
+	instance_target_t t;
+	char url[64];
+	int have;
+	const char *state = instance_state(r, in, j, &t, &have);
+
+	explicit_bzero(t.password, sizeof(t.password));
+	json_object_object_add(o, "id", json_object_new_string(in->id));
+	json_object_object_add(o, "name", json_object_new_string(in->name));
+	json_object_object_add(o, "user", json_object_new_string(in->user));
+	json_object_object_add(o, "ide", json_object_new_string(in->ide));
+	json_object_object_add(o, "machine_type", json_object_new_string(in->machine_type));
+	json_object_object_add(o, "units", json_object_new_int64(in->units));
+	json_object_object_add(o, "state", json_object_new_string(state));
+	if (j && j->f[JF_ID])
+		json_object_object_add(o, "job_id", json_object_new_int64(strtoll(j->f[JF_ID], NULL, 10)));
+	else if (in->job_id)
+		json_object_object_add(o, "job_id", json_object_new_int64(in->job_id));
+	if (j && j->f[JF_STATE])
+		json_object_object_add(o, "slurm_state", json_object_new_string(j->f[JF_STATE]));
+	if (j && j->f[JF_REASON] && strcmp(j->f[JF_REASON], "None"))
+		json_object_object_add(o, "reason", json_object_new_string(j->f[JF_REASON]));
+	if (j && j->f[JF_BATCH_HOST] && j->f[JF_BATCH_HOST][0])
+		json_object_object_add(o, "node", json_object_new_string(j->f[JF_BATCH_HOST]));
+	json_object_object_add(o, "created", json_object_new_int64(in->created));
+	if (in->stopped)
+		json_object_object_add(o, "stopped", json_object_new_int64(in->stopped));
+	snprintf(url, sizeof(url), "/i/%s/", in->id);
+	if (!strcmp(state, "ready"))
+		json_object_object_add(o, "url", json_object_new_string(url));
+	return o;
+}
+
+/* Yours (admins: anyone's when admin_ok) or answered 404 */
+static int own_instance(req_t *r, const char *id, int admin_ok, bdb_instance_t *in)
+{
+	int rc;
+
+	if (!iw_id_ok(id)) {
+		reply_error(r, 404, "not_found", "no instance %.40s of yours", id);
+		return -1;
+	}
+	if ((rc = bdb_instance_get(r->b->db, id, in)) < 0) {
+		reply_error(r, 500, "internal", "the database could not be read");
+		return -1;
+	}
+	if (rc || (strcmp(in->user, r->who.user) && !(admin_ok && r->who.admin))) {
+		reply_error(r, 404, "not_found", "no instance %s of yours", id);
+		return -1;
+	}
+	return 0;
+}
+
+/* The body: {name, machine_type, units?, ide, image?, hours}. Checked by
+ * job_spec_parse after the IDE is swapped for its wrapper script, so an
+ * instance obeys every rule a job does. */
+static int instance_spec(req_t *r, const char *id, job_spec_t *spec, const ide_t **ide)
+{
+	static const char *const known[] = { "name", "machine_type", "units", "ide", "image", "hours", NULL };
+	job_spec_rules_t rules = { .env_allow = "", .max_hours = (uint32_t)r->b->cfg.max_hours };
+	json_tokener *tok = json_tokener_new_ex(8);
+	json_object *in = NULL, *v;
+	char field[64], why[512], *script = NULL;
+	int rc = -1;
+
+	memset(spec, 0, sizeof(*spec));
+	if (!tok || !(in = json_tokener_parse_ex(tok, r->body, (int)r->body_len)) ||
+	    !json_object_is_type(in, json_type_object)) {
+		reply_error(r, 400, "invalid_json", "the body must be a JSON object {name, machine_type, ide, hours, ...}");
+		goto out;
+	}
+	json_object_object_foreach(in, key, val) {
+		int ok = 0;
+
+		(void)val;
+		for (int i = 0; known[i]; i++)
+			ok |= !strcmp(key, known[i]);
+		if (!ok) {
+			reply_error(r, 400, "invalid_field",
+				    "%.40s: unknown field (fields: name, machine_type, units, ide, image, hours)", key);
+			goto out;
+		}
+	}
+	if (!json_object_object_get_ex(in, "ide", &v) || !json_object_is_type(v, json_type_string) ||
+	    !(*ide = ide_catalog_find(r->b->ides, json_object_get_string(v)))) {
+		char list[512] = "";
+
+		for (size_t i = 0; i < r->b->ides->n; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+				 r->b->ides->ide[i].name);
+		reply_error(r, 400, "invalid_field", "ide: give one of: %s", list);
+		goto out;
+	}
+	if (!(script = iw_script(id, *ide))) {
+		reply_error(r, 500, "internal", "out of memory");
+		goto out;
+	}
+	json_object_object_del(in, "ide");
+	json_object_object_add(in, "script", json_object_new_string(script));
+	{
+		const char *text = json_object_to_json_string_ext(in, JSON_C_TO_STRING_PLAIN);
+
+		if (job_spec_parse(text, strlen(text), &rules, spec, field, sizeof(field), why, sizeof(why))) {
+			reply_error(r, 400, "invalid_field", "%s%s%s", field, field[0] ? ": " : "", why);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(script);
+	json_object_put(in);
+	if (tok)
+		json_tokener_free(tok);
+	return rc;
+}
+
+void r_instances_create(req_t *r)
+{
+	bdb_instance_t in = { .created = (int64_t)time(NULL) };
+	unsigned char rnd[IW_ID_LEN / 2];
+	char job_id[32], msg[MT_VERDICT_MSG_MAX], comment[64];
+	const ide_t *ide = NULL;
+	job_spec_t spec;
+	json_object *o;
+	int live;
+
+	r->audit_action = "instance.create";
+	if (!r->b->ides) {
+		reply_error(r, 503, "no_instances", "this bridge runs no instances (Instances= is unset)");
+		return;
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		reply_error(r, 500, "internal", "no random bytes");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(in.id + 2 * i, 3, "%02x", rnd[i]);
+	if (instance_spec(r, in.id, &spec, &ide))
+		goto out;
+	if (snprintf(r->audit_target, sizeof(r->audit_target), "instance %s (%s, %s:%u %s)", in.id, ide->name,
+		     spec.machine_type, spec.units, spec.name) < 0)
+		r->audit_target[0] = '\0';
+	if ((live = bdb_instance_count_live(r->b->db, r->who.user)) < 0 || live >= r->b->cfg.max_instances) {
+		/* ended ones count until deleted: DELETE is cheap and keeps the list short */
+		reply_error(r, 409, "too_many_instances",
+			    "you have %d instances (MaxInstances=%d); delete one with DELETE /api/v1/instances/{id}",
+			    live, r->b->cfg.max_instances);
+		goto out;
+	}
+	snprintf(in.user, sizeof(in.user), "%s", r->who.user);
+	snprintf(in.name, sizeof(in.name), "%s", spec.name);
+	snprintf(in.ide, sizeof(in.ide), "%s", ide->name);
+	snprintf(in.machine_type, sizeof(in.machine_type), "%s", spec.machine_type);
+	in.units = spec.units;
+	/* on record before the job exists: a restart finds the job by its comment */
+	if (bdb_instance_add(r->b->db, &in)) {
+		reply_error(r, 500, "internal", "the instance could not be recorded");
+		goto out;
+	}
+	snprintf(comment, sizeof(comment), "portal:instance:%s", in.id);
+	if (job_submit_spec(r, &spec, comment, job_id, sizeof(job_id), msg, sizeof(msg))) {
+		bdb_instance_del(r->b->db, in.id);
+		goto out;
+	}
+	in.job_id = strtoll(job_id, NULL, 10);
+	bdb_instance_set_job(r->b->db, in.id, in.job_id);
+	o = instance_json(r, &in, NULL);
+	json_object_object_add(o, "job_id", json_object_new_int64(in.job_id));
+	if (msg[0])
+		json_object_object_add(o, "message", json_object_new_string(msg));
+	reply_json(r, 201, o);
+out:
+	job_spec_free(&spec);
+}
+
+typedef struct {
+	req_t *r;
+	job_list_t *jobs;
+	json_object *arr;
+} list_arg_t;
+
+static int list_one(const bdb_instance_t *in, void *arg)
+{
+	list_arg_t *a = arg;
+
+	json_object_array_add(a->arr, instance_json(a->r, in, a->jobs));
+	return 0;
+}
+
+void r_instances_list(req_t *r)
+{
+	const char *all = req_query(r, "all");
+	list_arg_t a = { .r = r };
+	json_object *o;
+	int hit;
+
+	if (all && strcmp(all, "0") && !r->who.admin) {
+		reply_error(r, 403, "forbidden", "only admins list every user's instances");
+		return;
+	}
+	if (!(a.jobs = req_job_list(r, &hit)))
+		return;
+	a.arr = json_object_new_array();
+	if (bdb_instance_foreach(r->b->db, all && strcmp(all, "0") ? NULL : r->who.user, LIST_MAX, list_one, &a) < 0) {
+		json_object_put(a.arr);
+		job_list_unref(a.jobs);
+		reply_error(r, 500, "internal", "the database could not be read");
+		return;
+	}
+	job_list_unref(a.jobs);
+	o = json_object_new_object();
+	json_object_object_add(o, "instances", a.arr);
+	reply_json(r, 200, o);
+}
+
+void r_instance_get(req_t *r)
+{
+	bdb_instance_t in;
+	job_list_t *jobs;
+	int hit;
+
+	if (own_instance(r, r->params[0], 1, &in) || !(jobs = req_job_list(r, &hit)))
+		return;
+	reply_json(r, 200, instance_json(r, &in, jobs));
+	job_list_unref(jobs);
+}
+
+void r_instance_delete(req_t *r)
+{
+	bdb_instance_t in;
+	job_list_t *jobs;
+	const job_rec_t *j;
+	json_object *o;
+	char path[96];
+	int hit, cancelled = 0;
+
+	r->audit_action = "instance.delete";
+	snprintf(r->audit_target, sizeof(r->audit_target), "instance %.40s", r->params[0]);
+	if (own_instance(r, r->params[0], 1, &in) || !(jobs = req_job_list(r, &hit)))
+		return;
+	j = find_job(jobs, &in);
+	if (j && j->f[JF_ID] && job_live(j->f[JF_STATE])) {
+		restd_resp_t resp;
+
+		snprintf(path, sizeof(path), "/slurm/v0.0.38/job/%s", j->f[JF_ID]);
+		snprintf(r->audit_target, sizeof(r->audit_target), "instance %s (job %s)", in.id, j->f[JF_ID]);
+		if (req_restd(r, "DELETE", path, NULL, &resp)) {
+			job_list_unref(jobs);
+			return;
+		}
+		restd_resp_free(&resp);
+		job_cache_invalidate(r->b->jobs);
+		cancelled = 1;
+	}
+	job_list_unref(jobs);
+	ic_drop(r->b->conns, in.id);
+	if (!in.stopped) {
+		in.stopped = (int64_t)time(NULL);
+		bdb_instance_stop(r->b->db, in.id, in.stopped);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(in.id));
+	json_object_object_add(o, "state", json_object_new_string(cancelled ? "stopping" : "ended"));
+	reply_json(r, 200, o);
+}
+
+int instance_target(req_t *r, const char *id, instance_target_t *t)
+{
+	bdb_instance_t in;
+	job_list_t *jobs;
+	const job_rec_t *j;
+	const char *state;
+	int have = 0, hit;
+
+	/* the owner only: an admin does not step into a user's IDE */
+	if (own_instance(r, id, 0, &in) || !(jobs = req_job_list(r, &hit)))
+		return -1;
+	j = find_job(jobs, &in);
+	state = instance_state(r, &in, j, t, &have);
+	if (strcmp(state, "ready") || !have) {
+		job_list_unref(jobs);
+		reply_error(r, 409, "not_ready", "instance %s is %s, not ready", id, state);
+		return -1;
+	}
+	if (!t->addr[0]) {
+		const char *node = j->f[JF_BATCH_HOST];
+		int rc;
+
+		if (!node || !host_ok(r->b, node)) {
+			job_list_unref(jobs);
+			reply_error(r, 502, "bad_node", "instance %s runs on a node outside InstanceHosts=", id);
+			return -1;
+		}
+		snprintf(t->node, sizeof(t->node), "%s", node);
+		job_list_unref(jobs);
+		if ((rc = node_address(r, t->node, t->addr, sizeof(t->addr))) == -2)
+			return -1;
+		if (rc) {
+			reply_error(r, 502, "bad_node", "node %s of instance %s has no usable address in Slurm", t->node,
+				    id);
+			return -1;
+		}
+		ic_put(r->b->conns, t);
+		return 0;
+	}
+	job_list_unref(jobs);
+	return 0;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cookie_scope.h"
 #include "ide_catalog.h"
 
 #define RESP_HEADERS_MAX 64
@@ -41,7 +42,7 @@ typedef struct {
 	size_t nrh;
 	char *rh_name[RESP_HEADERS_MAX], *rh_value[RESP_HEADERS_MAX];
 	char *buf;
-	size_t len;
+	size_t len, cap;
 	long long content_length;
 } px_t;
 
@@ -71,17 +72,19 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *cls)
 	px_t *p = cls;
 	size_t n = size * nmemb;
 
-	if (p->len && p->len + n > BUF_CAP) {
-		/* the client reads slower than the IDE writes: curl holds the rest */
-		p->paused = 1;
-		return CURL_WRITEFUNC_PAUSE;
-	}
-	if (p->len + n > BUF_CAP) {
-		char *b = realloc(p->buf, p->len + n);
+	if (p->len + n > p->cap) {
+		char *b;
 
-		if (!b)
+		if (p->len) {
+			/* the client reads slower than the IDE writes: curl holds the rest */
+			p->paused = 1;
+			return CURL_WRITEFUNC_PAUSE;
+		}
+		/* one piece larger than the buffer (curl's, after a pause) */
+		if (!(b = realloc(p->buf, n)))
 			return 0;
 		p->buf = b;
+		p->cap = n;
 	}
 	memcpy(p->buf + p->len, data, n);
 	p->len += n;
@@ -201,38 +204,6 @@ static ssize_t read_body(void *cls, uint64_t pos, char *out, size_t max)
 	return p->done && p->result == CURLE_OK ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
-/* A cookie the IDE sets stays under its own /i/<id>/: Path= inside it is
- * kept, anything wider is narrowed, Domain= is dropped */
-static char *scoped_cookie(const char *v, const char *base)
-{
-	size_t n = strlen(v), bl = strlen(base);
-	char *out = malloc(n + bl + 16), *o = out;
-	const char *p = v;
-	int first = 1;
-
-	if (!out)
-		return NULL;
-	while (*p) {
-		const char *semi = strchr(p, ';'), *e = semi ? semi : p + strlen(p);
-		const char *a = p;
-
-		while (a < e && *a == ' ')
-			a++;
-		if (!first && (!strncasecmp(a, "path=", 5) || !strncasecmp(a, "domain=", 7))) {
-			if (!strncasecmp(a, "path=", 5) && (size_t)(e - a - 5) >= bl && !strncmp(a + 5, base, bl))
-				o += sprintf(o, "; Path=%.*s", (int)(e - a - 5), a + 5);
-		} else {
-			o += sprintf(o, "%s%.*s", first ? "" : "; ", (int)(e - a), a);
-		}
-		first = 0;
-		p = semi ? semi + 1 : e;
-	}
-	*o = '\0';
-	if (!strstr(out, "; Path="))
-		sprintf(o, "; Path=%s", base);
-	return out;
-}
-
 typedef struct {
 	px_t *p;
 	bool websocket;
@@ -280,11 +251,12 @@ static int http_proxy(req_t *r, const char *raw_uri, const instance_target_t *t,
 	char url[2200], line[512];
 	int body_allowed;
 
-	if (!p || !(p->e = curl_easy_init()) || !(p->m = curl_multi_init())) {
+	if (!p || !(p->buf = malloc(BUF_CAP)) || !(p->e = curl_easy_init()) || !(p->m = curl_multi_init())) {
 		px_free(p);
 		reply_error(r, 500, "internal", "out of memory");
 		return 0;
 	}
+	p->cap = BUF_CAP;
 	p->content_length = -1;
 	snprintf(p->cookie_path, sizeof(p->cookie_path), "/i/%s/", t->id);
 	if (snprintf(url, sizeof(url), "http://%s%s%s:%d%s", strchr(t->addr, ':') ? "[" : "", t->addr,
@@ -353,7 +325,7 @@ static int http_proxy(req_t *r, const char *raw_uri, const instance_target_t *t,
 	}
 	for (size_t i = 0; i < p->nrh; i++) {
 		if (!strcasecmp(p->rh_name[i], "Set-Cookie")) {
-			char *c = scoped_cookie(p->rh_value[i], p->cookie_path);
+			char *c = cookie_scope(p->rh_value[i], p->cookie_path);
 
 			if (c)
 				MHD_add_response_header(resp, "Set-Cookie", c);

@@ -52,7 +52,8 @@ static const char script_fmt[] =
 	"    OCTOPUS_PORT=$((20000 + RANDOM %% 40000))\n"
 	"    port_used \"$OCTOPUS_PORT\" || break\n"
 	"done\n"
-	"OCTOPUS_PASSWORD=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \\n')\n"
+	/* SRANDOM is getrandom(2): a job's device cgroup may deny /dev/urandom */
+	"OCTOPUS_PASSWORD=$(printf '%%08x' $SRANDOM $SRANDOM $SRANDOM $SRANDOM $SRANDOM $SRANDOM)\n"
 	"[ ${#OCTOPUS_PASSWORD} -eq 48 ] || { echo \"octopus: no random password\" >&2; exit 1; }\n"
 	"export OCTOPUS_PORT OCTOPUS_PASSWORD\n"
 	"if [ -n \"${OCTOPUS_CONTAINER_IMAGE:-}\" ]; then\n"

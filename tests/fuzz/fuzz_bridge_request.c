@@ -111,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (!spec.script || strncmp(spec.script, "#!", 2) || spec.units < 1 || !spec.minutes)
 			abort();
-		b = job_spec_submit_body(&spec, "alice", "/home/alice", "/home/alice", "gpu");
+		b = job_spec_submit_body(&spec, "alice", "/home/alice", "/home/alice", "gpu", "portal:job");
 		if (!b || !json_object_to_json_string(b))
 			abort();
 		json_object_put(b);

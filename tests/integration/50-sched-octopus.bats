@@ -249,7 +249,8 @@ set_policy() {   # set_policy KEY=VALUE...: rewrite octopus.conf and wait until 
     [ "$status" -ne 0 ]
     [[ "$output" == *"type=v100x1 units=1 granted=2"*"action=rejected: the time limit outlives the grant (ends "*"): use --time="*" or less"* ]]
     fits=$(echo "$output" | sed -n 's/.*use --time=\([0-9]*\) or less.*/\1/p')
-    [ "$fits" -gt 60 ] && [ "$fits" -le $(( 7 * 24 * 60 )) ]
+    [ "$fits" -gt 60 ]
+    [ "$fits" -le $(( 7 * 24 * 60 )) ]
     # no --time: the partition default may outlive the grant, so it is refused too
     run submit --machine-type=v100x1
     [ "$status" -ne 0 ]

@@ -192,7 +192,7 @@ pending_job() { [ "$(job_state "$1")" = PENDING ]; }
     run as_user octouser2 sh -c "cd /tmp && srun --container-image=docker://$PRIV/private/busybox:latest true"
     [ "$status" -ne 0 ]
     [[ "$output" == *"octopus: container docker://$PRIV/private/busybox:latest: $PRIV needs a login: \`podman login\` or \`skopeo login\` it"* ]]
-    ! grep -rq s3cret "$CTDIR/log/"
+    refute grep -rq s3cret "$CTDIR/log/"
 }
 
 @test "bearer tokens: anonymous pulls of public images, the user's login for private ones" {
@@ -338,7 +338,7 @@ pending_job() { [ "$(job_state "$1")" = PENDING ]; }
     [ "$status" -eq 0 ]
     [ "$output" = ok ]
     # /dev in the container is the node's; the layer's own node never reached the cache
-    ! find "$CTDIR/containers/layers" -type c -path '*/dev/mem' | grep -q .
+    find "$CTDIR/containers/layers" -type c -path '*/dev/mem' | refute grep -q .
 }
 
 @test "octopus-image-cache lists layers and prunes all but those in use" {
@@ -544,7 +544,7 @@ runs=1" ]
 }
 
 @test "nothing is left mounted on the host when steps end" {
-    ! grep -q "$CTDIR" /proc/self/mountinfo
+    refute grep -q "$CTDIR" /proc/self/mountinfo
     [ -d "$CTDIR/ctrun" ]
     [ -z "$(ls -A "$CTDIR/ctrun")" ]
 }

@@ -149,7 +149,9 @@ SLURM_JOB_NPUS=$mine" ]
     wait_until 60 sh -c "grep -q npus= '$OUT/j1.out' && grep -q npus= '$OUT/j2.out'"
     a=$(sed -n 's/.* npus=\([^ ]*\) .*/\1/p' "$OUT/j1.out")
     b=$(sed -n 's/.* npus=\([^ ]*\) .*/\1/p' "$OUT/j2.out")
-    [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]
+    [ -n "$a" ]
+    [ -n "$b" ]
+    [ "$a" != "$b" ]
     # under ConstrainDevices each job numbers its own NPUs from 0
     grep -q ' rt=0,1 ' "$OUT/j1.out"
     grep -q ' rt=0,1 ' "$OUT/j2.out"

@@ -36,6 +36,13 @@ setup_file() {
     openssl genrsa -out "$BD/other.pem" 2048 2>/dev/null
     "$BATS_TEST_DIRNAME/bridge/oidc-token" "$BD/idp.pem" jwks "$BD/jwks.json" idp-1
     chmod 644 "$BD/jwks.json"
+    # the IDE instances run: a stand-in that any job user can execute
+    install -d -m 755 "$BD/ide"
+    install -m 755 "$BATS_TEST_DIRNAME/bridge/echo-ide" "$BD/ide/echo-ide"
+    cat > "$BD/ides.conf" <<IDES
+Ide=echo Description="echo IDE for tests" AuthHeader="Authorization: token %p" StartTimeout=60 \\
+    Command="exec /usr/bin/python3 $BD/ide/echo-ide"
+IDES
     openssl rand -hex 32 > "$BD/secret"
     chown octorest: "$BD/secret"
     chmod 600 "$BD/secret"
@@ -57,6 +64,9 @@ OidcAudience=octopus
 Admins=octoadmin
 MaxBody=8192
 SubmitRate=20
+Instances=$BD/ides.conf
+InstanceHosts=^$BR-n[0-9]+\$
+MaxInstances=2
 CONF
     start_minter
     "$BROKER" --socket "$BD/broker/broker.sock" --client-user octorest --volume-root "$BD/volumes" \
@@ -80,6 +90,8 @@ teardown_file() {
     [ -z "${BD:-}" ] || pkill -TERM -f "^$BROKER .*$BD/" 2>/dev/null || true
     [ -z "${OCTO_CLUSTER_DIR:-}" ] || [ ! -d "$OCTO_CLUSTER_DIR" ] || "$CLUSTER_TOOL" -i "$BR" down >&3 2>&1
     rm -rf /home/octouser/bridge-test /home/octouser2/bridge-test /home/octoadmin/bridge-test
+    # what the instances left in the homes
+    rm -rf /home/octouser/.octopus /home/octouser2/.octopus /home/octouser/nb*-[0-9]*.out /home/octouser2/big-[0-9]*.out
 }
 
 quota() { cluster_exec -- "$QUOTA" --ledger "$LEDGER" "$@"; }
@@ -91,10 +103,14 @@ start_minter() {
     wait_until 10 test -S "$BD/minter/minter.sock"
 }
 
+# In the head's network namespace, as at a site: it reaches the nodes'
+# addresses (the IDEs of instances); everything else it uses is a unix socket.
 start_bridge() {
     rm -f "$BD/run/api.sock"
-    setpriv --reuid=octorest --regid=octorest --clear-groups -- "$BRIDGE" -f "$BD/bridge.conf" \
-        >> "$BD/bridge.log" 2>&1 &
+    # OCTO_BRIDGE_WRAP: e.g. "valgrind --log-file=/tmp/vg.%p" to debug the bridge here
+    # shellcheck disable=SC2086
+    nsenter --net="/run/netns/octo-$BR-h" setpriv --reuid=octorest --regid=octorest --clear-groups -- \
+        ${OCTO_BRIDGE_WRAP:-} "$BRIDGE" -f "$BD/bridge.conf" >> "$BD/bridge.log" 2>&1 &
     echo $! > "$BD/bridge.pid"
     wait_until 10 test -S "$BD/run/api.sock"
 }
@@ -159,7 +175,8 @@ cancel_all() {
     # another local user cannot even connect
     run setpriv --reuid=octouser --regid=octouser --clear-groups -- python3 -c 'import socket,sys
 s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' "$BD/minter/minter.sock"
-    [ "$status" -ne 0 ] && [[ "$output" == *"Permission denied"* ]]
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Permission denied"* ]]
     [ "$(ps -o user= -p "$(pgrep -f "^$MINTER .*$BD/")")" = slurm ]
     grep -q "minted for octouser uid=$(id -u octouser) exp=" "$BD/minter.log"
     grep -q "refused root (pid [0-9]*): user root has uid 0" "$BD/minter.log"
@@ -356,7 +373,8 @@ print(n)' "$BD/minter/minter.sock"
     # no preflight is ever answered with an allow
     run curl -s -i --unix-socket "$BD/run/api.sock" -X OPTIONS -H 'Origin: https://evil.example' \
         -H 'Access-Control-Request-Method: POST' http://b/api/v1/jobs
-    [[ "$output" == *" 405 "* ]] && [[ "$output" != *Access-Control-Allow* ]]
+    [[ "$output" == *" 405 "* ]]
+    [[ "$output" != *Access-Control-Allow* ]]
 }
 
 @test "users see, read and cancel only their own jobs; admins see all" {
@@ -676,7 +694,7 @@ stuck=$!
     tid=$(body_of "$output" | jq -r .id)
     [[ "$tok" =~ ^pat_[A-Za-z0-9_-]{43}$ ]]
     # only the hash is stored
-    ! sqlite3 "$BD/lib/bridge.db" "SELECT hash FROM tokens" | grep -q "$tok"
+    sqlite3 "$BD/lib/bridge.db" "SELECT hash FROM tokens" | refute grep -q "$tok"
     bearer() { curl -s --unix-socket "$BD/run/api.sock" -H "Authorization: Bearer $1" -w '\n%{http_code}' "${@:2}"; }
     run bearer "$tok" http://b/api/v1/me
     [ "$(status_of "$output")" = 200 ]
@@ -713,7 +731,8 @@ stuck=$!
     body_of "$output" | jq -e 'all(.entries[]; (.request_id | length) > 0 and .source == "unix")'
     # append-only, even for whoever holds the database file
     run sqlite3 "$BD/lib/bridge.db" "DELETE FROM audit"
-    [ "$status" -ne 0 ] && [[ "$output" == *"append-only"* ]]
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"append-only"* ]]
 }
 
 @test "the job list is slurmctld's: every job with its id, name and state, as squeue shows them" {
@@ -728,10 +747,157 @@ stuck=$!
     [ "$(status_of "$output")" = 200 ]
     got=$(body_of "$output" | jq -r '.jobs[] | "\(.id)|\(.name)|\(.slurm_state)"' | sort)
     echo "squeue: $want / bridge: $got" >&3
-    [ "$got" = "$want" ] && [ "$(wc -l <<< "$got")" = 3 ]
+    [ "$got" = "$want" ]
+    [ "$(wc -l <<< "$got")" = 3 ]
     # the admin's list holds both users'
     run api octoadmin GET /api/v1/jobs
     [ "$(body_of "$output" | jq '[.jobs[] | select(.state == "queued")] | length')" = 4 ]
+    cancel_all
+}
+
+# instance ID FIELD: one field of the owner's view of an instance
+instance_field() { api octouser GET "/api/v1/instances/$1" | sed '$d' | jq -r ".$2"; }
+instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
+
+@test "instances: an IDE session runs as a job of its user; its owner reaches it through /i/{id}/ with the IDE's password added by the bridge" {
+    cancel_all
+    run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"a100x1","ide":"echo","hours":1}'
+    [ "$(status_of "$output")" = 201 ] || { echo "$output" >&3; false; }
+    id=$(body_of "$output" | jq -r .id)
+    job=$(body_of "$output" | jq -r .job_id)
+    [[ $id =~ ^[0-9a-f]{16}$ ]]
+    [ "$job" -gt 0 ]
+    echo "$id" > "$BD/instance-id"
+    # the job is the user's own, tagged for the portal
+    [ "$(cluster_exec -- squeue -h -j "$job" -o '%u|%k')" = "octouser|portal:instance:$id" ]
+    wait_until 90 instance_ready "$id" || { instance_field "$id" state >&3; cluster_exec -- squeue >&3; false; }
+    run api octouser GET "/api/v1/instances/$id"
+    expect --arg id "$id" '.url == "/i/\($id)/" and .ide == "echo" and .machine_type == "a100x1" and (.node | test("-n[0-9]$"))'
+    # the IDE answers its owner, as its owner; the query and escapes arrive as sent
+    run api octouser GET "/i/$id/whoami?q=a%2Fb&x=1" -D "$BD/headers"
+    [ "$(status_of "$output")" = 200 ] || { echo "$output" >&3; false; }
+    expect --arg id "$id" '.user == "octouser" and .path == "/i/\($id)/whoami?q=a%2Fb&x=1"'
+    # the caller's credentials stop at the bridge
+    expect '[.headers[] | select(startswith("x-octopus-"))] | length == 0'
+    # the IDE's cookie stays under its instance; no service worker over the portal
+    grep -qi "^set-cookie: ide_session=1; Path=/i/$id/; HttpOnly" "$BD/headers"
+    refute grep -qi '^service-worker-allowed' "$BD/headers"
+    # the password is nowhere in what the portal shows
+    pw=$(sed -n 's/^password: //p' "/home/octouser/.octopus/instances/$id/connection.yml")
+    [ "${#pw}" = 48 ]
+    [ "$(stat -c %a "/home/octouser/.octopus/instances/$id/connection.yml")" = 600 ]
+    api octouser GET /api/v1/instances | refute grep -q "$pw"
+    refute grep -q "$pw" "$BD/headers"
+    # without it the IDE refuses (a neighbour on the node who found the port)
+    addr=$(cluster_exec -- scontrol show node "$(instance_field "$id" node)" | sed -n 's/.*NodeAddr=\([^ ]*\).*/\1/p')
+    port=$(sed -n 's/^port: //p' "/home/octouser/.octopus/instances/$id/connection.yml")
+    [ "$(nsenter --net="/run/netns/octo-$BR-h" curl -s -o /dev/null -w '%{http_code}' "http://$addr:$port/i/$id/whoami")" = 403 ]
+    # bodies both ways, larger than the bridge's buffers
+    head -c 3000000 /dev/urandom > "$BD/up.bin"
+    api octouser POST "/i/$id/echo" -H 'Content-Type: application/octet-stream' --data-binary @"$BD/up.bin" \
+        -o "$BD/down.bin" > /dev/null
+    cmp "$BD/up.bin" "$BD/down.bin"
+    api octouser GET "/i/$id/big?n=20000000" -o "$BD/big.bin" > /dev/null
+    want=$(/usr/bin/python3 -c 'import hashlib; b=bytes(range(256))*256; d=(b*306)[:20000000]; print(hashlib.sha256(d).hexdigest())')
+    [ "$(sha256sum < "$BD/big.bin" | cut -d' ' -f1)" = "$want" ]
+    # WebSockets: the upgrade goes to the IDE, frames both ways
+    run "$BATS_TEST_DIRNAME/bridge/ws-client" "$BD/run/api.sock" "$BD/secret" octouser "/i/$id/ws" hello \
+        "$(printf 'x%.0s' $(seq 1 300))"
+    [ "${lines[0]}" = 101 ]
+    [ "${lines[1]}" = "echo:hello" ]
+    [ "${lines[2]}" = "echo:$(printf 'x%.0s' $(seq 1 300))" ]
+    # /i/{id} without its slash: where the IDE's relative links work
+    run api octouser GET "/i/$id"
+    [ "$(status_of "$output")" = 308 ]
+}
+
+@test "instances are their owner's alone: others get 404 for the instance, its proxy and its WebSocket; admins see it but do not enter it" {
+    id=$(cat "$BD/instance-id")
+    run api octouser2 GET "/api/v1/instances/$id"
+    [ "$(status_of "$output")" = 404 ]
+    run api octouser2 GET "/i/$id/whoami"
+    [ "$(status_of "$output")" = 404 ]
+    refute grep -q octouser <<< "$output"
+    run api octouser2 DELETE "/api/v1/instances/$id"
+    [ "$(status_of "$output")" = 404 ]
+    run "$BATS_TEST_DIRNAME/bridge/ws-client" "$BD/run/api.sock" "$BD/secret" octouser2 "/i/$id/ws" hello
+    [ "${lines[0]}" = 404 ]
+    run api octouser2 GET /api/v1/instances
+    expect '.instances | length == 0'
+    run api octoadmin GET "/api/v1/instances/$id"
+    expect '.user == "octouser" and .state == "ready"'
+    run api octoadmin GET "/i/$id/whoami"
+    [ "$(status_of "$output")" = 404 ]
+    run api octouser GET "/api/v1/instances?all=1"
+    [ "$(status_of "$output")" = 403 ]
+    run api - GET "/i/$id/whoami"
+    [ "$(status_of "$output")" = 401 ]
+    # a form or script of another site cannot post into the IDE with the user's session
+    run api octouser POST "/i/$id/echo" -H 'Origin: https://evil.test' -H 'Host: portal.test' -d x
+    [ "$(status_of "$output")" = 403 ]
+    expect '.error.code == "cross_origin"'
+    run api octouser POST "/i/$id/echo" -H 'Sec-Fetch-Site: cross-site' -d x
+    [ "$(status_of "$output")" = 403 ]
+    run api octouser POST "/i/$id/echo" -H 'Origin: https://portal.test' -H 'Host: portal.test' -d same
+    [ "$(status_of "$output")" = 200 ]
+    [ "$(body_of "$output")" = same ]
+    # ids that are not ids
+    run api octouser GET "/i/../api/v1/me" --path-as-is
+    [ "$(status_of "$output")" = 404 ]
+    run api octouser GET "/i/${id^^}/whoami"
+    [ "$(status_of "$output")" = 404 ]
+}
+
+@test "instance requests the bridge refuses: an unknown IDE, unknown fields, no hours, more than MaxInstances" {
+    run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"a100x1","ide":"rstudio","hours":1}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.message | test("ide: give one of: echo")'
+    run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"a100x1","ide":"echo","hours":1,"command":"id"}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.message | test("command: unknown field")'
+    run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"a100x1","ide":"echo"}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.message | test("hours")'
+    run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"nosuch","ide":"echo","hours":1}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.message | test("machine_type")'
+    # no grant for the type: the bridge says why, as the plugin would
+    run api octouser POST /api/v1/instances -d '{"name":"big","machine_type":"a100x2","ide":"echo","hours":1}'
+    [ "$(status_of "$output")" = 403 ]
+    expect '.error.code == "no_quota"'
+    run api octouser GET /api/v1/instances
+    expect '[.instances[] | select(.name == "big")] | length == 0'
+    # octouser has one; MaxInstances=2 allows one more
+    run api octouser POST /api/v1/instances -d '{"name":"nb2","machine_type":"a100x1","ide":"echo","hours":1}'
+    [ "$(status_of "$output")" = 201 ]
+    echo "$(body_of "$output" | jq -r .id)" > "$BD/instance-id2"
+    run api octouser POST /api/v1/instances -d '{"name":"nb3","machine_type":"a100x1","ide":"echo","hours":1}'
+    [ "$(status_of "$output")" = 409 ]
+    expect '.error.code == "too_many_instances"'
+}
+
+@test "an instance deleted: its job is cancelled, connection.yml goes, the proxy answers 409; the bridge's restart keeps the record" {
+    id=$(cat "$BD/instance-id") id2=$(cat "$BD/instance-id2")
+    job=$(instance_field "$id" job_id)
+    run api octouser DELETE "/api/v1/instances/$id"
+    [ "$(status_of "$output")" = 200 ]
+    expect '.state == "stopping"'
+    wait_until 30 sh -c "[ -z \"\$('$CLUSTER_TOOL' -i '$BR' exec -- squeue -h -j $job -o %i 2>/dev/null)\" ]"
+    wait_until 10 test ! -e "/home/octouser/.octopus/instances/$id/connection.yml"
+    sleep 1.2   # past the job cache
+    [ "$(instance_field "$id" state)" = ended ]
+    run api octouser GET "/i/$id/whoami"
+    [ "$(status_of "$output")" = 409 ]
+    expect '.error.code == "not_ready"'
+    # the record and the second instance outlive the bridge
+    kill -KILL "$(cat "$BD/bridge.pid")"
+    start_bridge
+    run api octouser GET /api/v1/instances
+    expect --arg a "$id" --arg b "$id2" '[.instances[].id] | sort == ([$a, $b] | sort)'
+    api octouser DELETE "/api/v1/instances/$id2" > /dev/null
+    audit=$(api octoadmin GET '/api/v1/admin/audit?limit=50' | sed '$d')
+    jq -e --arg id "$id" '[.entries[] | select(.action == "instance.delete" and (.target | startswith("instance \($id)")))] | length >= 1' <<< "$audit" > /dev/null
+    jq -e '[.entries[] | select(.action == "instance.create" and .status == 201)] | length >= 2' <<< "$audit" > /dev/null
     cancel_all
 }
 

@@ -13,6 +13,10 @@ cluster_exec() {
 
 as_user() { local u=$1; shift; cluster_exec -u "$u" -- "$@"; }
 
+# refute CMD...: fails when CMD succeeds. A bare "! CMD" never fails a bats
+# test (set -e ignores negated commands), nor does the first of "A && B".
+refute() { if "$@"; then return 1; fi; }
+
 # wait_until SECONDS CMD... : poll every 0.2 s; bounded, never hangs a run
 wait_until() {
     local deadline=$(( $(date +%s) + $1 )); shift

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cookie_scope.h"
 #include "ide_catalog.h"
 #include "instance_conn.h"
 #include "instance_wrapper.h"
@@ -240,6 +241,44 @@ static void test_conn_cache(void **state)
 	ic_free(c);
 }
 
+static void test_cookie_scope(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "s=1; Path=/; HttpOnly", "s=1; Path=/i/" ID "/; HttpOnly" },
+		{ "s=1", "s=1; Path=/i/" ID "/" },
+		{ "s=1; path=/i/" ID "/lab; Secure", "s=1; Path=/i/" ID "/lab; Secure" },
+		{ "s=1; Path=/i/ffffffffffffffff/", "s=1; Path=/i/" ID "/" },   /* another instance's */
+		{ "s=1; Domain=portal.test; Path=/api", "s=1; Path=/i/" ID "/" },
+		{ "s=1;Path=/;Path=/;Path=/;Path=/", "s=1; Path=/i/" ID "/; Path=/i/" ID "/; Path=/i/" ID "/; Path=/i/" ID "/" },
+		{ "Path=/x", "Path=/x; Path=/i/" ID "/" },                        /* a cookie named Path */
+	};
+	char *o;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		assert_non_null(o = cookie_scope(cases[k].in, "/i/" ID "/"));
+		if (strcmp(o, cases[k].out))
+			fail_msg("case %zu: '%s' -> '%s', want '%s'", k, cases[k].in, o, cases[k].out);
+		free(o);
+	}
+	/* many short Path= attributes, each widened: no overflow (the ASan build checks) */
+	{
+		char in[4096];
+		size_t n = (size_t)snprintf(in, sizeof(in), "s=1"), paths = 0;
+
+		while (n + 8 < sizeof(in)) {
+			memcpy(in + n, ";Path=/", 8);
+			n += 7;
+			paths++;
+		}
+		assert_non_null(o = cookie_scope(in, "/i/" ID "/"));
+		assert_int_equal(strlen(o), 3 + paths * strlen("; Path=/i/" ID "/"));
+		free(o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_wrapper_runs),
 		cmocka_unit_test(test_wrapper_gives_up),
 		cmocka_unit_test(test_conn_cache),
+		cmocka_unit_test(test_cookie_scope),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,12 +84,20 @@ static int read_connection(req_t *r, const bdb_instance_t *in, instance_target_t
 	return rc;
 }
 
-static int host_ok(const bridge_t *b, const char *s)
+/* a host name or address as a URL may carry it */
+static int addr_ok(const char *s)
 {
 	size_t n = strlen(s);
 
 	return n && n < 64 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_:") == n &&
-	       s[0] != '-' && (!b->instance_hosts_set || !regexec(&b->instance_hosts, s, 0, NULL, 0));
+	       s[0] != '-';
+}
+
+/* a node an IDE may be reached on: InstanceHosts= closes the gap OOD's
+ * host_regex leaves open, though the name already comes from Slurm */
+static int node_ok(const bridge_t *b, const char *s)
+{
+	return addr_ok(s) && (!b->instance_hosts_set || !regexec(&b->instance_hosts, s, 0, NULL, 0));
 }
 
 /* The node's address as slurmctld has it (NodeAddr=) */
@@ -107,7 +115,7 @@ static int node_address(req_t *r, const char *node, char *addr, size_t len)
 	restd_resp_free(&resp);
 	if (o && json_object_object_get_ex(o, "nodes", &nodes) && json_object_array_length(nodes) > 0 &&
 	    json_object_object_get_ex(json_object_array_get_idx(nodes, 0), "address", &a) &&
-	    json_object_is_type(a, json_type_string) && host_ok(r->b, json_object_get_string(a))) {
+	    json_object_is_type(a, json_type_string) && addr_ok(json_object_get_string(a))) {
 		snprintf(addr, len, "%s", json_object_get_string(a));
 		rc = 0;
 	}
@@ -439,7 +447,7 @@ int instance_target(req_t *r, const char *id, instance_target_t *t)
 		const char *node = j->f[JF_BATCH_HOST];
 		int rc;
 
-		if (!node || !host_ok(r->b, node)) {
+		if (!node || !node_ok(r->b, node)) {
 			job_list_unref(jobs);
 			reply_error(r, 502, "bad_node", "instance %s runs on a node outside InstanceHosts=", id);
 			return -1;

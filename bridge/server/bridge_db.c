@@ -621,3 +621,20 @@ int bdb_instance_count_live(bridge_db_t *db, const char *user)
 	pthread_mutex_unlock(&db->lock);
 	return n;
 }
+
+int bdb_instance_count_live_all(bridge_db_t *db, long *n)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	pthread_mutex_lock(&db->lock);
+	if ((st = prep(db, "SELECT count(*) FROM instances WHERE stopped = 0"))) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*n = (long)sqlite3_column_int64(st, 0);
+			rc = 0;
+		}
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&db->lock);
+	return rc;
+}

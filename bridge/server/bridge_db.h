@@ -115,5 +115,7 @@ int bdb_instance_foreach(bridge_db_t *db, const char *user, int limit,
 			 int (*cb)(const bdb_instance_t *v, void *arg), void *arg);
 /* Instances of user never stopped, or -1. */
 int bdb_instance_count_live(bridge_db_t *db, const char *user);
+/* Everyone's instances never stopped; 0, or -1 */
+int bdb_instance_count_live_all(bridge_db_t *db, long *n);
 
 #endif

@@ -742,13 +742,13 @@ stuck=$!
     done
     cluster_exec -u octouser2 -- bash -c "cd /tmp && sbatch --hold -o /dev/null -J other --wrap true" > /dev/null
     sleep 1.2   # past the cache period
-    want=$(cluster_exec -- squeue -h -u octouser -o '%i|%j|%T' | sort)
+    want=$(cluster_exec -- squeue -h -t all -u octouser -o '%i|%j|%T' | sort)   # finished ones too, while slurmctld holds them
     run api octouser GET /api/v1/jobs
     [ "$(status_of "$output")" = 200 ]
     got=$(body_of "$output" | jq -r '.jobs[] | "\(.id)|\(.name)|\(.slurm_state)"' | sort)
     echo "squeue: $want / bridge: $got" >&3
     [ "$got" = "$want" ]
-    [ "$(wc -l <<< "$got")" = 3 ]
+    [ "$(grep -c '|held "[123]" é|PENDING$' <<< "$got")" = 3 ]
     # the admin's list holds both users'
     run api octoadmin GET /api/v1/jobs
     [ "$(body_of "$output" | jq '[.jobs[] | select(.state == "queued")] | length')" = 4 ]
@@ -809,6 +809,11 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     # /i/{id} without its slash: where the IDE's relative links work
     run api octouser GET "/i/$id"
     [ "$(status_of "$output")" = 308 ]
+    # counted: proxied requests by route, live instances, WebSockets open now (the one above closed)
+    run api octoadmin GET /metrics
+    body_of "$output" | grep -q '^octopus_bridge_requests_total{route="/i/{id}",method="GET",status="200"} [1-9]'
+    body_of "$output" | grep -q '^octopus_bridge_instances_live 1$'
+    wait_until 10 sh -c "'$BAPI' '$BD/run/api.sock' '$BD/secret' octoadmin GET /metrics | grep -q '^octopus_bridge_websockets_open 0\$'"
 }
 
 @test "instances are their owner's alone: others get 404 for the instance, its proxy and its WebSocket; admins see it but do not enter it" {

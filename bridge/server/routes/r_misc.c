@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "bridge.h"
+#include "ide_proxy.h"
 #include "metrics.h"
 #include "gres_count.h"
 #include "mt_catalog.h"
@@ -142,6 +143,16 @@ void r_metrics(req_t *r)
 		 "# TYPE octopus_bridge_quota_requests_pending gauge\noctopus_bridge_quota_requests_pending %ld\n"
 		 "# TYPE octopus_bridge_grants_expiring_7d gauge\noctopus_bridge_grants_expiring_7d %ld\n",
 		 pending, expiring);
+	if (r->b->ides) {
+		long live = 0;
+
+		bdb_instance_count_live_all(r->b->db, &live);
+		used = strlen(extra);
+		snprintf(extra + used, sizeof(extra) - used,
+			 "# TYPE octopus_bridge_instances_live gauge\noctopus_bridge_instances_live %ld\n"
+			 "# TYPE octopus_bridge_websockets_open gauge\noctopus_bridge_websockets_open %u\n",
+			 live, ide_ws_active());
+	}
 	if (r->b->oidc) {
 		uint64_t reloads, refused;
 		size_t keys;

@@ -268,7 +268,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return cx;
 }
 
-/* A browser tells where a state-changing request comes from; one from
+/* A browser tells where a request comes from; one that may change
+ * something (anything but GET and HEAD, CORS preflights included) from
  * another origin is refused before it reaches an IDE that would trust the
  * auth header the bridge adds (Jupyter skips its XSRF check for it). */
 static int same_origin(struct MHD_Connection *conn)
@@ -282,6 +283,10 @@ static int same_origin(struct MHD_Connection *conn)
 		return 0;
 	if (!origin)
 		return 1;
+	/* the nearest proxy appends its own: the last one counts */
+	if (host && strrchr(host, ','))
+		for (host = strrchr(host, ',') + 1; *host == ' '; host++)
+			;
 	if (!host)
 		host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	if (!host || !(o = strstr(origin, "://")))
@@ -351,7 +356,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				    b->cfg.instance_max_body);
 		else if ((st = identity_resolve(&cx->r, code, sizeof(code), why, sizeof(why))))
 			reply_error(&cx->r, st, code, "%s", why);
-		else if (strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS") && !same_origin(conn))
+		else if (strcmp(method, "GET") && strcmp(method, "HEAD") && !same_origin(conn))
 			reply_error(&cx->r, 403, "cross_origin", "%s from another site is refused", method);
 		else if (!cx->r.who.can_write && strcmp(method, "GET") && strcmp(method, "HEAD"))
 			reply_error(&cx->r, 403, "forbidden", "this token is read-only");
@@ -388,8 +393,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)conn;
 	if (!cx)
 		return;
-	if (cx->ws && t != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-		ide_ws_abandon(cx->ws);
+	(void)t;
+	ide_ws_abandon(cx->ws);         /* NULL once the relay took it */
 	json_object_put(cx->r.out);
 	free((void *)cx->r.text);
 	free(cx->body);
@@ -520,6 +525,7 @@ int http_start(bridge_t *b, struct MHD_Daemon *d[2], char *why, size_t wl)
 
 void http_stop(struct MHD_Daemon *d[2])
 {
+	ide_ws_shutdown(3000);
 	for (int i = 0; i < 2; i++)
 		if (d[i])
 			MHD_stop_daemon(d[i]);

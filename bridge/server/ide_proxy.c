@@ -150,8 +150,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *cls)
 		if (!strcasecmp(name, "Connection") || !strcasecmp(name, "Keep-Alive") ||
 		    !strcasecmp(name, "Transfer-Encoding") || !strcasecmp(name, "Trailer") ||
 		    !strcasecmp(name, "Upgrade") || !strcasecmp(name, "Proxy-Authenticate") ||
-		    /* a page of one IDE must not widen its reach over the portal's origin */
-		    !strcasecmp(name, "Service-Worker-Allowed"))
+		    /* a page of one IDE must not widen its reach over the portal's
+		     * origin, nor open it to other sites' scripts */
+		    !strcasecmp(name, "Service-Worker-Allowed") || !strncasecmp(name, "Access-Control-", 15))
 			return n;
 		add_resp_header(p, data, nl, v, vl);
 	}

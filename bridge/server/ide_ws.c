@@ -33,19 +33,28 @@ unsigned ide_ws_active(void)
 	return __atomic_load_n(&active, __ATOMIC_RELAXED);
 }
 
+static int stopping;
+
+void ide_ws_shutdown(int wait_ms)
+{
+	__atomic_store_n(&stopping, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < wait_ms / 50 && ide_ws_active(); i++)
+		usleep(50000);
+}
+
 typedef struct {
 	int backend;
 	char *pending;                  /* what the IDE sent after its 101 */
 	size_t npending;
 	int idle_ms;
-	int taken;                      /* MHD handed the socket over */
+	void **slot;                    /* the connection's hold on us, until MHD hands the socket over */
 } ws_t;
 
 void ide_ws_abandon(void *cls)
 {
 	ws_t *w = cls;
 
-	if (!w || __atomic_load_n(&w->taken, __ATOMIC_ACQUIRE))
+	if (!w)
 		return;
 	close(w->backend);
 	free(w->pending);
@@ -157,9 +166,9 @@ static void relay(int client, int backend, int idle_ms)
 		int64_t left = last + idle_ms - now_ms();
 		int n;
 
-		if (left <= 0)
+		if (left <= 0 || __atomic_load_n(&stopping, __ATOMIC_RELAXED))
 			return;
-		n = poll(pf, 2, left > 60000 ? 60000 : (int)left);
+		n = poll(pf, 2, left > 1000 ? 1000 : (int)left);
 		if (n < 0 && errno != EINTR)
 			return;
 		if (n <= 0)
@@ -217,7 +226,8 @@ static void on_upgraded(void *cls, struct MHD_Connection *c, void *con_cls, cons
 
 	(void)c;
 	(void)con_cls;
-	__atomic_store_n(&w->taken, 1, __ATOMIC_RELEASE);
+	/* the relay owns w from here: the connection's end must not free it */
+	*w->slot = NULL;
 	if (a && (!extra_in_size || (a->extra = malloc(extra_in_size)))) {
 		a->w = w;
 		a->sock = sock;
@@ -353,6 +363,7 @@ int ide_ws_serve(req_t *r, const char *raw_uri, const instance_target_t *t, cons
 	}
 	free(head);
 	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+	w->slot = ws_ctx;
 	*ws_ctx = w;
 	r->status = 101;
 	*queued = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);

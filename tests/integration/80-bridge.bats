@@ -782,6 +782,7 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     # the IDE's cookie stays under its instance; no service worker over the portal
     grep -qi "^set-cookie: ide_session=1; Path=/i/$id/; HttpOnly" "$BD/headers"
     refute grep -qi '^service-worker-allowed' "$BD/headers"
+    refute grep -qi '^access-control-' "$BD/headers"
     # the password is nowhere in what the portal shows
     pw=$(sed -n 's/^password: //p' "/home/octouser/.octopus/instances/$id/connection.yml")
     [ "${#pw}" = 48 ]
@@ -841,6 +842,11 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     run api octouser POST "/i/$id/echo" -H 'Origin: https://evil.test' -H 'Host: portal.test' -d x
     [ "$(status_of "$output")" = 403 ]
     expect '.error.code == "cross_origin"'
+    run api octouser OPTIONS "/i/$id/echo" -H 'Origin: https://evil.test' -H 'Access-Control-Request-Method: PUT'
+    [ "$(status_of "$output")" = 403 ]
+    run api octouser POST "/i/$id/echo" -H 'Origin: https://evil.test' -H 'Host: evil.test' \
+        -H 'X-Forwarded-Host: evil.test, portal.test' -d x
+    [ "$(status_of "$output")" = 403 ]
     run api octouser POST "/i/$id/echo" -H 'Sec-Fetch-Site: cross-site' -d x
     [ "$(status_of "$output")" = 403 ]
     run api octouser POST "/i/$id/echo" -H 'Origin: https://portal.test' -H 'Host: portal.test' -d same

@@ -9,6 +9,10 @@
  *   yajl-16k   the same fed in 16 KiB chunks, as curl hands them over
  *   view       the portal's answer from the records: job_rec_view for each
  *              job and json-c's serialization (every miss and every hit)
+ *   render     job_list_render: each job's view rendered to text once, as
+ *              the bridge does per fetched list
+ *   floor      yajl with no callbacks at all, 16 KiB chunks: what any
+ *              yajl-based parse of the answer costs at least
  *
  *   job-list-parse FIXTURE [N] [ROUNDS]
  *
@@ -16,6 +20,7 @@
  */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <yajl/yajl_parse.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -121,6 +126,21 @@ static job_list_t *by_yajl(const char *s, size_t len, size_t chunk)
 	return l;
 }
 
+static void floor_parse(const char *s, size_t len)
+{
+	static const yajl_callbacks none;
+	yajl_handle h = yajl_alloc(&none, NULL, NULL);
+
+	if (h)
+		yajl_config(h, yajl_dont_validate_strings, 1);   /* as the bridge runs it */
+	for (size_t off = 0; h && off < len; off += 16384)
+		if (yajl_parse(h, (const unsigned char *)s + off, len - off < 16384 ? len - off : 16384) != yajl_status_ok)
+			exit(3);
+	if (!h || yajl_complete_parse(h) != yajl_status_ok)
+		exit(3);
+	yajl_free(h);
+}
+
 static size_t view(const job_list_t *l)
 {
 	json_object *out = json_object_new_object(), *arr = json_object_new_array();
@@ -137,8 +157,8 @@ static size_t view(const job_list_t *l)
 int main(int argc, char **argv)
 {
 	size_t one_len, len, n = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000, rounds = argc > 3 ? strtoul(argv[3], NULL, 10) : 31;
-	static const char *const names[] = { "json-c", "yajl", "yajl-16k", "view" };
-	double t[4][1000];
+	static const char *const names[] = { "json-c", "yajl", "yajl-16k", "view", "render", "floor" };
+	double t[6][1000];
 	char *one, *doc;
 	size_t out_len = 0;
 
@@ -163,6 +183,13 @@ int main(int argc, char **argv)
 		t0 = now_ms();
 		out_len = view(b);
 		t[3][r] = now_ms() - t0;
+		t0 = now_ms();
+		if (job_list_render(c))
+			return 3;
+		t[4][r] = now_ms() - t0;
+		t0 = now_ms();
+		floor_parse(doc, len);
+		t[5][r] = now_ms() - t0;
 		if (a->n != n || b->n != n || c->n != n) {
 			fprintf(stderr, "job-list-parse: %zu/%zu/%zu jobs, not %zu\n", a->n, b->n, c->n, n);
 			return 3;
@@ -172,7 +199,7 @@ int main(int argc, char **argv)
 		job_list_unref(c);
 	}
 	printf("%zu jobs, answer %zu bytes, portal answer %zu bytes, %zu rounds; medians:", n, len, out_len, rounds);
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 6; k++) {
 		qsort(t[k], rounds, sizeof(double), cmp);
 		printf(" %s=%.2f ms", names[k], t[k][rounds / 2]);
 	}

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "utf8_valid.h"
+
 #define MAX_DEPTH 64
 
 /* Where the parser is, by depth: 1 the document's object, 2 "jobs" or
@@ -42,7 +44,7 @@ static int scalar(jlp_t *p, const char *s, size_t len)
 		char **slot = &cur(p)->f[p->field];
 
 		free(*slot);    /* a repeated key: the last one wins, as in json-c */
-		if (!(*slot = strndup(s, len))) {
+		if (!(*slot = utf8_valid_dup(s, len))) {
 			snprintf(p->why, sizeof(p->why), "out of memory");
 			return 0;
 		}
@@ -204,6 +206,9 @@ jlp_t *jlp_new(void)
 		free(p);
 		return NULL;
 	}
+	/* strings are checked field by field (utf8_valid): yajl's own check
+	 * would throw away everyone's list over one job's name */
+	yajl_config(p->h, yajl_dont_validate_strings, 1);
 	p->list->refs = 1;
 	return p;
 }

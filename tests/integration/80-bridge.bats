@@ -752,6 +752,15 @@ stuck=$!
     # the admin's list holds both users'
     run api octoadmin GET /api/v1/jobs
     [ "$(body_of "$output" | jq '[.jobs[] | select(.state == "queued")] | length')" = 4 ]
+    # a name that is not UTF-8 (Slurm takes any bytes): that job is listed,
+    # its bad byte replaced, and nobody loses the list over it
+    cluster_exec -u octouser2 -- bash -c "cd /tmp && sbatch --hold -o /dev/null -J \$'odd\\xffname' --wrap true" > /dev/null
+    sleep 1.2
+    run api octouser2 GET /api/v1/jobs
+    [ "$(status_of "$output")" = 200 ]
+    expect '[.jobs[] | select(.name == "odd\ufffdname")] | length == 1'
+    run api octouser GET /api/v1/jobs
+    [ "$(status_of "$output")" = 200 ]
     cancel_all
 }
 

@@ -19,6 +19,7 @@
 #include "job_spec.h"
 #include "log_path.h"
 #include "router.h"
+#include "utf8_valid.h"
 
 static const route_t table[] = {
 	{ "GET", "/api/v1/jobs", "list" },
@@ -238,6 +239,46 @@ static void test_job_list_parse(void **state)
 	}
 }
 
+/* One job named in bytes that are not UTF-8 (Slurm takes any) does not
+ * cost everyone the list: the name is kept, its bad bytes replaced */
+static void test_job_list_bad_utf8(void **state)
+{
+	static const char doc[] = "{\"jobs\": [{\"job_id\": 1, \"name\": \"a\xff\xfe\xc3\xa9\xed\xa0\x80\xc0\x80z\"},"
+				  " {\"job_id\": 2, \"name\": \"ok \xe2\x82\xac\xf0\x9f\x90\x99\"},"
+				  " {\"job_id\": 3, \"name\": \"cut \xe2\x82\"}]}";
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "plain" },
+		{ "\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x99\xf4\x8f\xbf\xbf", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x90\x99\xf4\x8f\xbf\xbf" },
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },                 /* overlong '/' */
+		{ "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* overlong, 3 bytes */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* a surrogate */
+		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* above U+10FFFF */
+		{ "x\xe2\x82", "x\xef\xbf\xbd\xef\xbf\xbd" },                /* cut short */
+	};
+	jlp_error_t err;
+	char why[200];
+	job_list_t *l;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *o = utf8_valid_dup(cases[i].in, strlen(cases[i].in));
+
+		assert_non_null(o);
+		if (strcmp(o, cases[i].out))
+			fail_msg("case %zu", i);
+		free(o);
+	}
+	assert_non_null(l = job_list_parse(doc, strlen(doc), &err, why, sizeof(why)));
+	assert_int_equal(l->n, 3);
+	assert_string_equal(l->rec[0].f[JF_NAME], "a\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+						  "\xef\xbf\xbd\xef\xbf\xbdz");
+	assert_string_equal(l->rec[1].f[JF_NAME], "ok \xe2\x82\xac\xf0\x9f\x90\x99");
+	assert_string_equal(l->rec[2].f[JF_NAME], "cut \xef\xbf\xbd\xef\xbf\xbd");
+	job_list_unref(l);
+}
+
 static void test_job_list_parse_refusals(void **state)
 {
 	static const struct {
@@ -247,7 +288,6 @@ static void test_job_list_parse_refusals(void **state)
 		{ "{\"jobs\": [] } trailing", "not JSON" },
 		{ "[{\"jobs\": []}]", "not a JSON object" },
 		{ "{\"meta\": {}}", "no jobs array" },
-		{ "{\"jobs\": [{\"name\": \"\\ud800x\xff\"}]}", "not JSON" },  /* not UTF-8 */
 	};
 	static const char errdoc[] = "{\"errors\": [{\"error\": \"e1\", \"error_number\": 1007, \"description\": \"\"},"
 				     " {\"description\": \"second\"}], \"jobs\": []}";
@@ -496,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_proxy_signature),
 		cmocka_unit_test(test_personal_tokens),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_job_list_bad_utf8),
 		cmocka_unit_test(test_grant_sum),
 		cmocka_unit_test(test_log_path),
 		cmocka_unit_test(test_gres_count),

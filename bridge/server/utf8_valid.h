@@ -1,0 +1,16 @@
+/*
+ * utf8_valid - a copy of text with every byte that is not part of valid
+ * UTF-8 (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF)
+ * replaced by U+FFFD. Slurm takes any bytes as a job name and slurmrestd
+ * passes them on; the bridge keeps such a job in its list (one odd name
+ * must not break everyone's list) and answers valid UTF-8. Pure.
+ */
+#ifndef OCTOPUS_UTF8_VALID_H
+#define OCTOPUS_UTF8_VALID_H
+
+#include <stddef.h>
+
+/* malloc'd and NUL-terminated (len bytes of s, which need not be), or NULL */
+char *utf8_valid_dup(const char *s, size_t len);
+
+#endif

@@ -4,8 +4,10 @@
  * a unix socket, repeat GET URL for SECONDS (or MAX requests in all), and
  * the latencies of every answer are kept.
  *
- *   http-load --unix SOCK --url URL [-H 'Name: value']... [--threads N]
+ *   http-load [--unix SOCK] --url URL [-H 'Name: value']... [--threads N]
  *             [--seconds S] [--max M]
+ *
+ * (without --unix: TCP, to the URL's host)
  *
  * Prints one line: requests, errors (not 2xx, or no answer), req/s, p50,
  * p90, p99 in ms. Bounded: at most 1024 threads, 600 s, 10^7 requests.
@@ -48,7 +50,8 @@ static void *client(void *arg)
 	CURL *c = curl_easy_init();
 
 	(void)arg;
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	if (sock)
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
@@ -108,13 +111,13 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--max") && i + 1 < argc)
 			max_requests = atol(argv[++i]);
 		else {
-			fprintf(stderr, "usage: http-load --unix SOCK --url URL [-H H]... [--threads N] [--seconds S] [--max M]\n");
+			fprintf(stderr, "usage: http-load [--unix SOCK] --url URL [-H H]... [--threads N] [--seconds S] [--max M]\n");
 			return 2;
 		}
 	}
-	if (!sock || !url || threads < 1 || threads > 1024 || seconds <= 0 || seconds > 600 || max_requests < 1 ||
+	if (!url || threads < 1 || threads > 1024 || seconds <= 0 || seconds > 600 || max_requests < 1 ||
 	    max_requests > MAX_SAMPLES) {
-		fprintf(stderr, "http-load: --unix and --url are required; 1-1024 threads, 0-600 s, max <= 10^7\n");
+		fprintf(stderr, "http-load: --url is required; 1-1024 threads, 0-600 s, max <= 10^7\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -40,7 +40,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS instances ("
 	"  id TEXT PRIMARY KEY, user TEXT NOT NULL, name TEXT NOT NULL, ide TEXT NOT NULL,"
 	"  machine_type TEXT NOT NULL, units INTEGER NOT NULL, job_id INTEGER NOT NULL DEFAULT 0,"
-	"  created INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0);"
+	"  created INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0, volumes TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX IF NOT EXISTS instances_user ON instances(user);";
 
 bridge_db_t *bdb_open(const char *path, char *err, size_t errlen)
@@ -502,9 +502,10 @@ static void instance_row(sqlite3_stmt *st, bdb_instance_t *v)
 	v->job_id = sqlite3_column_int64(st, 6);
 	v->created = sqlite3_column_int64(st, 7);
 	v->stopped = sqlite3_column_int64(st, 8);
+	text(st, 9, v->volumes, sizeof(v->volumes));
 }
 
-#define INSTANCE_COLS "id, user, name, ide, machine_type, units, job_id, created, stopped"
+#define INSTANCE_COLS "id, user, name, ide, machine_type, units, job_id, created, stopped, volumes"
 
 int bdb_instance_add(bridge_db_t *db, const bdb_instance_t *v)
 {
@@ -512,7 +513,7 @@ int bdb_instance_add(bridge_db_t *db, const bdb_instance_t *v)
 	int rc = -1;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "INSERT INTO instances(" INSTANCE_COLS ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"))) {
+	if ((st = prep(db, "INSERT INTO instances(" INSTANCE_COLS ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))) {
 		sqlite3_bind_text(st, 1, v->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, v->user, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, v->name, -1, SQLITE_STATIC);
@@ -522,6 +523,7 @@ int bdb_instance_add(bridge_db_t *db, const bdb_instance_t *v)
 		sqlite3_bind_int64(st, 7, v->job_id);
 		sqlite3_bind_int64(st, 8, v->created);
 		sqlite3_bind_int64(st, 9, v->stopped);
+		sqlite3_bind_text(st, 10, v->volumes, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 		sqlite3_finalize(st);
 	}

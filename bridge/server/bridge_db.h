@@ -102,6 +102,7 @@ typedef struct {
 	char id[24], user[40], name[64], ide[32], machine_type[32];
 	uint32_t units;
 	int64_t job_id, created, stopped;   /* stopped: when DELETE asked, 0 if never */
+	char volumes[600];                  /* the user's volumes it mounts, comma-separated */
 } bdb_instance_t;
 
 int bdb_instance_add(bridge_db_t *db, const bdb_instance_t *v);

@@ -887,9 +887,16 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     expect '.error.code == "no_quota"'
     run api octouser GET /api/v1/instances
     expect '[.instances[] | select(.name == "big")] | length == 0'
-    # octouser has one; MaxInstances=2 allows one more
-    run api octouser POST /api/v1/instances -d '{"name":"nb2","machine_type":"a100x1","ide":"echo","hours":1}'
+    # volumes: only the user's own
+    run api octouser POST /api/v1/instances -d '{"name":"nb2","machine_type":"a100x1","ide":"echo","hours":1,"volumes":["nbdata"]}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.message | test("volumes: no volume .nbdata. of yours")'
+    run api octouser POST /api/v1/volumes -d '{"name":"nbdata"}'
     [ "$(status_of "$output")" = 201 ]
+    # octouser has one; MaxInstances=2 allows one more
+    run api octouser POST /api/v1/instances -d '{"name":"nb2","machine_type":"a100x1","ide":"echo","hours":1,"volumes":["nbdata"]}'
+    [ "$(status_of "$output")" = 201 ]
+    expect '.volumes == ["nbdata"]'
     echo "$(body_of "$output" | jq -r .id)" > "$BD/instance-id2"
     run api octouser POST /api/v1/instances -d '{"name":"nb3","machine_type":"a100x1","ide":"echo","hours":1}'
     [ "$(status_of "$output")" = 409 ]
@@ -914,7 +921,18 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     start_bridge
     run api octouser GET /api/v1/instances
     expect --arg a "$id" --arg b "$id2" '[.instances[].id] | sort == ([$a, $b] | sort)'
+    # the second one mounts a volume: the IDE is told where, and the volume stays while it runs
+    wait_until 90 instance_ready "$id2"
+    run api octouser GET "/i/$id2/whoami"
+    expect --arg p "$BD/volumes/octouser/nbdata" '.volumes == $p'
+    run api octouser DELETE /api/v1/volumes/nbdata
+    [ "$(status_of "$output")" = 409 ]
+    expect '.error.message | test("instance job [0-9]+ mounts nbdata")'
+    job2=$(instance_field "$id2" job_id)
     api octouser DELETE "/api/v1/instances/$id2" > /dev/null
+    wait_until 30 sh -c "[ -z \"\$('$CLUSTER_TOOL' -i '$BR' exec -- squeue -h -j $job2 -o %i 2>/dev/null)\" ]"
+    run api octouser DELETE /api/v1/volumes/nbdata
+    [ "$(status_of "$output")" = 200 ]
     audit=$(api octoadmin GET '/api/v1/admin/audit?limit=50' | sed '$d')
     jq -e --arg id "$id" '[.entries[] | select(.action == "instance.delete" and (.target | startswith("instance \($id)")))] | length >= 1' <<< "$audit" > /dev/null
     jq -e '[.entries[] | select(.action == "instance.create" and .status == 201)] | length >= 2' <<< "$audit" > /dev/null

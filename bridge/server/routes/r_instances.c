@@ -23,6 +23,7 @@
 #include "job_list.h"
 #include "job_spec.h"
 #include "mt_verdict.h"
+#include "user_policy.h"
 
 #define LIST_MAX 200
 
@@ -184,6 +185,15 @@ static json_object *instance_json(req_t *r, const bdb_instance_t *in, const job_
 	if (j && j->f[JF_BATCH_HOST] && j->f[JF_BATCH_HOST][0])
 		json_object_object_add(o, "node", json_object_new_string(j->f[JF_BATCH_HOST]));
 	json_object_object_add(o, "created", json_object_new_int64(in->created));
+	if (in->volumes[0]) {
+		json_object *vols = json_object_new_array();
+		char copy[sizeof(in->volumes)], *save, *name;
+
+		snprintf(copy, sizeof(copy), "%s", in->volumes);
+		for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save))
+			json_object_array_add(vols, json_object_new_string(name));
+		json_object_object_add(o, "volumes", vols);
+	}
 	if (in->stopped)
 		json_object_object_add(o, "stopped", json_object_new_int64(in->stopped));
 	snprintf(url, sizeof(url), "/i/%s/", in->id);
@@ -212,15 +222,65 @@ static int own_instance(req_t *r, const char *id, int admin_ok, bdb_instance_t *
 	return 0;
 }
 
-/* The body: {name, machine_type, units?, ide, image?, hours}. Checked by
- * job_spec_parse after the IDE is swapped for its wrapper script, so an
- * instance obeys every rule a job does. */
-static int instance_spec(req_t *r, const char *id, job_spec_t *spec, const ide_t **ide)
+/* spec gets an environment variable the bridge sets (not the user's allow-list) */
+static int spec_env(job_spec_t *spec, const char *name, const char *value)
 {
-	static const char *const known[] = { "name", "machine_type", "units", "ide", "image", "hours", NULL };
+	if (spec->nenv == JS_MAX_ENV || !(spec->env_value[spec->nenv] = strdup(value)))
+		return -1;
+	snprintf(spec->env_name[spec->nenv++], sizeof(spec->env_name[0]), "%s", name);
+	return 0;
+}
+
+#define MAX_VOLUMES 8
+
+/* volumes: names of the user's own volumes. In an image they are mounted at
+ * /volumes/<name> (spank_container's vol: mounts); without one they are
+ * where they are. Either way OCTOPUS_VOLUMES lists where the IDE finds them. */
+static int instance_volumes(req_t *r, json_object *list, job_spec_t *spec, bdb_instance_t *in)
+{
+	char mounts[1024] = "", seen[1200] = "";
+	size_t n;
+
+	if (!json_object_is_type(list, json_type_array) || (n = json_object_array_length(list)) > MAX_VOLUMES) {
+		reply_error(r, 400, "invalid_field", "volumes: a list of at most %d names of your volumes", MAX_VOLUMES);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(list, i);
+		const char *name = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+		bdb_volume_t vol;
+
+		if (!volume_name_valid(name) || bdb_volume_get(r->b->db, r->who.user, name, &vol)) {
+			reply_error(r, 400, "invalid_field", "volumes: no volume '%.64s' of yours (POST /api/v1/volumes makes one)",
+				    name);
+			return -1;
+		}
+		snprintf(in->volumes + strlen(in->volumes), sizeof(in->volumes) - strlen(in->volumes), "%s%s",
+			 i ? "," : "", name);
+		snprintf(mounts + strlen(mounts), sizeof(mounts) - strlen(mounts), "%svol:%s:/volumes/%s", i ? "," : "",
+			 name, name);
+		if (spec->image[0])
+			snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s/volumes/%s", i ? ":" : "", name);
+		else
+			snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s%s", i ? ":" : "", vol.path);
+	}
+	if (n && ((spec->image[0] && spec_env(spec, "OCTOPUS_CONTAINER_MOUNTS", mounts)) ||
+		  spec_env(spec, "OCTOPUS_VOLUMES", seen))) {
+		reply_error(r, 500, "internal", "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The body: {name, machine_type, units?, ide, image?, volumes?, hours}.
+ * Checked by job_spec_parse after the IDE is swapped for its wrapper
+ * script, so an instance obeys every rule a job does. */
+static int instance_spec(req_t *r, bdb_instance_t *inst, job_spec_t *spec, const ide_t **ide)
+{
+	static const char *const known[] = { "name", "machine_type", "units", "ide", "image", "volumes", "hours", NULL };
 	job_spec_rules_t rules = { .env_allow = "", .max_hours = (uint32_t)r->b->cfg.max_hours };
 	json_tokener *tok = json_tokener_new_ex(8);
-	json_object *in = NULL, *v;
+	json_object *in = NULL, *v, *vols = NULL;
 	char field[64], why[512], *script = NULL;
 	int rc = -1;
 
@@ -238,7 +298,7 @@ static int instance_spec(req_t *r, const char *id, job_spec_t *spec, const ide_t
 			ok |= !strcmp(key, known[i]);
 		if (!ok) {
 			reply_error(r, 400, "invalid_field",
-				    "%.40s: unknown field (fields: name, machine_type, units, ide, image, hours)", key);
+				    "%.40s: unknown field (fields: name, machine_type, units, ide, image, volumes, hours)", key);
 			goto out;
 		}
 	}
@@ -252,10 +312,13 @@ static int instance_spec(req_t *r, const char *id, job_spec_t *spec, const ide_t
 		reply_error(r, 400, "invalid_field", "ide: give one of: %s", list);
 		goto out;
 	}
-	if (!(script = iw_script(id, *ide))) {
+	if (!(script = iw_script(inst->id, *ide))) {
 		reply_error(r, 500, "internal", "out of memory");
 		goto out;
 	}
+	if (json_object_object_get_ex(in, "volumes", &vols))
+		json_object_get(vols);
+	json_object_object_del(in, "volumes");
 	json_object_object_del(in, "ide");
 	json_object_object_add(in, "script", json_object_new_string(script));
 	{
@@ -266,8 +329,11 @@ static int instance_spec(req_t *r, const char *id, job_spec_t *spec, const ide_t
 			goto out;
 		}
 	}
+	if (vols && instance_volumes(r, vols, spec, inst))
+		goto out;
 	rc = 0;
 out:
+	json_object_put(vols);
 	free(script);
 	json_object_put(in);
 	if (tok)
@@ -296,7 +362,7 @@ void r_instances_create(req_t *r)
 	}
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(in.id + 2 * i, 3, "%02x", rnd[i]);
-	if (instance_spec(r, in.id, &spec, &ide))
+	if (instance_spec(r, &in, &spec, &ide))
 		goto out;
 	if (snprintf(r->audit_target, sizeof(r->audit_target), "instance %s (%s, %s:%u %s)", in.id, ide->name,
 		     spec.machine_type, spec.units, spec.name) < 0)

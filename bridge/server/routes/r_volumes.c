@@ -113,9 +113,45 @@ void r_volumes_list(req_t *r)
 	reply_json(r, 200, o);
 }
 
-/* Does a running job of the user work in path? (answered on error) */
-static int in_use(req_t *r, const char *path)
+typedef struct {
+	const char *name;
+	json_object *jobs;
+	int64_t job_id;                 /* the live instance job that mounts it */
+} mount_arg_t;
+
+static int job_live(json_object *jobs, int64_t id)
 {
+	for (size_t i = 0; i < json_object_array_length(jobs); i++) {
+		json_object *j = json_object_array_get_idx(jobs, i), *v;
+		const char *st = json_object_object_get_ex(j, "job_state", &v) ? json_object_get_string(v) : "";
+
+		if (json_object_object_get_ex(j, "job_id", &v) && json_object_get_int64(v) == id)
+			return !strcmp(st, "RUNNING") || !strcmp(st, "PENDING") || !strcmp(st, "SUSPENDED") ||
+			       !strcmp(st, "COMPLETING") || !strcmp(st, "CONFIGURING");
+	}
+	return 0;
+}
+
+/* an instance of the user whose job lives and mounts the volume */
+static int mounts_it(const bdb_instance_t *in, void *arg)
+{
+	mount_arg_t *a = arg;
+	char list[sizeof(in->volumes) + 2], want[80];
+
+	snprintf(list, sizeof(list), ",%s,", in->volumes);
+	snprintf(want, sizeof(want), ",%s,", a->name);
+	if (in->job_id && strstr(list, want) && job_live(a->jobs, in->job_id)) {
+		a->job_id = in->job_id;
+		return 1;
+	}
+	return 0;
+}
+
+/* Does a running job of the user work in the volume, or an instance of
+ * theirs mount it? (answered on error) */
+static int in_use(req_t *r, const bdb_volume_t *vol)
+{
+	const char *path = vol->path;
 	char q[128];
 	restd_resp_t resp;
 	json_object *o, *jobs;
@@ -150,6 +186,15 @@ static int in_use(req_t *r, const char *path)
 			reply_error(r, 409, "in_use", "job %s works in %s; remove the volume when it ends",
 				    json_object_object_get_ex(j, "job_id", &v) ? json_object_get_string(v) : "?", path);
 	}
+	if (!busy) {
+		mount_arg_t a = { .name = vol->name, .jobs = jobs };
+
+		if (bdb_instance_foreach(r->b->db, r->who.user, 1000, mounts_it, &a) > 0) {
+			busy = 1;
+			reply_error(r, 409, "in_use", "instance job %lld mounts %s; remove the volume when it ends",
+				    (long long)a.job_id, vol->name);
+		}
+	}
 	json_object_put(o);
 	return busy ? -1 : 0;
 }
@@ -166,7 +211,7 @@ void r_volume_delete(req_t *r)
 		reply_error(r, 404, "not_found", "no volume %.60s of yours", r->params[0]);
 		return;
 	}
-	if (in_use(r, vol.path) || broker(r, "RMVOL", vol.name))
+	if (in_use(r, &vol) || broker(r, "RMVOL", vol.name))
 		return;
 	bdb_volume_del(r->b->db, r->who.user, vol.name);
 	{

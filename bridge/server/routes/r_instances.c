@@ -149,6 +149,8 @@ static const char *instance_state(req_t *r, const bdb_instance_t *in, const job_
 			return "starting";
 		snprintf(t->id, sizeof(t->id), "%s", in->id);
 		t->job_id = jid;
+		/* remembered without the address; instance_target adds it */
+		ic_put(r->b->conns, t);
 		*have_target = 1;
 		return "ready";
 	}

@@ -42,7 +42,7 @@ typedef struct {
 	size_t nrh;
 	char *rh_name[RESP_HEADERS_MAX], *rh_value[RESP_HEADERS_MAX];
 	char *buf;
-	size_t len, cap;
+	size_t off, len, cap;           /* unread bytes: buf[off..len) */
 	long long content_length;
 } px_t;
 
@@ -55,9 +55,7 @@ static void px_free(void *cls)
 	if (p->m && p->e)
 		curl_multi_remove_handle(p->m, p->e);
 	if (p->e)
-		curl_easy_cleanup(p->e);
-	if (p->m)
-		curl_multi_cleanup(p->m);
+		curl_easy_cleanup(p->e);      /* its connection stays in the thread's multi, if whole */
 	curl_slist_free_all(p->hdrs);
 	for (size_t i = 0; i < p->nrh; i++) {
 		free(p->rh_name[i]);
@@ -67,11 +65,33 @@ static void px_free(void *cls)
 	free(p);
 }
 
+/*
+ * One multi handle per libmicrohttpd worker thread, for the thread's life:
+ * its connection cache keeps connections to the IDEs open between
+ * requests. A connection per request would cost a handshake each and leave
+ * a TIME_WAIT each: tens of thousands a minute from one busy page exhaust
+ * the bridge's ports to that IDE. A connection stays on the thread that
+ * took it, so the transfers of one multi never run on two threads.
+ */
+static __thread CURLM *tl_multi;
+
+static CURLM *thread_multi(void)
+{
+	if (!tl_multi && (tl_multi = curl_multi_init()))
+		curl_multi_setopt(tl_multi, CURLMOPT_MAXCONNECTS, 32L);
+	return tl_multi;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *cls)
 {
 	px_t *p = cls;
 	size_t n = size * nmemb;
 
+	if (p->len + n > p->cap && p->off) {
+		memmove(p->buf, p->buf + p->off, p->len - p->off);
+		p->len -= p->off;
+		p->off = 0;
+	}
 	if (p->len + n > p->cap) {
 		char *b;
 
@@ -169,12 +189,17 @@ static void drive(px_t *p, int want_headers)
 		int left;
 
 		curl_multi_perform(p->m, &running);
-		while ((msg = curl_multi_info_read(p->m, &left)))
-			if (msg->msg == CURLMSG_DONE) {
-				p->done = 1;
-				p->result = msg->data.result;
+		/* the multi is the thread's: a message may be another transfer's */
+		while ((msg = curl_multi_info_read(p->m, &left))) {
+			px_t *owner = NULL;
+
+			if (msg->msg == CURLMSG_DONE && !curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &owner) &&
+			    owner) {
+				owner->done = 1;
+				owner->result = msg->data.result;
 			}
-		if (p->done || (want_headers ? p->headers_done : p->len > 0))
+		}
+		if (p->done || (want_headers ? p->headers_done : p->len > p->off))
 			return;
 		if (p->paused)
 			return;
@@ -188,18 +213,18 @@ static ssize_t read_body(void *cls, uint64_t pos, char *out, size_t max)
 	size_t n;
 
 	(void)pos;
-	if (!p->len) {
+	if (p->off == p->len) {
+		p->off = p->len = 0;
 		if (p->paused) {
 			p->paused = 0;
 			curl_easy_pause(p->e, CURLPAUSE_CONT);
 		}
 		drive(p, 0);
 	}
-	if (p->len) {
-		n = p->len < max ? p->len : max;
-		memcpy(out, p->buf, n);
-		memmove(p->buf, p->buf + n, p->len - n);
-		p->len -= n;
+	if (p->off < p->len) {
+		n = p->len - p->off < max ? p->len - p->off : max;
+		memcpy(out, p->buf + p->off, n);
+		p->off += n;
 		return (ssize_t)n;
 	}
 	return p->done && p->result == CURLE_OK ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
@@ -252,7 +277,7 @@ static int http_proxy(req_t *r, const char *raw_uri, const instance_target_t *t,
 	char url[2200], line[512];
 	int body_allowed;
 
-	if (!p || !(p->buf = malloc(BUF_CAP)) || !(p->e = curl_easy_init()) || !(p->m = curl_multi_init())) {
+	if (!p || !(p->buf = malloc(BUF_CAP)) || !(p->e = curl_easy_init()) || !(p->m = thread_multi())) {
 		px_free(p);
 		reply_error(r, 500, "internal", "out of memory");
 		return 0;
@@ -281,6 +306,7 @@ static int http_proxy(req_t *r, const char *raw_uri, const instance_target_t *t,
 		return 0;
 	}
 	curl_easy_setopt(p->e, CURLOPT_URL, url);
+	curl_easy_setopt(p->e, CURLOPT_PRIVATE, p);
 	curl_easy_setopt(p->e, CURLOPT_PROXY, "");
 	curl_easy_setopt(p->e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(p->e, CURLOPT_PROTOCOLS_STR, "http");

@@ -6,10 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct bridge_db {
-	sqlite3 *db;
-	pthread_mutex_t lock;
-};
+#include "bridge_db_internal.h"
 
 static const char schema[] =
 	"PRAGMA journal_mode=WAL;"
@@ -80,7 +77,7 @@ void bdb_close(bridge_db_t *db)
 	free(db);
 }
 
-static sqlite3_stmt *prep(bridge_db_t *db, const char *sql)
+sqlite3_stmt *bdb_prep(bridge_db_t *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -91,7 +88,7 @@ static sqlite3_stmt *prep(bridge_db_t *db, const char *sql)
 	return st;
 }
 
-static void text(sqlite3_stmt *st, int col, char *out, size_t len)
+void bdb_text(sqlite3_stmt *st, int col, char *out, size_t len)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
 
@@ -105,7 +102,7 @@ int bdb_audit(bridge_db_t *db, const char *request_id, const char *user, const c
 	int rc;
 
 	pthread_mutex_lock(&db->lock);
-	if (!(st = prep(db, "INSERT INTO audit(at, request_id, user, source, action, target, status, detail)"
+	if (!(st = bdb_prep(db, "INSERT INTO audit(at, request_id, user, source, action, target, status, detail)"
 			    " VALUES(strftime('%s','now'), ?, ?, ?, ?, ?, ?, ?)"))) {
 		pthread_mutex_unlock(&db->lock);
 		return -1;
@@ -131,7 +128,7 @@ int bdb_audit_foreach(bridge_db_t *db, int64_t before, int limit, int (*cb)(cons
 	int rc = 0;
 
 	pthread_mutex_lock(&db->lock);
-	if (!(st = prep(db, "SELECT id, at, request_id, user, source, action, target, status, detail FROM audit"
+	if (!(st = bdb_prep(db, "SELECT id, at, request_id, user, source, action, target, status, detail FROM audit"
 			    " WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2"))) {
 		pthread_mutex_unlock(&db->lock);
 		return -1;
@@ -142,13 +139,13 @@ int bdb_audit_foreach(bridge_db_t *db, int64_t before, int limit, int (*cb)(cons
 		memset(&a, 0, sizeof(a));
 		a.id = sqlite3_column_int64(st, 0);
 		a.at = sqlite3_column_int64(st, 1);
-		text(st, 2, a.request_id, sizeof(a.request_id));
-		text(st, 3, a.user, sizeof(a.user));
-		text(st, 4, a.source, sizeof(a.source));
-		text(st, 5, a.action, sizeof(a.action));
-		text(st, 6, a.target, sizeof(a.target));
+		bdb_text(st, 2, a.request_id, sizeof(a.request_id));
+		bdb_text(st, 3, a.user, sizeof(a.user));
+		bdb_text(st, 4, a.source, sizeof(a.source));
+		bdb_text(st, 5, a.action, sizeof(a.action));
+		bdb_text(st, 6, a.target, sizeof(a.target));
 		a.status = sqlite3_column_int(st, 7);
-		text(st, 8, a.detail, sizeof(a.detail));
+		bdb_text(st, 8, a.detail, sizeof(a.detail));
 		rc = cb(&a, arg);
 	}
 	sqlite3_finalize(st);
@@ -163,7 +160,7 @@ int64_t bdb_token_add(bridge_db_t *db, const char *user, const char *name, const
 	int64_t id = -1;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "INSERT INTO tokens(user, name, hash, scopes, created, expires) VALUES(?, ?, ?, ?, ?, ?)"))) {
+	if ((st = bdb_prep(db, "INSERT INTO tokens(user, name, hash, scopes, created, expires) VALUES(?, ?, ?, ?, ?, ?)"))) {
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
@@ -182,9 +179,9 @@ static void token_row(sqlite3_stmt *st, bdb_token_t *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
-	text(st, 1, t->user, sizeof(t->user));
-	text(st, 2, t->name, sizeof(t->name));
-	text(st, 3, t->scopes, sizeof(t->scopes));
+	bdb_text(st, 1, t->user, sizeof(t->user));
+	bdb_text(st, 2, t->name, sizeof(t->name));
+	bdb_text(st, 3, t->scopes, sizeof(t->scopes));
 	t->created = sqlite3_column_int64(st, 4);
 	t->expires = sqlite3_column_int64(st, 5);
 	t->last_used = sqlite3_column_int64(st, 6);
@@ -199,7 +196,7 @@ int bdb_token_lookup(bridge_db_t *db, const char *hash, int64_t now, bdb_token_t
 	int rc = 1;
 
 	pthread_mutex_lock(&db->lock);
-	if (!(st = prep(db, "SELECT " TOKEN_COLS " FROM tokens WHERE hash = ?"))) {
+	if (!(st = bdb_prep(db, "SELECT " TOKEN_COLS " FROM tokens WHERE hash = ?"))) {
 		pthread_mutex_unlock(&db->lock);
 		return -1;
 	}
@@ -209,7 +206,7 @@ int bdb_token_lookup(bridge_db_t *db, const char *hash, int64_t now, bdb_token_t
 		rc = out->revoked || out->expires <= now ? 1 : 0;
 	}
 	sqlite3_finalize(st);
-	if (!rc && (st = prep(db, "UPDATE tokens SET last_used = ? WHERE id = ?"))) {
+	if (!rc && (st = bdb_prep(db, "UPDATE tokens SET last_used = ? WHERE id = ?"))) {
 		sqlite3_bind_int64(st, 1, now);
 		sqlite3_bind_int64(st, 2, out->id);
 		sqlite3_step(st);
@@ -226,7 +223,7 @@ int bdb_token_foreach(bridge_db_t *db, const char *user, int (*cb)(const bdb_tok
 	int rc = 0;
 
 	pthread_mutex_lock(&db->lock);
-	if (!(st = prep(db, "SELECT " TOKEN_COLS " FROM tokens WHERE user = ? ORDER BY id"))) {
+	if (!(st = bdb_prep(db, "SELECT " TOKEN_COLS " FROM tokens WHERE user = ? ORDER BY id"))) {
 		pthread_mutex_unlock(&db->lock);
 		return -1;
 	}
@@ -246,7 +243,7 @@ int bdb_token_revoke(bridge_db_t *db, const char *user, int64_t id)
 	int rc = -1;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "UPDATE tokens SET revoked = 1 WHERE id = ? AND user = ? AND revoked = 0"))) {
+	if ((st = bdb_prep(db, "UPDATE tokens SET revoked = 1 WHERE id = ? AND user = ? AND revoked = 0"))) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_DONE)
@@ -280,18 +277,18 @@ static void qreq_row(sqlite3_stmt *st, bdb_qreq_t *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->id = sqlite3_column_int64(st, 0);
-	text(st, 1, q->user, sizeof(q->user));
-	text(st, 2, q->account, sizeof(q->account));
-	text(st, 3, q->machine_type, sizeof(q->machine_type));
+	bdb_text(st, 1, q->user, sizeof(q->user));
+	bdb_text(st, 2, q->account, sizeof(q->account));
+	bdb_text(st, 3, q->machine_type, sizeof(q->machine_type));
 	q->units = (uint32_t)sqlite3_column_int64(st, 4);
 	q->start = sqlite3_column_int64(st, 5);
 	q->end = sqlite3_column_int64(st, 6);
-	text(st, 7, q->reason, sizeof(q->reason));
+	bdb_text(st, 7, q->reason, sizeof(q->reason));
 	q->state = (qr_state_t)sqlite3_column_int(st, 8);
 	q->created = sqlite3_column_int64(st, 9);
-	text(st, 10, q->decided_by, sizeof(q->decided_by));
+	bdb_text(st, 10, q->decided_by, sizeof(q->decided_by));
 	q->decided_at = sqlite3_column_int64(st, 11);
-	text(st, 12, q->decision, sizeof(q->decision));
+	bdb_text(st, 12, q->decision, sizeof(q->decision));
 	q->grant_id = sqlite3_column_int64(st, 13);
 }
 
@@ -301,7 +298,7 @@ int64_t bdb_qreq_add(bridge_db_t *db, const bdb_qreq_t *q)
 	int64_t id = -1;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "INSERT INTO quota_requests(user, account, machine_type, units, start, end, reason, state, created)"
+	if ((st = bdb_prep(db, "INSERT INTO quota_requests(user, account, machine_type, units, start, end, reason, state, created)"
 			   " VALUES(?, ?, ?, ?, ?, ?, ?, 0, ?)"))) {
 		sqlite3_bind_text(st, 1, q->user, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, q->account, -1, SQLITE_STATIC);
@@ -325,7 +322,7 @@ int bdb_qreq_get(bridge_db_t *db, int64_t id, bdb_qreq_t *out)
 	int rc = -1;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "SELECT " QR_COLS " FROM quota_requests WHERE id = ?"))) {
+	if ((st = bdb_prep(db, "SELECT " QR_COLS " FROM quota_requests WHERE id = ?"))) {
 		sqlite3_bind_int64(st, 1, id);
 		rc = 1;
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -346,7 +343,7 @@ int bdb_qreq_foreach(bridge_db_t *db, const char *user, int state, int (*cb)(con
 	int rc = 0;
 
 	pthread_mutex_lock(&db->lock);
-	if (!(st = prep(db, "SELECT " QR_COLS " FROM quota_requests WHERE (?1 IS NULL OR user = ?1)"
+	if (!(st = bdb_prep(db, "SELECT " QR_COLS " FROM quota_requests WHERE (?1 IS NULL OR user = ?1)"
 			    " AND (?2 < 0 OR state = ?2) ORDER BY id DESC LIMIT 1000"))) {
 		pthread_mutex_unlock(&db->lock);
 		return -1;
@@ -371,7 +368,7 @@ int bdb_qreq_decide(bridge_db_t *db, int64_t id, qr_state_t state, const char *b
 	int rc = -1;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "UPDATE quota_requests SET state = ?, decided_by = ?, decision = ?, decided_at = ?"
+	if ((st = bdb_prep(db, "UPDATE quota_requests SET state = ?, decided_by = ?, decision = ?, decided_at = ?"
 			   " WHERE id = ? AND state = 0"))) {
 		sqlite3_bind_int(st, 1, (int)state);
 		sqlite3_bind_text(st, 2, by, -1, SQLITE_STATIC);
@@ -392,7 +389,7 @@ int bdb_qreq_set_grant(bridge_db_t *db, int64_t id, int64_t grant_id)
 	int rc = -1;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "UPDATE quota_requests SET grant_id = ? WHERE id = ?"))) {
+	if ((st = bdb_prep(db, "UPDATE quota_requests SET grant_id = ? WHERE id = ?"))) {
 		sqlite3_bind_int64(st, 1, grant_id);
 		sqlite3_bind_int64(st, 2, id);
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
@@ -408,7 +405,7 @@ int bdb_volume_add(bridge_db_t *db, const bdb_volume_t *v)
 	int rc = -1, step;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "INSERT INTO volumes(user, name, path, created) VALUES(?, ?, ?, ?)"))) {
+	if ((st = bdb_prep(db, "INSERT INTO volumes(user, name, path, created) VALUES(?, ?, ?, ?)"))) {
 		sqlite3_bind_text(st, 1, v->user, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, v->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, v->path, -1, SQLITE_STATIC);
@@ -424,9 +421,9 @@ int bdb_volume_add(bridge_db_t *db, const bdb_volume_t *v)
 static void volume_row(sqlite3_stmt *st, bdb_volume_t *v)
 {
 	memset(v, 0, sizeof(*v));
-	text(st, 0, v->user, sizeof(v->user));
-	text(st, 1, v->name, sizeof(v->name));
-	text(st, 2, v->path, sizeof(v->path));
+	bdb_text(st, 0, v->user, sizeof(v->user));
+	bdb_text(st, 1, v->name, sizeof(v->name));
+	bdb_text(st, 2, v->path, sizeof(v->path));
 	v->created = sqlite3_column_int64(st, 3);
 }
 
@@ -436,7 +433,7 @@ int bdb_volume_get(bridge_db_t *db, const char *user, const char *name, bdb_volu
 	int rc = -1;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "SELECT user, name, path, created FROM volumes WHERE user = ? AND name = ?"))) {
+	if ((st = bdb_prep(db, "SELECT user, name, path, created FROM volumes WHERE user = ? AND name = ?"))) {
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 		rc = 1;
@@ -456,7 +453,7 @@ int bdb_volume_del(bridge_db_t *db, const char *user, const char *name)
 	int rc = -1;
 
 	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "DELETE FROM volumes WHERE user = ? AND name = ?"))) {
+	if ((st = bdb_prep(db, "DELETE FROM volumes WHERE user = ? AND name = ?"))) {
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
@@ -473,7 +470,7 @@ int bdb_volume_foreach(bridge_db_t *db, const char *user, int (*cb)(const bdb_vo
 	int rc = 0;
 
 	pthread_mutex_lock(&db->lock);
-	if (!(st = prep(db, "SELECT user, name, path, created FROM volumes WHERE ?1 IS NULL OR user = ?1 ORDER BY user, name"))) {
+	if (!(st = bdb_prep(db, "SELECT user, name, path, created FROM volumes WHERE ?1 IS NULL OR user = ?1 ORDER BY user, name"))) {
 		pthread_mutex_unlock(&db->lock);
 		return -1;
 	}
@@ -486,157 +483,6 @@ int bdb_volume_foreach(bridge_db_t *db, const char *user, int (*cb)(const bdb_vo
 		rc = cb(&v, arg);
 	}
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&db->lock);
-	return rc;
-}
-
-static void instance_row(sqlite3_stmt *st, bdb_instance_t *v)
-{
-	memset(v, 0, sizeof(*v));
-	text(st, 0, v->id, sizeof(v->id));
-	text(st, 1, v->user, sizeof(v->user));
-	text(st, 2, v->name, sizeof(v->name));
-	text(st, 3, v->ide, sizeof(v->ide));
-	text(st, 4, v->machine_type, sizeof(v->machine_type));
-	v->units = (uint32_t)sqlite3_column_int64(st, 5);
-	v->job_id = sqlite3_column_int64(st, 6);
-	v->created = sqlite3_column_int64(st, 7);
-	v->stopped = sqlite3_column_int64(st, 8);
-	text(st, 9, v->volumes, sizeof(v->volumes));
-}
-
-#define INSTANCE_COLS "id, user, name, ide, machine_type, units, job_id, created, stopped, volumes"
-
-int bdb_instance_add(bridge_db_t *db, const bdb_instance_t *v)
-{
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "INSERT INTO instances(" INSTANCE_COLS ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))) {
-		sqlite3_bind_text(st, 1, v->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, v->user, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, v->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, v->ide, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, v->machine_type, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 6, v->units);
-		sqlite3_bind_int64(st, 7, v->job_id);
-		sqlite3_bind_int64(st, 8, v->created);
-		sqlite3_bind_int64(st, 9, v->stopped);
-		sqlite3_bind_text(st, 10, v->volumes, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_finalize(st);
-	}
-	pthread_mutex_unlock(&db->lock);
-	return rc;
-}
-
-int bdb_instance_get(bridge_db_t *db, const char *id, bdb_instance_t *out)
-{
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "SELECT " INSTANCE_COLS " FROM instances WHERE id = ?"))) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		rc = 1;
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			instance_row(st, out);
-			rc = 0;
-		}
-		sqlite3_finalize(st);
-	}
-	pthread_mutex_unlock(&db->lock);
-	return rc;
-}
-
-static int instance_exec(bridge_db_t *db, const char *sql, const char *id, int64_t v)
-{
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, sql))) {
-		sqlite3_bind_int64(st, 1, v);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_finalize(st);
-	}
-	pthread_mutex_unlock(&db->lock);
-	return rc;
-}
-
-int bdb_instance_set_job(bridge_db_t *db, const char *id, int64_t job_id)
-{
-	return instance_exec(db, "UPDATE instances SET job_id = ?1 WHERE id = ?2", id, job_id);
-}
-
-int bdb_instance_stop(bridge_db_t *db, const char *id, int64_t at)
-{
-	return instance_exec(db, "UPDATE instances SET stopped = ?1 WHERE id = ?2 AND stopped = 0", id, at);
-}
-
-int bdb_instance_del(bridge_db_t *db, const char *id)
-{
-	return instance_exec(db, "DELETE FROM instances WHERE id = ?2", id, 0);
-}
-
-int bdb_instance_foreach(bridge_db_t *db, const char *user, int limit,
-			 int (*cb)(const bdb_instance_t *v, void *arg), void *arg)
-{
-	sqlite3_stmt *st;
-	bdb_instance_t v;
-	int rc = 0;
-
-	pthread_mutex_lock(&db->lock);
-	if (!(st = prep(db, "SELECT " INSTANCE_COLS " FROM instances WHERE ?1 IS NULL OR user = ?1"
-			    " ORDER BY created DESC, id LIMIT ?2"))) {
-		pthread_mutex_unlock(&db->lock);
-		return -1;
-	}
-	if (user)
-		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 1);
-	sqlite3_bind_int(st, 2, limit);
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		instance_row(st, &v);
-		rc = cb(&v, arg);
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&db->lock);
-	return rc;
-}
-
-int bdb_instance_count_live(bridge_db_t *db, const char *user)
-{
-	sqlite3_stmt *st;
-	int n = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "SELECT count(*) FROM instances WHERE user = ? AND stopped = 0"))) {
-		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	pthread_mutex_unlock(&db->lock);
-	return n;
-}
-
-int bdb_instance_count_live_all(bridge_db_t *db, long *n)
-{
-	sqlite3_stmt *st;
-	int rc = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if ((st = prep(db, "SELECT count(*) FROM instances WHERE stopped = 0"))) {
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			*n = (long)sqlite3_column_int64(st, 0);
-			rc = 0;
-		}
-		sqlite3_finalize(st);
-	}
 	pthread_mutex_unlock(&db->lock);
 	return rc;
 }

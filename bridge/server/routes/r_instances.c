@@ -23,6 +23,7 @@
 #include "job_list.h"
 #include "job_spec.h"
 #include "mt_verdict.h"
+#include "route_body.h"
 #include "user_policy.h"
 
 #define LIST_MAX 200
@@ -281,29 +282,13 @@ static int instance_spec(req_t *r, bdb_instance_t *inst, job_spec_t *spec, const
 {
 	static const char *const known[] = { "name", "machine_type", "units", "ide", "image", "volumes", "hours", NULL };
 	job_spec_rules_t rules = { .env_allow = "", .max_hours = (uint32_t)r->b->cfg.max_hours };
-	json_tokener *tok = json_tokener_new_ex(8);
-	json_object *in = NULL, *v, *vols = NULL;
+	json_object *in, *v, *vols = NULL;
 	char field[64], why[512], *script = NULL;
 	int rc = -1;
 
 	memset(spec, 0, sizeof(*spec));
-	if (!tok || !(in = json_tokener_parse_ex(tok, r->body, (int)r->body_len)) ||
-	    !json_object_is_type(in, json_type_object)) {
-		reply_error(r, 400, "invalid_json", "the body must be a JSON object {name, machine_type, ide, hours, ...}");
-		goto out;
-	}
-	json_object_object_foreach(in, key, val) {
-		int ok = 0;
-
-		(void)val;
-		for (int i = 0; known[i]; i++)
-			ok |= !strcmp(key, known[i]);
-		if (!ok) {
-			reply_error(r, 400, "invalid_field",
-				    "%.40s: unknown field (fields: name, machine_type, units, ide, image, volumes, hours)", key);
-			goto out;
-		}
-	}
+	if (!(in = body_object(r, known)))
+		return -1;
 	if (!json_object_object_get_ex(in, "ide", &v) || !json_object_is_type(v, json_type_string) ||
 	    !(*ide = ide_catalog_find(r->b->ides, json_object_get_string(v)))) {
 		char list[512] = "";
@@ -338,8 +323,6 @@ out:
 	json_object_put(vols);
 	free(script);
 	json_object_put(in);
-	if (tok)
-		json_tokener_free(tok);
 	return rc;
 }
 

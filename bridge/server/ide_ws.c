@@ -1,6 +1,6 @@
 /*
- * ide_ws - WebSockets to an instance's IDE (Jupyter kernels, code-server's
- * editor). The bridge does the upgrade with the IDE first, over its own
+ * ide_ws - WebSockets to an instance's IDE (Jupyter's kernels and
+ * terminals). The bridge does the upgrade with the IDE first, over its own
  * connection and with the IDE's auth header; only on the IDE's 101 does the
  * browser get one, carrying the IDE's Sec-WebSocket-Accept (computed from
  * the browser's key, which was passed on). Then bytes flow both ways on a

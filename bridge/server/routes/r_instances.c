@@ -1,5 +1,5 @@
 /*
- * /api/v1/instances: IDE sessions (JupyterLab, code-server, ...) as Slurm
+ * /api/v1/instances: IDE sessions (JupyterLab, Notebook, ...) as Slurm
  * jobs running the wrapper of instance_wrapper.h, and instance_target(),
  * which /i/{id}/ (ide_proxy.c) uses to find where one answers.
  *

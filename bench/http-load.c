@@ -5,18 +5,26 @@
  * the latencies of every answer are kept.
  *
  *   http-load [--unix SOCK] --url URL [-H 'Name: value']... [--threads N]
- *             [--seconds S] [--max M]
+ *             [--seconds S] [--max M] [--own ttfb | --own st:NAME]
  *
  * (without --unix: TCP, to the URL's host)
  *
  * Prints one line: requests, errors (not 2xx, or no answer), req/s, p50,
  * p90, p99 in ms. Bounded: at most 1024 threads, 600 s, 10^7 requests.
+ *
+ * --own also prints own_p50 and own_p90: each answer's time less the
+ * upstream's own part of it, which on a busy machine varies more than
+ * everything else together. "ttfb": less the time to the answer's first
+ * byte (a direct call: what is left is the transfer); "st:NAME": less the
+ * answer's Server-Timing NAME;dur= (a call through the bridge: what is
+ * left is the bridge's own work). An answer without it is an error.
  */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define MAX_SAMPLES 10000000
@@ -26,8 +34,36 @@ static struct curl_slist *headers;
 static double deadline;
 static long max_requests = MAX_SAMPLES;
 static long issued, errors;
-static double *lat;
-static long nlat;
+static double *lat, *own;
+static long nlat, nown;
+static const char *own_mode;            /* NULL, "ttfb" or the Server-Timing name */
+
+typedef struct {
+	double st_ms;                   /* the Server-Timing entry's dur, or < 0 */
+} answer_t;
+
+/* Server-Timing: name;dur=X, name2;dur=Y (no quoted commas in ours) */
+static size_t on_header(char *p, size_t s, size_t n, void *arg)
+{
+	answer_t *a = arg;
+	size_t len = s * n, nl;
+	char line[1024], *e;
+
+	if (len < 15 || len >= sizeof(line) || strncasecmp(p, "server-timing:", 14) || !own_mode ||
+	    !strcmp(own_mode, "ttfb"))
+		return len;
+	memcpy(line, p + 14, len - 14);
+	line[len - 14] = '\0';
+	nl = strlen(own_mode);
+	for (char *tok = strtok_r(line, ",", &e); tok; tok = strtok_r(NULL, ",", &e)) {
+		const char *d;
+
+		tok += strspn(tok, " \t");
+		if (!strncmp(tok, own_mode, nl) && tok[nl] == ';' && (d = strstr(tok, "dur=")))
+			a->st_ms = atof(d + 4);
+	}
+	return len;
+}
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double now(void)
@@ -55,12 +91,14 @@ static void *client(void *arg)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	for (;;) {
-		double t0;
+		double t0, took, upstream = -1;
 		long code = 0;
 		CURLcode rc;
+		answer_t a = { .st_ms = -1 };
 
 		pthread_mutex_lock(&lock);
 		if (now() >= deadline || issued >= max_requests) {
@@ -69,15 +107,24 @@ static void *client(void *arg)
 		}
 		issued++;
 		pthread_mutex_unlock(&lock);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
 		t0 = now();
 		rc = curl_easy_perform(c);
-		if (rc == CURLE_OK)
+		took = (now() - t0) * 1000.0;
+		if (rc == CURLE_OK) {
+			curl_off_t first = 0;
+
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+			curl_easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME_T, &first);
+			upstream = !own_mode ? 0 : !strcmp(own_mode, "ttfb") ? first / 1000.0 : a.st_ms;
+		}
 		pthread_mutex_lock(&lock);
-		if (rc != CURLE_OK || code < 200 || code > 299)
+		if (rc != CURLE_OK || code < 200 || code > 299 || upstream < 0)
 			errors++;
 		if (nlat < MAX_SAMPLES)
-			lat[nlat++] = (now() - t0) * 1000.0;
+			lat[nlat++] = took;
+		if (own_mode && upstream >= 0 && nown < MAX_SAMPLES)
+			own[nown++] = took - upstream;
 		pthread_mutex_unlock(&lock);
 	}
 	curl_easy_cleanup(c);
@@ -110,8 +157,10 @@ int main(int argc, char **argv)
 			seconds = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--max") && i + 1 < argc)
 			max_requests = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--own") && i + 1 < argc && (!strcmp(argv[i + 1], "ttfb") || !strncmp(argv[i + 1], "st:", 3)))
+			own_mode = !strcmp(argv[++i], "ttfb") ? "ttfb" : argv[i] + 3;
 		else {
-			fprintf(stderr, "usage: http-load [--unix SOCK] --url URL [-H H]... [--threads N] [--seconds S] [--max M]\n");
+			fprintf(stderr, "usage: http-load [--unix SOCK] --url URL [-H H]... [--threads N] [--seconds S] [--max M] [--own ttfb|st:NAME]\n");
 			return 2;
 		}
 	}
@@ -121,7 +170,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (!(lat = malloc(sizeof(*lat) * MAX_SAMPLES)))
+	if (!(lat = malloc(sizeof(*lat) * MAX_SAMPLES)) || (own_mode && !(own = malloc(sizeof(*own) * MAX_SAMPLES))))
 		return 1;
 	t0 = now();
 	deadline = t0 + seconds;
@@ -131,9 +180,15 @@ int main(int argc, char **argv)
 		pthread_join(tid[i], NULL);
 	took = now() - t0;
 	qsort(lat, (size_t)nlat, sizeof(*lat), cmp);
-	printf("requests=%ld errors=%ld rps=%.1f p50=%.2f p90=%.2f p99=%.2f\n", nlat, errors, nlat / took,
+	printf("requests=%ld errors=%ld rps=%.1f p50=%.2f p90=%.2f p99=%.2f", nlat, errors, nlat / took,
 	       nlat ? lat[nlat / 2] : 0, nlat ? lat[(long)(nlat * 0.9)] : 0, nlat ? lat[(long)(nlat * 0.99)] : 0);
+	if (own_mode) {
+		qsort(own, (size_t)nown, sizeof(*own), cmp);
+		printf(" own_p50=%.2f own_p90=%.2f", nown ? own[nown / 2] : 0, nown ? own[(long)(nown * 0.9)] : 0);
+	}
+	printf("\n");
 	free(lat);
+	free(own);
 	curl_slist_free_all(headers);
 	curl_global_cleanup();
 	return 0;

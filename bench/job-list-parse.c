@@ -14,9 +14,10 @@
  *   floor      yajl with no callbacks at all, 16 KiB chunks: what any
  *              yajl-based parse of the answer costs at least
  *
- *   job-list-parse FIXTURE [N] [ROUNDS]
+ *   job-list-parse FIXTURE [N] [ROUNDS] [WRITE]
  *
- * Prints the answer's size and the median per phase, in ms.
+ * Prints the answer's size and the median per phase, in ms. WRITE: the
+ * built answer is also written there (for job-list-parse-simdjson).
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -168,6 +169,14 @@ int main(int argc, char **argv)
 	}
 	one = slurp(argv[1], &one_len);
 	doc = answer(one, n, &len);
+	if (argc > 4) {
+		FILE *w = fopen(argv[4], "w");
+
+		if (!w || fwrite(doc, 1, len, w) != len || fclose(w)) {
+			fprintf(stderr, "job-list-parse: cannot write %s\n", argv[4]);
+			return 2;
+		}
+	}
 	for (size_t r = 0; r < rounds; r++) {
 		job_list_t *a, *b, *c;
 		double t0 = now_ms();

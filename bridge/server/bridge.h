@@ -80,6 +80,11 @@ typedef struct req {
 	const char *audit_action;       /* set: this request is written to the audit log */
 	char audit_target[128];
 	char audit_detail[256];
+	/* where the time went (Server-Timing=yes) */
+	unsigned restd_calls;
+	double restd_wait_s, restd_body_s;
+	int jobs_cache;                 /* 0 not used, 1 hit, 2 miss */
+	double render_s;                /* rendering a fetched job list's views */
 } req_t;
 
 /* Answer helpers: they set status and the JSON body. */

@@ -70,6 +70,7 @@ static const struct {
 	S("AdminGroup", admin_group),
 	I("JobsCacheMs", jobs_cache_ms, 0, 60000),
 	B("JobsCacheShared", jobs_cache_shared),
+	B("ServerTiming", server_timing),
 	I("MaxBody", max_body, 1024, 16 * 1024 * 1024),
 	I("MaxConnections", max_connections, 1, 100000),
 	I("ConnectionTimeout", connection_timeout, 1, 3600),

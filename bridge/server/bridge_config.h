@@ -34,6 +34,7 @@ typedef struct {
 	user_policy_t policy;
 	int jobs_cache_ms;
 	int jobs_cache_shared;
+	int server_timing;
 	int max_body;
 	int max_connections;
 	int connection_timeout;

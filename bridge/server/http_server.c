@@ -170,6 +170,29 @@ static void source_of(struct MHD_Connection *c, char *out, size_t len)
 	snprintf(out, len, "%s", ip[0] ? ip : "?");
 }
 
+/* Server-Timing (W3C): slurmrestd's own time (request to first byte),
+ * its answer arriving (a streamed job list is parsed while it arrives),
+ * the job views rendered, and the whole request, in ms. A client then
+ * tells the bridge's cost from slurmrestd's per request, which a
+ * comparison of separate runs cannot on a busy machine. */
+static void server_timing(const conn_ctx_t *cx, char *out, size_t len)
+{
+	const req_t *r = &cx->r;
+	struct timespec t1;
+	int n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r->restd_calls)
+		n = snprintf(out, len, "slurmrestd;dur=%.3f, slurmrestd-body;dur=%.3f, ", r->restd_wait_s * 1e3,
+			     r->restd_body_s * 1e3);
+	if (r->jobs_cache && n >= 0 && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, "render;dur=%.3f, cache;desc=%s, ", r->render_s * 1e3,
+			      r->jobs_cache == 1 ? "hit" : "miss");
+	if (n >= 0 && (size_t)n < len)
+		snprintf(out + n, len - (size_t)n, "total;dur=%.3f",
+			 ((double)(t1.tv_sec - cx->t0.tv_sec) + (t1.tv_nsec - cx->t0.tv_nsec) / 1e9) * 1e3);
+}
+
 static enum MHD_Result send_answer(conn_ctx_t *cx)
 {
 	req_t *r = &cx->r;
@@ -194,6 +217,12 @@ static enum MHD_Result send_answer(conn_ctx_t *cx)
 	if (r->log_size[0]) {
 		MHD_add_response_header(resp, "X-Log-Size", r->log_size);
 		MHD_add_response_header(resp, "X-Log-Offset", r->log_offset);
+	}
+	if (the_bridge->cfg.server_timing) {
+		char st[256];
+
+		server_timing(cx, st, sizeof(st));
+		MHD_add_response_header(resp, "Server-Timing", st);
 	}
 	rc = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);

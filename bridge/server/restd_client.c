@@ -182,7 +182,13 @@ int restd_call_stream(restd_t *r, const char *method, const char *path, const ch
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK) {
+		curl_off_t first = 0, total = 0;
+
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+		curl_easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME_T, &first);
+		curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &total);
+		out->wait_s = first / 1e6;
+		out->body_s = total > first ? (total - first) / 1e6 : 0;
 		out->streamed = t.streaming == 1;
 		ok = 0;
 	} else if (rc == CURLE_WRITE_ERROR && t.streaming == 1) {

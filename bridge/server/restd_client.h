@@ -19,6 +19,8 @@ typedef struct {
 	size_t len;                     /* bytes received, also when streamed */
 	int streamed;                   /* the body went to the sink, not to body */
 	int sink_failed;                /* the sink stopped the transfer (or it grew too big) */
+	double wait_s;                  /* request sent to first byte of the answer: slurmrestd's own time */
+	double body_s;                  /* first byte to last (a streamed body: its parse included) */
 	char err[256];                  /* why there was no exchange */
 } restd_resp_t;
 

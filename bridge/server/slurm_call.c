@@ -31,6 +31,9 @@ int req_restd_stream(req_t *r, const char *method, const char *path, const char 
 	}
 	rc = restd_call_stream(r->b->restd, method, path, r->who.user, token, body, sink, sink_arg, resp);
 	memset(token, 0, sizeof(token));
+	r->restd_calls++;
+	r->restd_wait_s += resp->wait_s;
+	r->restd_body_s += resp->body_s;
 	if (rc && resp->sink_failed)
 		return -2;      /* the sink's owner knows why */
 	if (rc) {

@@ -67,6 +67,7 @@ SubmitRate=20
 Instances=$BD/ides.conf
 InstanceHosts=^$BR-n[0-9]+\$
 MaxInstances=2
+ServerTiming=yes
 CONF
     start_minter
     "$BROKER" --socket "$BD/broker/broker.sock" --client-user octorest --volume-root "$BD/volumes" \
@@ -956,6 +957,32 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     body_of "$output" | grep -q '^octopus_bridge_grants_expiring_7d [0-9]'
     run api octouser GET /metrics
     [ "$(status_of "$output")" = 403 ]
+}
+
+# st NAME FILE: the dur (or desc) of Server-Timing's NAME entry in the saved headers
+st() { tr -d '\r' < "$2" | sed -n 's/^Server-Timing: //Ip' | tr ',' '\n' | sed -n "s/^ *$1;\(dur\|desc\)=//p"; }
+
+@test "Server-Timing: each answer tells slurmrestd's time from the bridge's own" {
+    sleep 1.2   # past JobsCacheMs: the next list is fetched
+    run api octouser GET /api/v1/jobs -D "$BD/st-miss"
+    [ "$(status_of "$output")" = 200 ]
+    run api octouser GET /api/v1/jobs -D "$BD/st-hit"
+    [ "$(status_of "$output")" = 200 ]
+    cat "$BD/st-miss" "$BD/st-hit" >&3
+    [ "$(st cache "$BD/st-miss")" = miss ]
+    wait_ms=$(st slurmrestd "$BD/st-miss") body_ms=$(st slurmrestd-body "$BD/st-miss") total=$(st total "$BD/st-miss")
+    [ -n "$wait_ms" ]
+    [ -n "$body_ms" ]
+    [ -n "$(st render "$BD/st-miss")" ]
+    # slurmctld's answer takes time; the parts are within the whole
+    awk -v w="$wait_ms" -v b="$body_ms" -v t="$total" 'BEGIN{exit !(w > 0 && b >= 0 && w + b <= t)}'
+    # a hit asks slurmrestd nothing
+    [ "$(st cache "$BD/st-hit")" = hit ]
+    [ -z "$(st slurmrestd "$BD/st-hit")" ]
+    [ -n "$(st total "$BD/st-hit")" ]
+    run api - GET /api/v1/healthz -D "$BD/st-health"
+    [ -z "$(st cache "$BD/st-health")" ]
+    [ -n "$(st total "$BD/st-health")" ]
 }
 
 @test "admins see the nodes and how many GPUs are in use" {

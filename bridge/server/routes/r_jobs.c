@@ -127,8 +127,14 @@ static int fetch_jobs(void *arg, job_list_t *prev, int64_t prev_at, job_list_t *
 	}
 	restd_resp_free(&resp);
 	*jobs = jlp_finish(p, &err, why, sizeof(why));
-	if (*jobs)
+	if (*jobs) {
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		job_list_render(*jobs);         /* a record left without a view is rendered when asked */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fa->r->render_s += (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	}
 	if (err.present && err.message[0]) {
 		job_list_unref(*jobs);
 		*jobs = NULL;
@@ -150,6 +156,7 @@ job_list_t *req_job_list(req_t *r, int *hit)
 	job_list_t *jobs;
 
 	jobs = job_cache_get(r->b->jobs, r->b->cfg.jobs_cache_shared ? "*" : r->who.user, fetch_jobs, &fa, hit);
+	r->jobs_cache = *hit ? 1 : 2;
 	if (!jobs && !fa.answered)
 		reply_error(r, 502, "slurm_error", "slurmrestd's job list could not be read");
 	return jobs;

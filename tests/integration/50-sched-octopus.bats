@@ -234,8 +234,15 @@ set_policy() {   # set_policy KEY=VALUE...: rewrite octopus.conf and wait until 
     [ "$(date -d "$(field "$id" Deadline)" +%s)" -eq "$end" ]
     [ "$(field "$id" TimeMin)" = 00:01:00 ]
     wait_until 45 running "$id"
+    # it cannot outlive the grant: its start plus its time limit is at most
+    # the grant's end (all of a day when grant, sync and start fall in one second)
     limit=$(field "$id" TimeLimit)
-    [[ "$limit" != *-* ]]    # capped below the grant's one day
+    start=$(date -d "$(field "$id" StartTime)" +%s)
+    secs=$(awk -v l="$limit" 'BEGIN{d=0; if (index(l, "-")) {split(l, a, "-"); d=a[1]; l=a[2]}
+        n=split(l, t, ":"); s=(n==3 ? t[1]*3600+t[2]*60+t[3] : t[1]*60+t[2]); print d*86400+s}')
+    echo "start $start + limit $limit ($secs s) vs grant end $end"
+    [ "$secs" -gt 0 ]
+    [ $((start + secs)) -le "$end" ]
     cancel_all
     set_policy OnNoGrant=reject
     run submit -p gpu --gpus=1 -t 10

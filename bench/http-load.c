@@ -18,6 +18,7 @@
  * byte (a direct call: what is left is the transfer); "st:NAME": less the
  * answer's Server-Timing NAME;dur= (a call through the bridge: what is
  * left is the bridge's own work). An answer without it is an error.
+ * Each Server-Timing entry's median is printed too (st_NAME_p50).
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -38,32 +39,76 @@ static double *lat, *own;
 static long nlat, nown;
 static const char *own_mode;            /* NULL, "ttfb" or the Server-Timing name */
 
+#define ST_MAX 8
+
 typedef struct {
-	double st_ms;                   /* the Server-Timing entry's dur, or < 0 */
+	double st_ms;                   /* the --own Server-Timing entry's dur, or < 0 */
+	int n;                          /* every entry with a dur, for the breakdown */
+	char name[ST_MAX][32];
+	double dur[ST_MAX];
 } answer_t;
 
-/* Server-Timing: name;dur=X, name2;dur=Y (no quoted commas in ours) */
+/* the breakdown: each Server-Timing name's samples */
+static struct {
+	char name[32];
+	double *v;
+	long n, cap;
+} st[ST_MAX];
+static int nst;
+
+static void st_add(const char *name, double v)
+{
+	int i;
+
+	for (i = 0; i < nst && strcmp(st[i].name, name); i++)
+		;
+	if (i == nst) {
+		if (nst == ST_MAX)
+			return;
+		snprintf(st[nst++].name, sizeof(st[0].name), "%s", name);
+	}
+	if (st[i].n == st[i].cap) {
+		long cap = st[i].cap ? st[i].cap * 2 : 1024;
+		double *p = cap <= MAX_SAMPLES ? realloc(st[i].v, sizeof(double) * (size_t)cap) : NULL;
+
+		if (!p)
+			return;
+		st[i].v = p;
+		st[i].cap = cap;
+	}
+	st[i].v[st[i].n++] = v;
+}
+
+/* Server-Timing: name;dur=X, name2;desc=y;dur=Z (no quoted commas in ours) */
 static size_t on_header(char *p, size_t s, size_t n, void *arg)
 {
 	answer_t *a = arg;
-	size_t len = s * n, nl;
+	size_t len = s * n;
 	char line[1024], *e;
 
-	if (len < 15 || len >= sizeof(line) || strncasecmp(p, "server-timing:", 14) || !own_mode ||
-	    !strcmp(own_mode, "ttfb"))
+	if (len < 15 || len >= sizeof(line) || strncasecmp(p, "server-timing:", 14))
 		return len;
 	memcpy(line, p + 14, len - 14);
 	line[len - 14] = '\0';
-	nl = strlen(own_mode);
 	for (char *tok = strtok_r(line, ",", &e); tok; tok = strtok_r(NULL, ",", &e)) {
+		size_t nl;
 		const char *d;
 
 		tok += strspn(tok, " \t");
-		if (!strncmp(tok, own_mode, nl) && tok[nl] == ';' && (d = strstr(tok, "dur=")))
-			a->st_ms = atof(d + 4);
+		nl = strcspn(tok, ";\r\n");
+		if (!(d = strstr(tok, ";dur=")) || !nl || nl >= sizeof(a->name[0]))
+			continue;
+		if (own_mode && strlen(own_mode) == nl && !strncmp(tok, own_mode, nl))
+			a->st_ms = atof(d + 5);
+		if (a->n < ST_MAX) {
+			memcpy(a->name[a->n], tok, nl);
+			a->name[a->n][nl] = '\0';
+			a->dur[a->n++] = atof(d + 5);
+		}
 	}
 	return len;
 }
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static double now(void)
@@ -125,6 +170,8 @@ static void *client(void *arg)
 			lat[nlat++] = took;
 		if (own_mode && upstream >= 0 && nown < MAX_SAMPLES)
 			own[nown++] = took - upstream;
+		for (int i = 0; i < a.n; i++)
+			st_add(a.name[i], a.dur[i]);
 		pthread_mutex_unlock(&lock);
 	}
 	curl_easy_cleanup(c);
@@ -185,6 +232,11 @@ int main(int argc, char **argv)
 	if (own_mode) {
 		qsort(own, (size_t)nown, sizeof(*own), cmp);
 		printf(" own_p50=%.2f own_p90=%.2f", nown ? own[nown / 2] : 0, nown ? own[(long)(nown * 0.9)] : 0);
+	}
+	for (int i = 0; i < nst; i++) {
+		qsort(st[i].v, (size_t)st[i].n, sizeof(double), cmp);
+		printf(" st_%s_p50=%.2f", st[i].name, st[i].v[st[i].n / 2]);
+		free(st[i].v);
 	}
 	printf("\n");
 	free(lat);

@@ -185,9 +185,10 @@ static void server_timing(const conn_ctx_t *cx, char *out, size_t len)
 	if (r->restd_calls)
 		n = snprintf(out, len, "slurmrestd;dur=%.3f, slurmrestd-body;dur=%.3f, ", r->restd_wait_s * 1e3,
 			     r->restd_body_s * 1e3);
-	if (r->jobs_cache && n >= 0 && (size_t)n < len)
-		n += snprintf(out + n, len - (size_t)n, "render;dur=%.3f, cache;desc=%s, ", r->render_s * 1e3,
-			      r->jobs_cache == 1 ? "hit" : "miss");
+	if (r->jobs_cache == 2 && n >= 0 && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, "render;dur=%.3f, cache;desc=miss, ", r->render_s * 1e3);
+	else if (r->jobs_cache == 1 && n >= 0 && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, "cache;desc=hit, ");
 	if (n >= 0 && (size_t)n < len)
 		snprintf(out + n, len - (size_t)n, "total;dur=%.3f",
 			 ((double)(t1.tv_sec - cx->t0.tv_sec) + (t1.tv_nsec - cx->t0.tv_nsec) / 1e9) * 1e3);

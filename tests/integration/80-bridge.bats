@@ -979,6 +979,7 @@ st() { tr -d '\r' < "$2" | sed -n 's/^Server-Timing: //Ip' | tr ',' '\n' | sed -
     # a hit asks slurmrestd nothing
     [ "$(st cache "$BD/st-hit")" = hit ]
     [ -z "$(st slurmrestd "$BD/st-hit")" ]
+    [ -z "$(st render "$BD/st-hit")" ]
     [ -n "$(st total "$BD/st-hit")" ]
     run api - GET /api/v1/healthz -D "$BD/st-health"
     [ -z "$(st cache "$BD/st-health")" ]

@@ -84,7 +84,8 @@ typedef struct req {
 	unsigned restd_calls;
 	double restd_wait_s, restd_body_s;
 	int jobs_cache;                 /* 0 not used, 1 hit, 2 miss */
-	double render_s;                /* rendering a fetched job list's views */
+	double parse_s;                 /* parsing a fetched job list */
+	double render_s;                /* rendering its views */
 } req_t;
 
 /* Answer helpers: they set status and the JSON body. */
@@ -98,10 +99,6 @@ const char *req_query(req_t *r, const char *name);
 /* Call slurmrestd as the requesting user (its token from the minter).
  * 0 with resp filled; -1 after answering the request itself (503/401/429). */
 int req_restd(req_t *r, const char *method, const char *path, const char *body, restd_resp_t *resp);
-/* The same with a 200's body streamed to sink; -2 (nothing answered) when
- * the sink stopped it. */
-int req_restd_stream(req_t *r, const char *method, const char *path, const char *body, restd_sink_fn sink,
-		     void *sink_arg, restd_resp_t *resp);
 
 /* Route handlers */
 void r_healthz(req_t *r);

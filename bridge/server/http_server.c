@@ -171,10 +171,10 @@ static void source_of(struct MHD_Connection *c, char *out, size_t len)
 }
 
 /* Server-Timing (W3C): slurmrestd's own time (request to first byte),
- * its answer arriving (a streamed job list is parsed while it arrives),
- * the job views rendered, and the whole request, in ms. A client then
- * tells the bridge's cost from slurmrestd's per request, which a
- * comparison of separate runs cannot on a busy machine. */
+ * its answer arriving, the job list's parse and views on a miss, and the
+ * whole request, in ms. A client then tells the bridge's cost from
+ * slurmrestd's per request, which a comparison of separate runs cannot on
+ * a busy machine. */
 static void server_timing(const conn_ctx_t *cx, char *out, size_t len)
 {
 	const req_t *r = &cx->r;
@@ -186,7 +186,8 @@ static void server_timing(const conn_ctx_t *cx, char *out, size_t len)
 		n = snprintf(out, len, "slurmrestd;dur=%.3f, slurmrestd-body;dur=%.3f, ", r->restd_wait_s * 1e3,
 			     r->restd_body_s * 1e3);
 	if (r->jobs_cache == 2 && n >= 0 && (size_t)n < len)
-		n += snprintf(out + n, len - (size_t)n, "render;dur=%.3f, cache;desc=miss, ", r->render_s * 1e3);
+		n += snprintf(out + n, len - (size_t)n, "parse;dur=%.3f, render;dur=%.3f, cache;desc=miss, ",
+			      r->parse_s * 1e3, r->render_s * 1e3);
 	else if (r->jobs_cache == 1 && n >= 0 && (size_t)n < len)
 		n += snprintf(out + n, len - (size_t)n, "cache;desc=hit, ");
 	if (n >= 0 && (size_t)n < len)

@@ -1,12 +1,12 @@
 /*
  * job_list_parse - slurmrestd's v0.0.38 job list turned into job_list
- * records while it arrives, with yajl's event parser: only the job fields
+ * records with yajl's event parser: only the job fields
  * the portal shows are copied, everything else is skipped without being
  * built. A full json-c parse of 1000 jobs (every field of every job, most
  * of them nested) cost the bridge ~50 ms per cache miss; this keeps the
  * miss close to slurmrestd's own time.
  *
- * Feed chunks as they come; finish once. The first entry of "errors" is
+ * Feed it in pieces (the bridge uses 16 KiB ones); finish once. The first entry of "errors" is
  * kept so the caller can answer with Slurm's reason. Bounded: nesting over
  * 64 levels, or more than JLP_MAX_JOBS jobs, stops the parse.
  */

@@ -16,11 +16,9 @@ typedef struct restd restd_t;
 typedef struct {
 	long status;                    /* HTTP status, 0 when there was no exchange */
 	char *body;                     /* NUL-terminated; free with restd_resp_free */
-	size_t len;                     /* bytes received, also when streamed */
-	int streamed;                   /* the body went to the sink, not to body */
-	int sink_failed;                /* the sink stopped the transfer (or it grew too big) */
+	size_t len;
 	double wait_s;                  /* request sent to first byte of the answer: slurmrestd's own time */
-	double body_s;                  /* first byte to last (a streamed body: its parse included) */
+	double body_s;                  /* first byte to last */
 	char err[256];                  /* why there was no exchange */
 } restd_resp_t;
 
@@ -32,12 +30,6 @@ void restd_free(restd_t *r);
 int restd_call(restd_t *r, const char *method, const char *path, const char *user, const char *token,
 	       const char *json_body, restd_resp_t *out);
 
-/* Like restd_call, but a 200's body goes to sink chunk by chunk as it
- * arrives (so parsing overlaps the transfer); sink returns non-zero to
- * stop it, and the call then fails. Other statuses are collected in body. */
-typedef int (*restd_sink_fn)(void *arg, const char *data, size_t len);
-int restd_call_stream(restd_t *r, const char *method, const char *path, const char *user, const char *token,
-		      const char *json_body, restd_sink_fn sink, void *sink_arg, restd_resp_t *out);
 void restd_resp_free(restd_resp_t *resp);
 
 void restd_stats(restd_t *r, uint64_t *calls, uint64_t *failures);

@@ -11,12 +11,6 @@
 
 int req_restd(req_t *r, const char *method, const char *path, const char *body, restd_resp_t *resp)
 {
-	return req_restd_stream(r, method, path, body, NULL, NULL, resp);
-}
-
-int req_restd_stream(req_t *r, const char *method, const char *path, const char *body, restd_sink_fn sink,
-		     void *sink_arg, restd_resp_t *resp)
-{
 	char token[1024], code[32], why[300];
 	int rc;
 
@@ -29,13 +23,11 @@ int req_restd_stream(req_t *r, const char *method, const char *path, const char 
 			reply_error(r, 503, "slurm_unavailable", "%s", why);
 		return -1;
 	}
-	rc = restd_call_stream(r->b->restd, method, path, r->who.user, token, body, sink, sink_arg, resp);
+	rc = restd_call(r->b->restd, method, path, r->who.user, token, body, resp);
 	memset(token, 0, sizeof(token));
 	r->restd_calls++;
 	r->restd_wait_s += resp->wait_s;
 	r->restd_body_s += resp->body_s;
-	if (rc && resp->sink_failed)
-		return -2;      /* the sink's owner knows why */
 	if (rc) {
 		reply_error(r, 503, "slurm_unavailable", "%s", resp->err);
 		return -1;

@@ -348,10 +348,7 @@ int bdb_qreq_foreach(bridge_db_t *db, const char *user, int state, int (*cb)(con
 		pthread_mutex_unlock(&db->lock);
 		return -1;
 	}
-	if (user)
-		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 1);
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);     /* NULL binds NULL: every user */
 	sqlite3_bind_int(st, 2, state);
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		qreq_row(st, &q);
@@ -474,10 +471,7 @@ int bdb_volume_foreach(bridge_db_t *db, const char *user, int (*cb)(const bdb_vo
 		pthread_mutex_unlock(&db->lock);
 		return -1;
 	}
-	if (user)
-		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 1);
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);     /* NULL binds NULL: every user */
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		volume_row(st, &v);
 		rc = cb(&v, arg);

@@ -111,10 +111,7 @@ int bdb_instance_foreach(bridge_db_t *db, const char *user, int limit,
 		pthread_mutex_unlock(&db->lock);
 		return -1;
 	}
-	if (user)
-		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 1);
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);     /* NULL binds NULL: every user */
 	sqlite3_bind_int(st, 2, limit);
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		instance_row(st, &v);

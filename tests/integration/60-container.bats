@@ -470,7 +470,7 @@ batch body" ]
     echo "site tools" > "$CTDIR/site/README"
     site_settings site_mounts=$CTDIR/site:/opt/site:ro
     run crun --container-image=oci:$IMG sh -c "'cat /opt/site/README; touch /opt/site/x'"
-    [ "${lines[0]}" = "site tools" ]
+    [ "${lines[0]}" = "site tools" ] || { echo "$output" >&3; return 1; }
     [[ "$output" == *"Read-only file system"* ]]
     rmdir "$CTDIR/site" 2>/dev/null || rm -rf "$CTDIR/site"
     run crun --container-image=oci:$IMG true

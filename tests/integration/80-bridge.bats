@@ -509,6 +509,8 @@ a100x2_body() {
     install -d -o octouser -m 755 /home/octouser/bridge-test
     head -c 1048576 /dev/zero > /home/octouser/bridge-test/big.out
     chown octouser: /home/octouser/bridge-test/big.out
+    # the children of earlier requests gone, the stuck read's is the only one
+    wait_until 10 sh -c "[ -z \"\$(pgrep -P $bpid)\" ]"
     # a client (the bridge's uid) asks for 1 MiB and never reads it: the
     # child that serves it blocks on a full socket until its 20 s limit
     setpriv --reuid=octorest --regid=octorest --clear-groups -- /usr/bin/python3 -c '
@@ -869,29 +871,28 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     [ "$(status_of "$output")" = 404 ]
 }
 
+# refused_instance STATUS BODY JQ: octouser's POST /instances BODY gets STATUS, its error passing JQ
+refused_instance() {
+    run api octouser POST /api/v1/instances -d "$2"
+    [ "$(status_of "$output")" = "$1" ] || { echo "status $(status_of "$output") for $2" >&3; return 1; }
+    expect "$3"
+}
+
 @test "instance requests the bridge refuses: an unknown IDE, unknown fields, no hours, more than MaxInstances" {
-    run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"a100x1","ide":"rstudio","hours":1}'
-    [ "$(status_of "$output")" = 400 ]
-    expect '.error.message | test("ide: give one of: echo")'
-    run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"a100x1","ide":"echo","hours":1,"command":"id"}'
-    [ "$(status_of "$output")" = 400 ]
-    expect '.error.message | test("command: unknown field")'
-    run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"a100x1","ide":"echo"}'
-    [ "$(status_of "$output")" = 400 ]
-    expect '.error.message | test("hours")'
-    run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"nosuch","ide":"echo","hours":1}'
-    [ "$(status_of "$output")" = 400 ]
-    expect '.error.message | test("machine_type")'
+    refused_instance 400 '{"name":"nb","machine_type":"a100x1","ide":"rstudio","hours":1}' \
+        '.error.message | test("ide: give one of: echo")'
+    refused_instance 400 '{"name":"nb","machine_type":"a100x1","ide":"echo","hours":1,"command":"id"}' \
+        '.error.message | test("command: unknown field")'
+    refused_instance 400 '{"name":"nb","machine_type":"a100x1","ide":"echo"}' '.error.message | test("hours")'
+    refused_instance 400 '{"name":"nb","machine_type":"nosuch","ide":"echo","hours":1}' \
+        '.error.message | test("machine_type")'
     # no grant for the type: the bridge says why, as the plugin would
-    run api octouser POST /api/v1/instances -d '{"name":"big","machine_type":"a100x2","ide":"echo","hours":1}'
-    [ "$(status_of "$output")" = 403 ]
-    expect '.error.code == "no_quota"'
+    refused_instance 403 '{"name":"big","machine_type":"a100x2","ide":"echo","hours":1}' '.error.code == "no_quota"'
     run api octouser GET /api/v1/instances
     expect '[.instances[] | select(.name == "big")] | length == 0'
     # volumes: only the user's own
-    run api octouser POST /api/v1/instances -d '{"name":"nb2","machine_type":"a100x1","ide":"echo","hours":1,"volumes":["nbdata"]}'
-    [ "$(status_of "$output")" = 400 ]
-    expect '.error.message | test("volumes: no volume .nbdata. of yours")'
+    refused_instance 400 '{"name":"nb2","machine_type":"a100x1","ide":"echo","hours":1,"volumes":["nbdata"]}' \
+        '.error.message | test("volumes: no volume .nbdata. of yours")'
     run api octouser POST /api/v1/volumes -d '{"name":"nbdata"}'
     [ "$(status_of "$output")" = 201 ]
     # octouser has one; MaxInstances=2 allows one more
@@ -899,9 +900,7 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     [ "$(status_of "$output")" = 201 ]
     expect '.volumes == ["nbdata"]'
     echo "$(body_of "$output" | jq -r .id)" > "$BD/instance-id2"
-    run api octouser POST /api/v1/instances -d '{"name":"nb3","machine_type":"a100x1","ide":"echo","hours":1}'
-    [ "$(status_of "$output")" = 409 ]
-    expect '.error.code == "too_many_instances"'
+    refused_instance 409 '{"name":"nb3","machine_type":"a100x1","ide":"echo","hours":1}' '.error.code == "too_many_instances"'
 }
 
 @test "an instance deleted: its job is cancelled, connection.yml goes, the proxy answers 409; the bridge's restart keeps the record" {

@@ -1,5 +1,6 @@
 #include "job_list.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,11 +67,34 @@ const char *job_field_key(int field)
 	return field >= 0 && field < JF_N ? fields[field].slurm : NULL;
 }
 
+/* The fields by key length: slurmrestd sends ~100 keys per job, the portal
+ * wants 19, and the length alone rules out most keys (a scan of all 19
+ * was a tenth of the parse, bench/bridge-parse). Each length has at most
+ * BY_LEN_MAX fields; -1 ends a row. */
+#define KEY_LEN_MAX 32
+#define BY_LEN_MAX 4
+static signed char by_len[KEY_LEN_MAX][BY_LEN_MAX];
+static pthread_once_t by_len_once = PTHREAD_ONCE_INIT;
+
+static void by_len_build(void)
+{
+	memset(by_len, -1, sizeof(by_len));
+	for (int i = 0; i < JF_N; i++)
+		for (int k = 0; k < BY_LEN_MAX; k++)
+			if (by_len[fields[i].slurm_len][k] < 0) {
+				by_len[fields[i].slurm_len][k] = (signed char)i;
+				break;
+			}
+}
+
 int job_field_by_key(const char *key, size_t len)
 {
-	for (int i = 0; i < JF_N; i++)
-		if (fields[i].slurm_len == len && !memcmp(fields[i].slurm, key, len))
-			return i;
+	if (len >= KEY_LEN_MAX)
+		return -1;
+	pthread_once(&by_len_once, by_len_build);
+	for (int k = 0; k < BY_LEN_MAX && by_len[len][k] >= 0; k++)
+		if (!memcmp(fields[by_len[len][k]].slurm, key, len))
+			return by_len[len][k];
 	return -1;
 }
 
@@ -85,10 +109,21 @@ void job_list_unref(job_list_t *l)
 {
 	if (!l || __atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	for (size_t i = 0; i < l->n; i++)
-		job_rec_free(&l->rec[i]);
+	if (l->arena)
+		str_arena_free(l->arena);
+	else
+		for (size_t i = 0; i < l->n; i++)
+			job_rec_free(&l->rec[i]);
 	free(l->rec);
 	free(l);
+}
+
+int job_rec_equal(const job_rec_t *a, const job_rec_t *b)
+{
+	for (int i = 0; i < JF_N; i++)
+		if (!a->f[i] != !b->f[i] || (a->f[i] && strcmp(a->f[i], b->f[i])))
+			return 0;
+	return 1;
 }
 
 json_object *job_rec_view(const job_rec_t *r)
@@ -123,24 +158,101 @@ uint64_t job_rec_units(const job_rec_t *r, const char *type)
 	return 0;
 }
 
-int job_list_render(job_list_t *l)
+/* prev's records by job id, for job_list_render: open addressing, at most
+ * half full; slot values are record index + 1 (0: empty) */
+typedef struct {
+	size_t mask;
+	size_t *slot;
+} by_id_t;
+
+static size_t id_hash(const char *s)
 {
+	size_t h = 14695981039346656037ULL;     /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static int by_id_build(by_id_t *x, const job_list_t *prev)
+{
+	size_t size = 64;
+
+	while (size < prev->n * 2)
+		size *= 2;
+	if (!(x->slot = calloc(size, sizeof(*x->slot))))
+		return -1;
+	x->mask = size - 1;
+	for (size_t i = 0; i < prev->n; i++) {
+		const char *id = prev->rec[i].f[JF_ID];
+		size_t k;
+
+		if (!id || !prev->rec[i].view)
+			continue;
+		for (k = id_hash(id) & x->mask; x->slot[k]; k = (k + 1) & x->mask)
+			;
+		x->slot[k] = i + 1;
+	}
+	return 0;
+}
+
+/* prev's view for a record equal to r, or NULL */
+static const job_rec_t *by_id_same(const by_id_t *x, const job_list_t *prev, const job_rec_t *r)
+{
+	const char *id = r->f[JF_ID];
+
+	if (!id || !x->slot)
+		return NULL;
+	for (size_t k = id_hash(id) & x->mask; x->slot[k]; k = (k + 1) & x->mask) {
+		const job_rec_t *p = &prev->rec[x->slot[k] - 1];
+
+		if (!strcmp(p->f[JF_ID], id))
+			return job_rec_equal(p, r) ? p : NULL;
+	}
+	return NULL;
+}
+
+static char *view_copy(job_list_t *l, const char *s, size_t len)
+{
+	char *v = l->arena ? str_arena_alloc(l->arena, len + 1) : malloc(len + 1);
+
+	if (v)
+		memcpy(v, s, len + 1);
+	return v;
+}
+
+int job_list_render(job_list_t *l, const job_list_t *prev)
+{
+	by_id_t old = { 0 };
 	int rc = 0;
 
+	/* without the index every record is rendered: slower, not wrong */
+	if (prev && prev->n)
+		by_id_build(&old, prev);
 	for (size_t i = 0; i < l->n; i++) {
-		json_object *v = job_rec_view(&l->rec[i]);
+		job_rec_t *r = &l->rec[i];
+		const job_rec_t *same = by_id_same(&old, prev, r);
+		json_object *v;
+		const char *s;
 		size_t len;
-		const char *s = v ? json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN |
-									 JSON_C_TO_STRING_NOSLASHESCAPE, &len)
-				  : NULL;
 
-		if (!s || !(l->rec[i].view = malloc(len + 1))) {
-			rc = -1;
-		} else {
-			memcpy(l->rec[i].view, s, len + 1);
-			l->rec[i].view_len = len;
+		if (same) {
+			if (!(r->view = view_copy(l, same->view, same->view_len)))
+				rc = -1;
+			else
+				r->view_len = same->view_len;
+			continue;
 		}
+		v = job_rec_view(r);
+		s = v ? json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+							  &len)
+		      : NULL;
+		if (!s || !(r->view = view_copy(l, s, len)))
+			rc = -1;
+		else
+			r->view_len = len;
 		json_object_put(v);
 	}
+	free(old.slot);
 	return rc;
 }

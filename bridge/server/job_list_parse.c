@@ -41,13 +41,17 @@ static int scalar(jlp_t *p, const char *s, size_t len)
 	if (p->depth != 3)
 		return 1;
 	if (p->in == IN_JOBS && p->field >= 0) {
-		char **slot = &cur(p)->f[p->field];
+		size_t size = utf8_valid_size(s, len);
+		char *copy = str_arena_alloc(p->list->arena, size + 1);
 
-		free(*slot);    /* a repeated key: the last one wins, as in json-c */
-		if (!(*slot = utf8_valid_dup(s, len))) {
+		if (!copy) {
 			snprintf(p->why, sizeof(p->why), "out of memory");
 			return 0;
 		}
+		utf8_valid_copy(copy, size, s, len);
+		/* a repeated key: the last one wins, as in json-c (the first copy
+		 * stays in the arena until the list goes) */
+		cur(p)->f[p->field] = copy;
 		p->field = -1;
 	} else if (p->in == IN_ERRORS && p->nerrors == 1) {
 		if (p->err_key == EK_NUMBER) {
@@ -70,10 +74,8 @@ static int scalar(jlp_t *p, const char *s, size_t len)
  * when an earlier copy of the key had set it: the last key wins. */
 static void clear_field(jlp_t *p)
 {
-	if (p->depth == 3 && p->in == IN_JOBS && p->field >= 0) {
-		free(cur(p)->f[p->field]);
+	if (p->depth == 3 && p->in == IN_JOBS && p->field >= 0)
 		cur(p)->f[p->field] = NULL;
-	}
 	p->field = -1;
 	p->err_key = EK_NONE;
 }
@@ -111,9 +113,8 @@ static int open_nested(jlp_t *p, int is_map)
 	} else if (p->depth == 2) {
 		p->in = is_map ? IN_OTHER : p->top_key;
 		if (p->in == IN_JOBS && p->saw_jobs) {
-			/* "jobs" twice: the last one counts */
-			for (size_t i = 0; i < p->list->n; i++)
-				job_rec_free(&p->list->rec[i]);
+			/* "jobs" twice: the last one counts (the first one's
+			 * strings stay in the arena until the list goes) */
 			p->list->n = 0;
 		}
 		p->saw_jobs |= p->in == IN_JOBS;
@@ -201,7 +202,10 @@ jlp_t *jlp_new(void)
 	if (!p)
 		return NULL;
 	p->field = -1;
-	if (!(p->list = calloc(1, sizeof(*p->list))) || !(p->h = yajl_alloc(&callbacks, NULL, p))) {
+	if (!(p->list = calloc(1, sizeof(*p->list))) || !(p->list->arena = str_arena_new()) ||
+	    !(p->h = yajl_alloc(&callbacks, NULL, p))) {
+		if (p->list)
+			str_arena_free(p->list->arena);
 		free(p->list);
 		free(p);
 		return NULL;

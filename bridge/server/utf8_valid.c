@@ -25,17 +25,26 @@ static size_t seq_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
-char *utf8_valid_dup(const char *text, size_t len)
+size_t utf8_valid_size(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, o = 0, k, bad = 0;
-	char *out;
+	size_t i, k, bad = 0;
 
 	for (i = 0; i < len; i += k ? k : 1)
 		bad += !(k = seq_len(s + i, len - i));
-	/* each bad byte (1) becomes 3 */
-	if (!(out = malloc(len + 2 * bad + 1)))
-		return NULL;
+	return len + 2 * bad;   /* each bad byte (1) becomes 3 */
+}
+
+void utf8_valid_copy(char *out, size_t size, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i, o = 0, k;
+
+	if (size == len) {      /* nothing to replace: most text */
+		memcpy(out, text, len);
+		out[len] = '\0';
+		return;
+	}
 	for (i = 0; i < len; i += k ? k : 1) {
 		if ((k = seq_len(s + i, len - i))) {
 			memcpy(out + o, s + i, k);
@@ -46,5 +55,14 @@ char *utf8_valid_dup(const char *text, size_t len)
 		}
 	}
 	out[o] = '\0';
+}
+
+char *utf8_valid_dup(const char *text, size_t len)
+{
+	size_t size = utf8_valid_size(text, len);
+	char *out = malloc(size + 1);
+
+	if (out)
+		utf8_valid_copy(out, size, text, len);
 	return out;
 }

@@ -13,4 +13,9 @@
 /* malloc'd and NUL-terminated (len bytes of s, which need not be), or NULL */
 char *utf8_valid_dup(const char *s, size_t len);
 
+/* The same for a caller's buffer: utf8_valid_size says how many bytes the
+ * copy takes (without its NUL), utf8_valid_copy writes them and the NUL. */
+size_t utf8_valid_size(const char *s, size_t len);
+void utf8_valid_copy(char *out, size_t size, const char *s, size_t len);
+
 #endif

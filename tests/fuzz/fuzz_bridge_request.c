@@ -22,14 +22,6 @@ static const route_t table[] = {
 	{ "POST", "/api/v1/quota-requests/{}/approve", "d" },
 };
 
-static int same_rec(const job_rec_t *a, const job_rec_t *b)
-{
-	for (int f = 0; f < JF_N; f++)
-		if (!a->f[f] != !b->f[f] || (a->f[f] && strcmp(a->f[f], b->f[f])))
-			return 0;
-	return 1;
-}
-
 /* json-c's view of the list (strings only: numbers print differently) */
 static void against_json_c(const char *s, const job_list_t *l)
 {
@@ -89,7 +81,7 @@ static void job_list_check(const char *s, size_t size)
 		if (whole->n != split->n)
 			abort();
 		for (size_t i = 0; i < whole->n; i++)
-			if (!same_rec(&whole->rec[i], &split->rec[i]))
+			if (!job_rec_equal(&whole->rec[i], &split->rec[i]))
 				abort();
 		if (strlen(s) == size)
 			against_json_c(s, whole);

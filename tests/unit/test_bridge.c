@@ -209,7 +209,7 @@ static void test_job_list_parse(void **state)
 	assert_false(err.present);
 	check_job_list(l);
 	/* the views rendered once are the views, byte for byte JSON-equal */
-	assert_int_equal(job_list_render(l), 0);
+	assert_int_equal(job_list_render(l, NULL), 0);
 	for (size_t i = 0; i < l->n; i++) {
 		json_object *once = json_tokener_parse(l->rec[i].view), *now = job_rec_view(&l->rec[i]);
 
@@ -237,6 +237,96 @@ static void test_job_list_parse(void **state)
 		check_job_list(l = jlp_finish(p, &err, why, sizeof(why)));
 		job_list_unref(l);
 	}
+}
+
+/* The next list takes the views of the jobs that did not change from the
+ * list before (which may go first), and renders the others */
+static void test_job_list_rerender(void **state)
+{
+	static const char before[] = "{\"jobs\": [{\"job_id\": 41, \"job_state\": \"RUNNING\", \"user_name\": \"al\"},"
+				     " {\"job_id\": 42, \"job_state\": \"PENDING\", \"user_name\": \"bob\"},"
+				     " {\"job_id\": 44, \"job_state\": \"PENDING\", \"user_name\": \"al\"}]}";
+	/* 44 ended and went, 42 started, 43 is new, 41 is as it was */
+	static const char after[] = "{\"jobs\": [{\"job_id\": 43, \"job_state\": \"PENDING\", \"user_name\": \"cy\"},"
+				    " {\"job_id\": 42, \"job_state\": \"RUNNING\", \"user_name\": \"bob\"},"
+				    " {\"job_id\": 41, \"job_state\": \"RUNNING\", \"user_name\": \"al\"}]}";
+	static char marker[] = "{\"marker\":1}";
+	jlp_error_t err;
+	char why[200];
+	job_list_t *a, *b;
+
+	(void)state;
+	assert_non_null(a = job_list_parse(before, strlen(before), &err, why, sizeof(why)));
+	assert_int_equal(job_list_render(a, NULL), 0);
+	/* marked, so that a copy shows where it came from */
+	for (size_t i = 0; i < a->n; i++) {
+		a->rec[i].view = marker;
+		a->rec[i].view_len = strlen(marker);
+	}
+	assert_non_null(b = job_list_parse(after, strlen(after), &err, why, sizeof(why)));
+	assert_int_equal(job_list_render(b, a), 0);
+	job_list_unref(a);
+	assert_int_equal(b->n, 3);
+	assert_string_equal(b->rec[2].view, marker);            /* 41: a's view */
+	assert_ptr_not_equal(b->rec[2].view, marker);           /* ... a copy, b's own */
+	for (size_t i = 0; i < 2; i++) {                        /* 43 and 42: rendered */
+		json_object *got = json_tokener_parse(b->rec[i].view), *want = job_rec_view(&b->rec[i]);
+
+		assert_non_null(got);
+		assert_true(json_object_equal(got, want));
+		assert_int_equal(strlen(b->rec[i].view), b->rec[i].view_len);
+		json_object_put(got);
+		json_object_put(want);
+	}
+	assert_non_null(strstr(b->rec[1].view, "\"RUNNING\""));
+	job_list_unref(b);
+}
+
+/* Every field is found by its key; other keys, and longer ones, are not */
+static void test_job_field_by_key(void **state)
+{
+	(void)state;
+	for (int f = 0; f < JF_N; f++)
+		assert_int_equal(job_field_by_key(job_field_key(f), strlen(job_field_key(f))), f);
+	assert_int_equal(job_field_by_key("job_idx", 6), JF_ID);        /* the length counts, not a NUL */
+	assert_int_equal(job_field_by_key("job_ix", 6), -1);
+	assert_int_equal(job_field_by_key("array_job_id", 12), -1);
+	assert_int_equal(job_field_by_key("", 0), -1);
+	assert_int_equal(job_field_by_key("current_working_directory_and_then_some", 39), -1);
+}
+
+/* Strings from an arena: each where it was put, across chunks and in
+ * chunks of their own */
+static void test_str_arena(void **state)
+{
+	str_arena_t *a = str_arena_new();
+	char *small[3000], *big, *after_big;
+	size_t used, held;
+
+	(void)state;
+	assert_non_null(a);
+	for (size_t i = 0; i < 3000; i++) {
+		char s[32];
+		int n = snprintf(s, sizeof(s), "string %zu", i);
+
+		assert_non_null(small[i] = str_arena_memdup(a, s, (size_t)n));
+	}
+	assert_non_null(big = str_arena_alloc(a, 3 * 1024 * 1024));
+	memset(big, 'x', 3 * 1024 * 1024);
+	assert_non_null(after_big = str_arena_memdup(a, "after", 3));
+	for (size_t i = 0; i < 3000; i++) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "string %zu", i);
+		assert_string_equal(small[i], s);
+	}
+	assert_string_equal(after_big, "aft");
+	str_arena_usage(a, &used, &held);
+	assert_true(used >= 3 * 1024 * 1024 + 3000 * 9);
+	assert_true(held >= used);
+	assert_true(held < used + 2 * 1024 * 1024);     /* the big one did not waste the chunk before it */
+	str_arena_free(a);
+	str_arena_free(NULL);
 }
 
 /* One job named in bytes that are not UTF-8 (Slurm takes any) does not
@@ -532,6 +622,9 @@ int main(void)
 		cmocka_unit_test(test_job_spec_refusals),
 		cmocka_unit_test(test_job_view),
 		cmocka_unit_test(test_job_list_parse),
+		cmocka_unit_test(test_job_list_rerender),
+		cmocka_unit_test(test_job_field_by_key),
+		cmocka_unit_test(test_str_arena),
 		cmocka_unit_test(test_job_list_parse_refusals),
 		cmocka_unit_test(test_proxy_signature),
 		cmocka_unit_test(test_personal_tokens),

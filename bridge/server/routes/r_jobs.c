@@ -140,7 +140,7 @@ static int fetch_jobs(void *arg, job_list_t *prev, int64_t prev_at, job_list_t *
 	fa->r->parse_s += since(&t0);
 	if (*jobs) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		job_list_render(*jobs);         /* a record left without a view is rendered when asked */
+		job_list_render(*jobs, prev);   /* a record left without a view is rendered when asked */
 		fa->r->render_s += since(&t0);
 	}
 	if (err.present && err.message[0]) {

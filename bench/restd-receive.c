@@ -6,7 +6,9 @@
  *   parse   each piece parsed as it arrives, in curl's callback
  *           (job_list_parse; the bridge did this until 2026-11-24)
  *   buffer  the body copied as it arrives, parsed in 16 KiB steps once it
- *           is all there (the bridge now)
+ *           is all there (the bridge until 2026-11-24)
+ *   big     the same with curl reading 256 KiB at a time instead of 16 KiB,
+ *           into a buffer sized once from Content-Length (the bridge now)
  * and prints each way's medians: slurmrestd's time to its first byte
  * ("wait"), first to last byte ("body", with an inline parse in it), the
  * parse after the last byte ("after"), and body + after ("total", also its
@@ -24,7 +26,11 @@
 
 #define MAX_ROUNDS 200
 
+#define WAYS 4
+#define BIG_READ (256 * 1024)
+
 typedef struct {
+	CURL *c;
 	int way;
 	size_t got;
 	jlp_t *p;
@@ -41,7 +47,12 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 	x->got += add;
 	if (x->way == 1 && jlp_feed(x->p, data, add))
 		x->bad = 1;
-	if (x->way == 2) {
+	if (x->way >= 2) {
+		curl_off_t cl = -1;
+
+		if (x->way == 3 && !x->cap && !curl_easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) &&
+		    cl > 0 && cl < (1 << 30) && (x->d = malloc((size_t)cl)))
+			x->cap = (size_t)cl;
 		if (x->len + add > x->cap) {
 			size_t cap = (x->len + add) * 2;
 			char *q = realloc(x->d, cap);
@@ -74,9 +85,9 @@ static double now_ms(void)
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = { "count", "parse", "buffer" };
+	static const char *const names[WAYS] = { "count", "parse", "buffer", "big" };
 	int rounds = argc > 4 ? atoi(argv[4]) : 21;
-	double wait[3][MAX_ROUNDS], body[3][MAX_ROUNDS], after[3][MAX_ROUNDS];
+	double wait[WAYS][MAX_ROUNDS], body[WAYS][MAX_ROUNDS], after[WAYS][MAX_ROUNDS];
 	struct curl_slist *h = NULL;
 	char hdr[2048];
 	size_t jobs = 0;
@@ -95,8 +106,8 @@ int main(int argc, char **argv)
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	for (int i = 0; i < rounds * 3; i++) {
-		rx_t x = { .way = i % 3, .p = jlp_new() };     /* in turn: each way sees the same machine */
+	for (int i = 0; i < rounds * WAYS; i++) {
+		rx_t x = { .c = c, .way = i % WAYS, .p = jlp_new() };  /* in turn: each way sees the same machine */
 		curl_off_t first = 0, total = 0;
 		long status = 0;
 		jlp_error_t err;
@@ -105,6 +116,7 @@ int main(int argc, char **argv)
 		double t0;
 
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
+		curl_easy_setopt(c, CURLOPT_BUFFERSIZE, x.way == 3 ? (long)BIG_READ : (long)CURL_MAX_WRITE_SIZE);
 		if (!x.p || curl_easy_perform(c) != CURLE_OK || x.bad ||
 		    (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status), status != 200)) {
 			fprintf(stderr, "restd-receive: the job list could not be read (HTTP %ld)\n", status);
@@ -117,7 +129,7 @@ int main(int argc, char **argv)
 			if (jlp_feed(x.p, x.d + off, x.len - off < 16384 ? x.len - off : 16384))
 				break;
 		l = jlp_finish(x.p, &err, why, sizeof(why));
-		after[x.way][i / 3] = now_ms() - t0;
+		after[x.way][i / WAYS] = now_ms() - t0;
 		free(x.d);
 		if (x.way && (!l || !l->n)) {
 			fprintf(stderr, "restd-receive: no jobs parsed: %s\n", l ? "empty list" : why);
@@ -126,11 +138,11 @@ int main(int argc, char **argv)
 		if (x.way)
 			jobs = l->n;
 		job_list_unref(l);
-		wait[x.way][i / 3] = first / 1e3;
-		body[x.way][i / 3] = (total - first) / 1e3;
+		wait[x.way][i / WAYS] = first / 1e3;
+		body[x.way][i / WAYS] = (total - first) / 1e3;
 	}
 	printf("%zu jobs, %d rounds each; medians in ms:", jobs, rounds);
-	for (int w = 0; w < 3; w++) {
+	for (int w = 0; w < WAYS; w++) {
 		double whole[MAX_ROUNDS];
 
 		for (int k = 0; k < rounds; k++)

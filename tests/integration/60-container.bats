@@ -469,8 +469,9 @@ batch body" ]
     mkdir -p "$CTDIR/site"
     echo "site tools" > "$CTDIR/site/README"
     site_settings site_mounts=$CTDIR/site:/opt/site:ro
+    # (srun's own lines and the task's come in either order)
     run crun --container-image=oci:$IMG sh -c "'cat /opt/site/README; touch /opt/site/x'"
-    [ "${lines[0]}" = "site tools" ] || { echo "$output" >&3; return 1; }
+    printf '%s\n' "${lines[@]}" | grep -qx "site tools" || { echo "$output" >&3; return 1; }
     [[ "$output" == *"Read-only file system"* ]]
     rmdir "$CTDIR/site" 2>/dev/null || rm -rf "$CTDIR/site"
     run crun --container-image=oci:$IMG true

@@ -92,9 +92,13 @@ int job_field_by_key(const char *key, size_t len)
 	if (len >= KEY_LEN_MAX)
 		return -1;
 	pthread_once(&by_len_once, by_len_build);
-	for (int k = 0; k < BY_LEN_MAX && by_len[len][k] >= 0; k++)
-		if (!memcmp(fields[by_len[len][k]].slurm, key, len))
+	for (int k = 0; k < BY_LEN_MAX && by_len[len][k] >= 0; k++) {
+		const char *s = fields[by_len[len][k]].slurm;
+
+		/* the first and last bytes rule out most keys without a call */
+		if (s[0] == key[0] && s[len - 1] == key[len - 1] && !memcmp(s, key, len))
 			return by_len[len][k];
+	}
 	return -1;
 }
 

@@ -374,15 +374,18 @@ pending_job() { [ "$(job_state "$1")" = PENDING ]; }
 srun --container-image=oci:$IMG --container-name=work sh -c 'echo kept > /var/tmp/note'
 srun --container-image=oci:$IMG --container-name=work cat /var/tmp/note
 srun --container-image=oci:$IMG sh -c 'test -e /var/tmp/note && echo leaked || echo fresh'
-srun --container-image=oci:$CTDIR/images/busybox-v2:v2 --container-name=work true 2>&1 | sed -n 's/.*\(holds image\).*/\1/p'
+srun --container-image=oci:$CTDIR/images/busybox-v2:v2 --container-name=work true 2>"$WORK/other-image.err"
 EOF
     chmod 755 "$WORK/named.sh"
-    id=$(as_user octouser sbatch --parsable -D "$WORK" -o "$WORK/named.out" "$WORK/named.sh")
+    # the steps' output apart from srun's own lines ("step creation temporarily disabled" when
+    # a step starts while the one before is still ending)
+    id=$(as_user octouser sbatch --parsable -D "$WORK" -o "$WORK/named.out" -e "$WORK/named.err" "$WORK/named.sh")
     wait_until 90 job_done "$id"
     run cat "$WORK/named.out"
-    [ "${lines[0]}" = kept ]
+    [ "${lines[0]}" = kept ] || { echo "$output" >&3; cat "$WORK/named.err" >&3; return 1; }
     [ "${lines[1]}" = fresh ]
-    [ "${lines[2]}" = "holds image" ]
+    # another image under the same name is refused
+    grep -q "holds image" "$WORK/other-image.err" || { cat "$WORK/other-image.err" >&3; return 1; }
     # the epilog removed the kept layer with the job
     wait_until 20 sh -c "! ls -d '$CTDIR/ctrun/$id'.* 2>/dev/null | grep -q ."
 }

@@ -15,12 +15,16 @@
  *              other views are copied from the list before
  *   floor      yajl with no callbacks at all, 16 KiB chunks: what any
  *              yajl-based parse of the answer costs at least
+ *   reparse    the next answer, one job's comment changed, parsed against
+ *              the list before (job_list_reparse, as the bridge does) and
+ *              rendered: the parse and render of a changed-queue miss
  *
  *   job-list-parse FIXTURE [N] [ROUNDS] [WRITE]
  *
  * Prints the answer's size and the median per phase, in ms. WRITE: the
  * built answer is also written there (for job-list-parse-simdjson).
  */
+#define _GNU_SOURCE    /* memmem */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <yajl/yajl_parse.h>
@@ -64,8 +68,9 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /* the answer with its one job repeated n times, job_id counting up (the
- * bridge indexes a list by job id when it renders the next one) */
-static char *answer(const char *one, size_t n, size_t *len)
+ * bridge indexes a list by job id when it renders the next one); job
+ * number changed (if < n) has a comment, as after scontrol update */
+static char *answer(const char *one, size_t n, size_t changed, size_t *len)
 {
 	const char *open = strstr(one, "\"jobs\": ["), *first, *last, *id, *after;
 	size_t head, body, tail, cap;
@@ -86,21 +91,36 @@ static char *answer(const char *one, size_t n, size_t *len)
 	head = (size_t)(first - one);
 	body = (size_t)(last - first);
 	tail = strlen(last);
-	cap = head + n * (body + 6 + 20) + tail + 1;
+	cap = head + n * (body + 6 + 20) + tail + 32;
 	if (!(out = malloc(cap)))
 		exit(2);
 	memcpy(out, one, head);
 	p = out + head;
 	for (size_t i = 0; i < n; i++) {
+		char *job;
+
 		if (i) {
 			memcpy(p, ",\n    ", 6);
 			p += 6;
 		}
+		job = p;
 		memcpy(p, first, (size_t)(id - first));
 		p += id - first;
 		p += sprintf(p, "%zu", 1000 + i);
 		memcpy(p, after, (size_t)(last - after));
 		p += last - after;
+		if (i == changed) {
+			static const char empty[] = "\"comment\": \"\"";
+			char *c = memmem(job, (size_t)(p - job), empty, sizeof(empty) - 1);
+
+			if (!c) {
+				fprintf(stderr, "job-list-parse: the fixture's job has no empty comment\n");
+				exit(2);
+			}
+			memmove(c + 19, c + 13, (size_t)(p - (c + 13)));
+			memcpy(c + 11, "\"churn1\"", 8);
+			p += 6;
+		}
 	}
 	memcpy(p, last, tail + 1);
 	*len = (size_t)(p - out) + tail;
@@ -139,6 +159,31 @@ static job_list_t *by_yajl(const char *s, size_t len, size_t chunk)
 	return l;
 }
 
+/* job_list_reparse of buf (it takes it) */
+static job_list_t *reparse(char *buf, size_t len, const job_list_t *prev, size_t *reused)
+{
+	char why[200];
+	jlp_error_t e;
+	job_list_t *l;
+
+	if (!(l = job_list_reparse(buf, len, prev, &e, why, sizeof(why), reused))) {
+		fprintf(stderr, "job-list-parse: %s\n", why);
+		exit(3);
+	}
+	return l;
+}
+
+/* a copy of s, as curl leaves it: a buffer of its own */
+static char *dup_doc(const char *s, size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy)
+		exit(2);
+	memcpy(copy, s, len + 1);
+	return copy;
+}
+
 static void floor_parse(const char *s, size_t len)
 {
 	static const yajl_callbacks none;
@@ -170,18 +215,20 @@ static size_t view(const job_list_t *l)
 int main(int argc, char **argv)
 {
 	size_t one_len, len, n = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000, rounds = argc > 3 ? strtoul(argv[3], NULL, 10) : 31;
-	static const char *const names[] = { "json-c", "yajl", "yajl-16k", "view", "render", "rerender", "floor" };
-	double t[7][1000];
+	static const char *const names[] = { "json-c", "yajl", "yajl-16k", "view", "render", "rerender", "floor",
+					      "reparse" };
+	double t[8][1000];
 	static char changed[] = "changed";
-	char *one, *doc;
-	size_t out_len = 0;
+	char *one, *doc, *next;
+	size_t out_len = 0, next_len, reused = 0;
 
 	if (argc < 2 || n < 1 || n > 100000 || rounds < 1 || rounds > 1000) {
 		fprintf(stderr, "usage: job-list-parse FIXTURE [N<=100000] [ROUNDS<=1000]\n");
 		return 2;
 	}
 	one = slurp(argv[1], &one_len);
-	doc = answer(one, n, &len);
+	doc = answer(one, n, n, &len);
+	next = answer(one, n, n / 2, &next_len);
 	if (argc > 4) {
 		FILE *w = fopen(argv[4], "w");
 
@@ -191,7 +238,8 @@ int main(int argc, char **argv)
 		}
 	}
 	for (size_t r = 0; r < rounds; r++) {
-		job_list_t *a, *b, *c, *d;
+		job_list_t *a, *b, *c, *d, *e, *f;
+		char *buf;
 		double t0 = now_ms();
 
 		a = by_json_c(doc);
@@ -218,22 +266,38 @@ int main(int argc, char **argv)
 		t0 = now_ms();
 		floor_parse(doc, len);
 		t[6][r] = now_ms() - t0;
-		if (a->n != n || b->n != n || c->n != n || d->n != n) {
-			fprintf(stderr, "job-list-parse: %zu/%zu/%zu/%zu jobs, not %zu\n", a->n, b->n, c->n, d->n, n);
+		e = reparse(dup_doc(doc, len), len, NULL, &reused);
+		if (job_list_render(e, NULL))
+			return 3;
+		buf = dup_doc(next, next_len);
+		t0 = now_ms();
+		f = reparse(buf, next_len, e, &reused);
+		if (job_list_render(f, e))
+			return 3;
+		t[7][r] = now_ms() - t0;
+		if (reused != n - 1 || !f->rec[n / 2].f[JF_COMMENT] || strcmp(f->rec[n / 2].f[JF_COMMENT], "churn1")) {
+			fprintf(stderr, "job-list-parse: the reparse reused %zu jobs, not %zu\n", reused, n - 1);
 			return 3;
 		}
+		if (a->n != n || b->n != n || c->n != n || d->n != n || f->n != n) {
+			fprintf(stderr, "job-list-parse: %zu/%zu/%zu/%zu/%zu jobs, not %zu\n", a->n, b->n, c->n, d->n, f->n, n);
+			return 3;
+		}
+		job_list_unref(e);
+		job_list_unref(f);
 		job_list_unref(a);
 		job_list_unref(b);
 		job_list_unref(c);
 		job_list_unref(d);
 	}
 	printf("%zu jobs, answer %zu bytes, portal answer %zu bytes, %zu rounds; medians:", n, len, out_len, rounds);
-	for (int k = 0; k < 7; k++) {
+	for (int k = 0; k < 8; k++) {
 		qsort(t[k], rounds, sizeof(double), cmp);
 		printf(" %s=%.2f ms", names[k], t[k][rounds / 2]);
 	}
 	printf("\n");
 	free(doc);
+	free(next);
 	free(one);
 	return 0;
 }

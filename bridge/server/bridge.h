@@ -85,6 +85,7 @@ typedef struct req {
 	double restd_wait_s, restd_body_s;
 	int jobs_cache;                 /* 0 not used, 1 hit, 2 miss */
 	double parse_s;                 /* parsing a fetched job list */
+	size_t jobs_reused;             /* its jobs taken unparsed from the list before */
 	double render_s;                /* rendering its views */
 } req_t;
 

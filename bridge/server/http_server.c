@@ -186,8 +186,9 @@ static void server_timing(const conn_ctx_t *cx, char *out, size_t len)
 		n = snprintf(out, len, "slurmrestd;dur=%.3f, slurmrestd-body;dur=%.3f, ", r->restd_wait_s * 1e3,
 			     r->restd_body_s * 1e3);
 	if (r->jobs_cache == 2 && n >= 0 && (size_t)n < len)
-		n += snprintf(out + n, len - (size_t)n, "parse;dur=%.3f, render;dur=%.3f, cache;desc=miss, ",
-			      r->parse_s * 1e3, r->render_s * 1e3);
+		n += snprintf(out + n, len - (size_t)n,
+			      "parse;dur=%.3f, reused;desc=%zu, render;dur=%.3f, cache;desc=miss, ", r->parse_s * 1e3,
+			      r->jobs_reused, r->render_s * 1e3);
 	else if (r->jobs_cache == 1 && n >= 0 && (size_t)n < len)
 		n += snprintf(out + n, len - (size_t)n, "cache;desc=hit, ");
 	if (n >= 0 && (size_t)n < len)

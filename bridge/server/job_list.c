@@ -113,12 +113,15 @@ void job_list_unref(job_list_t *l)
 {
 	if (!l || __atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	for (unsigned i = 0; i < l->nshared; i++)
+		str_arena_unref(l->shared[i]);
 	if (l->arena)
-		str_arena_free(l->arena);
+		str_arena_unref(l->arena);
 	else
 		for (size_t i = 0; i < l->n; i++)
 			job_rec_free(&l->rec[i]);
 	free(l->rec);
+	free(l->src);
 	free(l);
 }
 
@@ -162,13 +165,6 @@ uint64_t job_rec_units(const job_rec_t *r, const char *type)
 	return 0;
 }
 
-/* prev's records by job id, for job_list_render: open addressing, at most
- * half full; slot values are record index + 1 (0: empty) */
-typedef struct {
-	size_t mask;
-	size_t *slot;
-} by_id_t;
-
 static size_t id_hash(const char *s)
 {
 	size_t h = 14695981039346656037ULL;     /* FNV-1a */
@@ -178,20 +174,21 @@ static size_t id_hash(const char *s)
 	return h;
 }
 
-static int by_id_build(by_id_t *x, const job_list_t *prev)
+int job_id_index_build(job_id_index_t *x, const job_list_t *l)
 {
 	size_t size = 64;
 
-	while (size < prev->n * 2)
+	while (size < l->n * 2)
 		size *= 2;
+	x->mask = 0;
 	if (!(x->slot = calloc(size, sizeof(*x->slot))))
 		return -1;
 	x->mask = size - 1;
-	for (size_t i = 0; i < prev->n; i++) {
-		const char *id = prev->rec[i].f[JF_ID];
+	for (size_t i = 0; i < l->n; i++) {
+		const char *id = l->rec[i].f[JF_ID];
 		size_t k;
 
-		if (!id || !prev->rec[i].view)
+		if (!id)
 			continue;
 		for (k = id_hash(id) & x->mask; x->slot[k]; k = (k + 1) & x->mask)
 			;
@@ -200,20 +197,35 @@ static int by_id_build(by_id_t *x, const job_list_t *prev)
 	return 0;
 }
 
-/* prev's view for a record equal to r, or NULL */
-static const job_rec_t *by_id_same(const by_id_t *x, const job_list_t *prev, const job_rec_t *r)
+long job_id_index_find(const job_id_index_t *x, const job_list_t *l, const char *id)
 {
-	const char *id = r->f[JF_ID];
-
 	if (!id || !x->slot)
-		return NULL;
-	for (size_t k = id_hash(id) & x->mask; x->slot[k]; k = (k + 1) & x->mask) {
-		const job_rec_t *p = &prev->rec[x->slot[k] - 1];
+		return -1;
+	for (size_t k = id_hash(id) & x->mask; x->slot[k]; k = (k + 1) & x->mask)
+		if (!strcmp(l->rec[x->slot[k] - 1].f[JF_ID], id))
+			return (long)(x->slot[k] - 1);
+	return -1;
+}
 
-		if (!strcmp(p->f[JF_ID], id))
-			return job_rec_equal(p, r) ? p : NULL;
-	}
-	return NULL;
+void job_id_index_free(job_id_index_t *x)
+{
+	free(x->slot);
+	x->slot = NULL;
+	x->mask = 0;
+}
+
+int job_rec_copy(str_arena_t *a, job_rec_t *dst, const job_rec_t *src)
+{
+	job_rec_t r = *src;
+
+	for (int i = 0; i < JF_N; i++)
+		if (src->f[i] && !(r.f[i] = str_arena_memdup(a, src->f[i], strlen(src->f[i]))))
+			return -1;
+	if (src->view && !(r.view = str_arena_memdup(a, src->view, src->view_len)))
+		return -1;
+	r.home = 0;
+	*dst = r;
+	return 0;
 }
 
 static char *view_copy(job_list_t *l, const char *s, size_t len)
@@ -227,19 +239,26 @@ static char *view_copy(job_list_t *l, const char *s, size_t len)
 
 int job_list_render(job_list_t *l, const job_list_t *prev)
 {
-	by_id_t old = { 0 };
-	int rc = 0;
+	job_id_index_t old = { 0 };
+	int rc = 0, indexed = 0;
 
-	/* without the index every record is rendered: slower, not wrong */
-	if (prev && prev->n)
-		by_id_build(&old, prev);
 	for (size_t i = 0; i < l->n; i++) {
 		job_rec_t *r = &l->rec[i];
-		const job_rec_t *same = by_id_same(&old, prev, r);
+		const job_rec_t *same = NULL;
 		json_object *v;
 		const char *s;
 		size_t len;
+		long k;
 
+		if (r->view)
+			continue;
+		/* without the index every record is rendered: slower, not wrong */
+		if (!indexed && prev && prev->n)
+			job_id_index_build(&old, prev);
+		indexed = 1;
+		if ((k = job_id_index_find(&old, prev, r->f[JF_ID])) >= 0 && prev->rec[k].view &&
+		    job_rec_equal(&prev->rec[k], r))
+			same = &prev->rec[k];
 		if (same) {
 			if (!(r->view = view_copy(l, same->view, same->view_len)))
 				rc = -1;
@@ -257,6 +276,6 @@ int job_list_render(job_list_t *l, const job_list_t *prev)
 			r->view_len = len;
 		json_object_put(v);
 	}
-	free(old.slot);
+	job_id_index_free(&old);
 	return rc;
 }

@@ -24,12 +24,25 @@ typedef struct {
 	char *f[JF_N];                  /* NULL when slurmrestd gave none */
 	char *view;                     /* job_rec_view as JSON text, made once per list; may be NULL */
 	size_t view_len;
+	size_t src_off, src_len;        /* the job's object in the list's src, when it has one */
+	unsigned char home;             /* where its strings are: 0 the list's arena, i its shared[i - 1] */
 } job_rec_t;
+
+/* How many earlier lists' arenas a list may keep strings in: what a list
+ * holds stays within (1 + JL_SHARED_MAX) lists' strings. */
+#define JL_SHARED_MAX 4
 
 typedef struct {
 	size_t n;
 	job_rec_t *rec;
-	str_arena_t *arena;             /* owns every record's strings; NULL: each record owns its own */
+	str_arena_t *arena;             /* holds the strings of the records made with this list; NULL:
+					 * each record owns its own */
+	str_arena_t *shared[JL_SHARED_MAX];     /* a reference each to the arenas of earlier lists
+						 * that its unchanged records' strings live in */
+	unsigned nshared;
+	char *src;                      /* slurmrestd's answer it was parsed from (owned), or NULL:
+					 * the next answer is parsed against it (job_list_parse.h) */
+	size_t src_len;
 	int refs;
 } job_list_t;
 
@@ -50,11 +63,28 @@ json_object *job_rec_view(const job_rec_t *r);
 /* Whether two records hold the same fields. */
 int job_rec_equal(const job_rec_t *a, const job_rec_t *b);
 
+/* src with its fields and view copied into arena a (home 0); dst may be
+ * src. 0, or -1 (out of memory; dst as it was). */
+int job_rec_copy(str_arena_t *a, job_rec_t *dst, const job_rec_t *src);
+
+/* A list's records by job id: open addressing, at most half full. */
+typedef struct {
+	size_t mask;
+	size_t *slot;                   /* record index + 1; 0: empty */
+} job_id_index_t;
+
+/* 0, or -1 (out of memory; x is then empty and finds nothing) */
+int job_id_index_build(job_id_index_t *x, const job_list_t *l);
+/* the index of l's record with job id id, or -1 */
+long job_id_index_find(const job_id_index_t *x, const job_list_t *l, const char *id);
+void job_id_index_free(job_id_index_t *x);
+
 /* Every record's view rendered to text once, for the list's whole life in
  * the cache: the many requests a cached list answers then only join
- * strings. A record equal to prev's record of the same job (prev may be
- * NULL) takes a copy of that view instead: between two fetches a few jobs
- * change, and rendering was a quarter of the bridge's work on a miss.
+ * strings. A record that has a view already (copied by the parse) keeps
+ * it; one equal to prev's record of the same job (prev may be NULL) takes
+ * a copy of that view: between two fetches a few jobs change, and
+ * rendering was a quarter of the bridge's work on a miss.
  * 0, or -1 when memory ran out (records without a view are rendered per
  * request instead). */
 int job_list_render(job_list_t *l, const job_list_t *prev);

@@ -5,30 +5,8 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "job_list_parse_internal.h"
 #include "utf8_valid.h"
-
-#define MAX_DEPTH 64
-
-/* Where the parser is, by depth: 1 the document's object, 2 "jobs" or
- * "errors" (arrays), 3 one job or one error (objects). Anything deeper
- * is skipped. */
-enum { IN_OTHER, IN_JOBS, IN_ERRORS };
-enum { EK_NONE, EK_DESCRIPTION, EK_ERROR, EK_NUMBER };
-
-struct jlp {
-	yajl_handle h;
-	int depth;
-	int top_key;                    /* which array the next value at depth 1 opens */
-	int in;                         /* IN_* for depth >= 2 */
-	int field;                      /* job field the next scalar at depth 3 fills, or -1 */
-	int err_key;                    /* EK_* for the next scalar of errors[0] */
-	size_t nerrors;
-	int saw_jobs;
-	job_list_t *list;
-	size_t cap;
-	char why[160];
-	jlp_error_t err;
-};
 
 static job_rec_t *cur(jlp_t *p)
 {
@@ -119,20 +97,15 @@ static int open_nested(jlp_t *p, int is_map)
 		}
 		p->saw_jobs |= p->in == IN_JOBS;
 	} else if (p->depth == 3 && p->in == IN_JOBS && is_map) {
-		job_list_t *l = p->list;
+		job_rec_t *r;
 
-		if (l->n == p->cap) {
-			size_t cap = p->cap ? p->cap * 2 : 256;
-			job_rec_t *rec;
-
-			if (cap > JLP_MAX_JOBS || !(rec = realloc(l->rec, cap * sizeof(*rec)))) {
-				snprintf(p->why, sizeof(p->why), "more than %d jobs, or out of memory", JLP_MAX_JOBS);
-				return 0;
-			}
-			l->rec = rec;
-			p->cap = cap;
-		}
-		memset(&l->rec[l->n++], 0, sizeof(job_rec_t));
+		p->job_open = !p->placeholder;
+		p->placeholder = 0;
+		if (!p->job_open)
+			return 1;       /* the caller appended this job's record */
+		if (!(r = jlp_push(p)))
+			return 0;
+		r->src_off = p->base + yajl_get_bytes_consumed(p->cur) - 1;
 		p->field = -1;
 	} else if (p->depth == 3 && p->in == IN_ERRORS && is_map) {
 		p->nerrors++;
@@ -162,6 +135,16 @@ static int on_end(void *ctx)
 
 	if (--p->depth == 1)
 		p->in = IN_OTHER;
+	if (p->depth == 2 && p->in == IN_JOBS && p->job_open) {
+		job_rec_t *r = cur(p);
+
+		p->job_open = 0;
+		r->src_len = p->base + yajl_get_bytes_consumed(p->cur) - r->src_off;
+		if (p->one_job) {
+			p->one_job_done = 1;
+			return 0;       /* yajl stops right after this job's '}' */
+		}
+	}
 	return 1;
 }
 
@@ -183,7 +166,7 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
 	return 1;
 }
 
-static const yajl_callbacks callbacks = {
+const yajl_callbacks jlp_callbacks = {
 	.yajl_null = on_null,
 	.yajl_boolean = on_bool,
 	.yajl_number = on_number,
@@ -203,9 +186,9 @@ jlp_t *jlp_new(void)
 		return NULL;
 	p->field = -1;
 	if (!(p->list = calloc(1, sizeof(*p->list))) || !(p->list->arena = str_arena_new()) ||
-	    !(p->h = yajl_alloc(&callbacks, NULL, p))) {
+	    !(p->h = yajl_alloc(&jlp_callbacks, NULL, p))) {
 		if (p->list)
-			str_arena_free(p->list->arena);
+			str_arena_unref(p->list->arena);
 		free(p->list);
 		free(p);
 		return NULL;
@@ -213,6 +196,7 @@ jlp_t *jlp_new(void)
 	/* strings are checked field by field (utf8_valid): yajl's own check
 	 * would throw away everyone's list over one job's name */
 	yajl_config(p->h, yajl_dont_validate_strings, 1);
+	p->cur = p->h;
 	p->list->refs = 1;
 	return p;
 }
@@ -229,15 +213,43 @@ static void syntax_error(jlp_t *p, const char *data, size_t len)
 		yajl_free_error(p->h, msg);
 }
 
-int jlp_feed(jlp_t *p, const char *data, size_t len)
+job_rec_t *jlp_push(jlp_t *p)
+{
+	job_list_t *l = p->list;
+
+	if (l->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 256;
+		job_rec_t *rec;
+
+		if (cap > JLP_MAX_JOBS || !(rec = realloc(l->rec, cap * sizeof(*rec)))) {
+			snprintf(p->why, sizeof(p->why), "more than %d jobs, or out of memory", JLP_MAX_JOBS);
+			return NULL;
+		}
+		l->rec = rec;
+		p->cap = cap;
+	}
+	memset(&l->rec[l->n], 0, sizeof(job_rec_t));
+	return &l->rec[l->n++];
+}
+
+int jlp_feed_at(jlp_t *p, const char *data, size_t len, size_t at)
 {
 	if (p->why[0])
 		return -1;
+	p->base = at;
 	if (yajl_parse(p->h, (const unsigned char *)data, len) != yajl_status_ok) {
 		syntax_error(p, data, len);
 		return -1;
 	}
 	return 0;
+}
+
+int jlp_feed(jlp_t *p, const char *data, size_t len)
+{
+	int rc = jlp_feed_at(p, data, len, p->fed);
+
+	p->fed += len;
+	return rc;
 }
 
 job_list_t *jlp_finish(jlp_t *p, jlp_error_t *err, char *why, size_t whylen)

@@ -19,20 +19,29 @@ struct str_arena {
 	chunk_t *head;          /* the chunk being filled; older ones behind it */
 	size_t next_size;
 	size_t used, held;
+	int refs;
 };
 
 str_arena_t *str_arena_new(void)
 {
 	str_arena_t *a = calloc(1, sizeof(*a));
 
-	if (a)
+	if (a) {
 		a->next_size = FIRST_CHUNK;
+		a->refs = 1;
+	}
 	return a;
 }
 
-void str_arena_free(str_arena_t *a)
+str_arena_t *str_arena_ref(str_arena_t *a)
 {
-	if (!a)
+	__atomic_add_fetch(&a->refs, 1, __ATOMIC_RELAXED);
+	return a;
+}
+
+void str_arena_unref(str_arena_t *a)
+{
+	if (!a || __atomic_sub_fetch(&a->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	for (chunk_t *c = a->head, *next; c; c = next) {
 		next = c->next;

@@ -62,6 +62,41 @@ out:
 	json_object_put(o);
 }
 
+static char *dup_bytes(const char *s, size_t size)
+{
+	char *c = malloc(size + 1);
+
+	if (!c)
+		abort();
+	memcpy(c, s, size);
+	c[size] = '\0';
+	return c;
+}
+
+/* next parsed against prev must make what a full parse of next makes */
+static void reparse_check(const job_list_t *prev, const char *next, size_t size)
+{
+	jlp_error_t e1, e2;
+	char why1[200], why2[200];
+	size_t reused;
+	job_list_t *full = job_list_parse(next, size, &e1, why1, sizeof(why1));
+	job_list_t *re = job_list_reparse(dup_bytes(next, size), size, prev, &e2, why2, sizeof(why2), &reused);
+
+	if (!full != !re || e1.present != e2.present || e1.number != e2.number || strcmp(e1.message, e2.message) ||
+	    (!full && strcmp(why1, why2)))
+		abort();
+	if (full) {
+		if (full->n != re->n || reused > re->n || re->nshared > JL_SHARED_MAX)
+			abort();
+		for (size_t i = 0; i < full->n; i++)
+			if (!job_rec_equal(&full->rec[i], &re->rec[i]) || full->rec[i].src_off != re->rec[i].src_off ||
+			    full->rec[i].src_len != re->rec[i].src_len)
+				abort();
+	}
+	job_list_unref(full);
+	job_list_unref(re);
+}
+
 static void job_list_check(const char *s, size_t size)
 {
 	jlp_error_t e1, e2;
@@ -88,6 +123,19 @@ static void job_list_check(const char *s, size_t size)
 	}
 	job_list_unref(whole);
 	job_list_unref(split);
+	/* the same answer again, and with one byte changed, against this one */
+	if ((whole = job_list_reparse(dup_bytes(s, size), size, NULL, &e1, why, sizeof(why), &cut))) {
+		char *next = dup_bytes(s, size);
+
+		job_list_render(whole, NULL);
+		reparse_check(whole, s, size);
+		if (size) {
+			next[size - 1 - (unsigned char)s[0] % size] ^= 1;
+			reparse_check(whole, next, size);
+		}
+		free(next);
+		job_list_unref(whole);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

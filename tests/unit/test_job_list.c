@@ -176,8 +176,8 @@ static void test_str_arena(void **state)
 	assert_true(used >= 3 * 1024 * 1024 + 3000 * 9);
 	assert_true(held >= used);
 	assert_true(held < used + 2 * 1024 * 1024);     /* the big one did not waste the chunk before it */
-	str_arena_free(a);
-	str_arena_free(NULL);
+	str_arena_unref(a);
+	str_arena_unref(NULL);
 }
 
 /* One job named in bytes that are not UTF-8 (Slurm takes any) does not

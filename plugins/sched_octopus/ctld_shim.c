@@ -115,6 +115,35 @@ void shim_apply(job_desc_msg_t *desc, const mt_decision_t *d)
 		desc->pn_min_memory = NO_VAL64;
 }
 
+static bool with_slurmdbd(void)
+{
+	const char *type = slurm_conf.accounting_storage_type;
+
+	return type && !strcmp(type, "accounting_storage/slurmdbd");
+}
+
+bool shim_quota_enforced(char *why, size_t len)
+{
+	const char *type = slurm_conf.accounting_storage_type;
+
+	if (!with_slurmdbd()) {
+		snprintf(why, len, "AccountingStorageType=%s, not accounting_storage/slurmdbd",
+			 type ? type : "(unset)");
+		return false;
+	}
+	if (!(slurm_conf.accounting_storage_enforce & ACCOUNTING_ENFORCE_LIMITS)) {
+		snprintf(why, len, "AccountingStorageEnforce does not include 'limits'");
+		return false;
+	}
+	why[0] = '\0';
+	return true;
+}
+
+void shim_grant_free(shim_grant_t *g)
+{
+	xfree(g->account);
+}
+
 void shim_grant_lookup(uint32_t uid, const char *account, const char *partition,
 		       const char *type_name, shim_grant_t *out)
 {
@@ -142,10 +171,13 @@ void shim_grant_lookup(uint32_t uid, const char *account, const char *partition,
 	tres.name = name;
 
 	assoc_mgr_lock(&locks);
-	if (assoc_mgr_fill_in_assoc(acct_db_conn, &assoc, ACCOUNTING_ENFORCE_ASSOCS, &ap, true) ==
+	/* locked=true makes assoc_mgr walk these lists without loading them:
+	 * before slurmdbd first answers they may still be NULL */
+	if (assoc_mgr_assoc_list && assoc_mgr_user_list && assoc_mgr_tres_list &&
+	    assoc_mgr_fill_in_assoc(acct_db_conn, &assoc, ACCOUNTING_ENFORCE_ASSOCS, &ap, true) ==
 	    SLURM_SUCCESS && ap) {
 		out->found = true;
-		snprintf(out->account, sizeof(out->account), "%s", ap->acct ? ap->acct : "");
+		out->account = xstrdup(ap->acct ? ap->acct : "");
 		pos = assoc_mgr_find_tres_pos(&tres, true);
 		if (pos >= 0) {
 			out->tres_tracked = true;
@@ -161,6 +193,9 @@ void shim_grant_lookup(uint32_t uid, const char *account, const char *partition,
 
 bool shim_is_operator(uint32_t uid)
 {
+	/* without slurmdbd no user has an admin level: only root and SlurmUser */
+	if (!with_slurmdbd())
+		return uid == 0 || uid == slurm_conf.slurm_user_id;
 	return validate_operator(uid);
 }
 

@@ -25,7 +25,7 @@
 /* What the association manager says about one user's grant of one type. */
 typedef struct {
 	bool found;             /* the user has an association to charge */
-	char account[64];       /* the account the job will charge */
+	char *account;          /* the account the job will charge (xfree) */
 	uint64_t limit;         /* GrpTRES license/mt_<type>; UINT64_MAX: unset */
 	uint64_t used;          /* units of that license running now */
 	bool tres_tracked;      /* license/mt_<type> is in AccountingStorageTRES */
@@ -41,9 +41,20 @@ void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *jo
 /* Write a decision back into the job description (xmalloc'd strings). */
 void shim_apply(job_desc_msg_t *desc, const mt_decision_t *d);
 
-/* Read-only association lookup under assoc_mgr read locks. */
+/* Read-only association lookup under assoc_mgr read locks. Only where
+ * shim_quota_enforced(); shim_grant_free() after. */
 void shim_grant_lookup(uint32_t uid, const char *account, const char *partition,
 		       const char *type_name, shim_grant_t *out);
+void shim_grant_free(shim_grant_t *g);
+
+/*
+ * Grants are association limits: slurmctld enforces them only with slurmdbd
+ * and AccountingStorageEnforce=limits. Otherwise there is no association
+ * manager to ask (its lists are NULL; 24.11 crashes in it) and quota is off.
+ * why: the reason, for the log and the user. Call with slurmctld's config
+ * read lock held (job_submit, job_modify, init).
+ */
+bool shim_quota_enforced(char *why, size_t len);
 
 bool shim_is_operator(uint32_t uid);
 uint32_t shim_desc_uid(const job_desc_msg_t *desc, uint32_t submit_uid);

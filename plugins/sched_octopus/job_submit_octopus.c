@@ -39,10 +39,14 @@ int init(void)
 {
 	char *path = shim_conf_path();
 	int rc = policy_start(path);
+	char why[160];
 
 	if (rc)
 		error("octopus: cannot start without a valid %s: fix the error above and restart slurmctld",
 		      path);
+	else if (!shim_quota_enforced(why, sizeof(why)))
+		error("octopus: quota is off: %s. Machine types still shape jobs; grants are not enforced. To enforce them, run slurmdbd with AccountingStorageType=accounting_storage/slurmdbd and AccountingStorageEnforce=associations,limits,safe",
+		      why);
 	xfree(path);
 	return rc ? SLURM_ERROR : SLURM_SUCCESS;
 }
@@ -78,13 +82,21 @@ static void check_grant(const policy_t *pol, const grantidx_t *gi, uint32_t uid,
 	const mt_type_t *t = &cat->types[d->type];
 	shim_grant_t g;
 	mt_grant_verdict_t mv;
+	char why[160];
 
 	memset(v, 0, sizeof(*v));
 	v->rc = SLURM_SUCCESS;
+	if (!shim_quota_enforced(why, sizeof(why))) {
+		snprintf(v->msg, sizeof(v->msg),
+			 "octopus: type=%s units=%u action=accepted: quota is not enforced on this cluster (%s); the job starts when resources are free",
+			 t->name, d->units, why);
+		return;
+	}
 	shim_grant_lookup(uid, account, partition, t->name, &g);
 	if (!g.found)
 		return;         /* no association: slurmctld itself refuses the job */
 	if (!g.tres_tracked) {
+		shim_grant_free(&g);
 		error("octopus: license/mt_%s is not in AccountingStorageTRES; grants for %s cannot be enforced",
 		      t->name, t->name);
 		snprintf(v->msg, sizeof(v->msg),
@@ -101,6 +113,7 @@ static void check_grant(const policy_t *pol, const grantidx_t *gi, uint32_t uid,
 		v->rc = ESLURM_ACCOUNTING_POLICY;
 	v->deadline = mv.deadline;
 	v->time_cap = mv.time_cap > INFINITE - 1 ? INFINITE - 1 : mv.time_cap;
+	shim_grant_free(&g);
 }
 
 /* A job may not run past its grant: Slurm's deadline cancels or trims a late

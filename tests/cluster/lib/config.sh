@@ -14,6 +14,7 @@ parse_up_options() {
     OPT_ETC_FILES=()
     OPT_FAKE_DEVICES=${OCTO_FAKE_DEVICES:-0}
     OPT_NODE_SOCKETS=${OCTO_NODE_SOCKETS:-1}
+    OPT_NO_ACCOUNTING=${OCTO_NO_ACCOUNTING:-0}
     while [ $# -gt 0 ]; do
         case "$1" in
             --slurm-conf-extra)  OPT_SLURM_EXTRA=$2; shift 2 ;;
@@ -27,6 +28,7 @@ parse_up_options() {
             --etc-file)          OPT_ETC_FILES+=("$2"); shift 2 ;;
             --fake-devices)      OPT_FAKE_DEVICES=$2; shift 2 ;;
             --node-sockets)      OPT_NODE_SOCKETS=$2; shift 2 ;;
+            --no-accounting)     OPT_NO_ACCOUNTING=1; shift ;;
             *) die "unknown option for up: $1 (see cluster --help)" ;;
         esac
     done
@@ -95,10 +97,17 @@ write_configs() {
         node_lines+="NodeName=${NODES[$((i - 1))]} NodeAddr=$(node_addr "$i") CPUs=2 Boards=1 SocketsPerBoard=$OPT_NODE_SOCKETS CoresPerSocket=$((2 / OPT_NODE_SOCKETS)) ThreadsPerCore=1 RealMemory=1000${node_gres:+ Gres=$node_gres} State=UNKNOWN\\n"
     done
 
-    local t=$HERE/templates
+    local t=$HERE/templates accounting
+    if [ "$OPT_NO_ACCOUNTING" = 1 ]; then
+        accounting="AccountingStorageType=accounting_storage/none"
+    else
+        # the munge socket for slurmdbd connections is named by
+        # AccountingStoragePass, not by AuthInfo
+        accounting="AccountingStorageType=accounting_storage/slurmdbd\\nAccountingStorageHost=localhost\\nAccountingStoragePort=6819\\nAccountingStoragePass=$DIR/run/munge/munge.socket\\nAccountingStorageEnforce=associations,limits,safe"
+    fi
     render "$t/slurm.conf.in" "$DIR/etc/slurm.conf" \
         INST="$INSTANCE" CLUSTER="$CLUSTER" HEAD="$HEAD" HEAD_ADDR="$HEAD_ADDR" SLURM_USER="$SLURM_USER" \
-        DIR="$DIR" PLUGINDIR="$plugindir" \
+        DIR="$DIR" PLUGINDIR="$plugindir" ACCOUNTING_LINES="$accounting" \
         GRES_TYPES_LINE="${gres_types:+GresTypes=$gres_types}" NODE_LINES="$node_lines"
     if [ -n "$OPT_SLURM_EXTRA" ]; then
         { echo "# --- from $OPT_SLURM_EXTRA"; sed "s|@DIR@|$DIR|g" "$OPT_SLURM_EXTRA"; } >> "$DIR/etc/slurm.conf"

@@ -106,9 +106,15 @@ start_slurmrestd() {
     # request runs as the token's user.
     spawn slurmrestd nsenter --net="/run/netns/$NS_HEAD" \
         env SLURM_CONF="$SLURM_CONF_PATH" SLURM_JWT=daemon \
-        slurmrestd -a rest_auth/jwt -s openapi/v0.0.38,openapi/dbv0.0.38 \
+        slurmrestd -a rest_auth/jwt -s "$(restd_plugins)" \
         -u "$REST_USER" -g "$REST_USER" "unix:$REST_SOCKET"
     wait_for 20 "slurmrestd ping" rest_ping
+}
+
+# slurmdbd's REST plugin only where there is a slurmdbd
+restd_plugins() {
+    if [ "${OPT_NO_ACCOUNTING:-0}" = 1 ]; then echo openapi/v0.0.38
+    else echo openapi/v0.0.38,openapi/dbv0.0.38; fi
 }
 
 rest_ping() {

@@ -19,7 +19,7 @@ up_signature() {
     local f
     {
         printf '%s\n' "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_NODE_GRES" "$OPT_GRES_TYPES" \
-            "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" "$OPT_PLUGIN_DIRS" "$OPT_FAKE_GPUS" "$OPT_FAKE_DEVICES" "$OPT_NODE_SOCKETS" \
+            "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" "$OPT_PLUGIN_DIRS" "$OPT_FAKE_GPUS" "$OPT_FAKE_DEVICES" "$OPT_NODE_SOCKETS" "$OPT_NO_ACCOUNTING" \
             ${OPT_ETC_FILES[@]+"${OPT_ETC_FILES[@]}"}
         for f in "$OPT_SLURM_EXTRA" "$OPT_GRES_CONF" "$OPT_PLUGSTACK" "$OPT_CGROUP_EXTRA" \
                  ${OPT_ETC_FILES[@]+"${OPT_ETC_FILES[@]}"}; do
@@ -58,8 +58,13 @@ cluster_up() {
     net_up
 
     trap 'up_failed' ERR
-    local step ts timing="setup=$(( $(now_ms) - t0 ))"
-    for step in munged mariadb slurmdbd slurmctld associations slurmds slurmrestd; do
+    local step ts timing="setup=$(( $(now_ms) - t0 ))" steps
+    steps="munged mariadb slurmdbd slurmctld associations slurmds slurmrestd"
+    # without accounting there is no database, no slurmdbd and no association
+    if [ "$OPT_NO_ACCOUNTING" = 1 ]; then steps="munged slurmctld slurmds slurmrestd"; fi
+    # what `status` checks: the daemons this instance runs
+    if [ "$OPT_NO_ACCOUNTING" = 1 ]; then echo munged "$STAGE1"; else echo "$STAGE3" "$STAGE2" "$STAGE1"; fi > "$DIR/daemons"
+    for step in $steps; do
         ts=$(now_ms)
         case $step in
             associations) add_associations ;;
@@ -147,7 +152,7 @@ registered_since() {
 cluster_status() {
     local n rc=0
     [ -d "$DIR/pids" ] || { echo "no instance at $DIR"; return 1; }
-    for n in $STAGE3 $STAGE2 $STAGE1; do
+    for n in $(cat "$DIR/daemons" 2>/dev/null || echo "$STAGE3" "$STAGE2" "$STAGE1"); do
         if alive "$n"; then echo "$n: running ($(live_pid "$n"))"; else echo "$n: STOPPED"; rc=1; fi
     done
     return $rc

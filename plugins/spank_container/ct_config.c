@@ -2,6 +2,7 @@
 
 #include "ct_options.h"
 #include "errf.h"
+#include "ns/site_hook.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -107,6 +108,22 @@ static int site_mounts_valid(const char *v, char *why, size_t len)
 	return ok;
 }
 
+/* 1..max whole seconds */
+static int parse_seconds(const char *v, unsigned max, unsigned *out, char *why, size_t len)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!*v || *end || errno || v[0] == '-' || n < 1 || n > max) {
+		snprintf(why, len, "takes whole seconds from 1 to %u", max);
+		return 1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
 int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -115,6 +132,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 	cfg->mount_home = 1;
 	cfg->writable = 1;
 	cfg->max_layer_bytes = 64ull << 30;
+	cfg->hook_timeout_s = SITE_HOOK_TIMEOUT_DEFAULT;
 #ifdef OCTOPUS_ENTRYPOINT_HELPER
 	snprintf(cfg->entrypoint_helper, sizeof(cfg->entrypoint_helper), "%s", OCTOPUS_ENTRYPOINT_HELPER);
 #endif
@@ -162,6 +180,8 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			bad = yes_no(v, &cfg->writable);
 		else if (KEY("max_layer_size"))
 			bad = ct_parse_size(v, &cfg->max_layer_bytes);
+		else if (KEY("hook_timeout"))
+			bad = parse_seconds(v, SITE_HOOK_TIMEOUT_MAX, &cfg->hook_timeout_s, why, sizeof(why));
 		else
 			bad = 1;
 #undef KEY
@@ -172,7 +192,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 				    "cache_max_size=SIZE runtime_dir=/abs volume_root=/abs default_registry=HOST "
 				    "allow_registries=H1,H2 plain_http_registries=H1,H2 registry_mirrors=REG=MIRROR,... "
 				    "site_mounts=SRC:DST[:ro|rw],... mount_home=yes|no writable=yes|no entrypoint=yes|no "
-				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs)",
+				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS)",
 				    av[i]);
 	}
 	return 0;

@@ -26,6 +26,7 @@ typedef struct {
 	int writable;
 	int entrypoint;                 /* run the image's Entrypoint by default */
 	uint64_t max_layer_bytes;       /* unpacked file data per layer */
+	unsigned hook_timeout_s;        /* each site hook's bound, 1..SITE_HOOK_TIMEOUT_MAX */
 	uint64_t cache_max_bytes;       /* collect the cache down to this after a step unpacked; 0: never */
 } ct_config_t;
 

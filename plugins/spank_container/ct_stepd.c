@@ -348,6 +348,7 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	spec->nlower = step->image.nlayers;
 	spec->writable = opts->writable >= 0 ? opts->writable : cfg->writable;
 	spec->hooks_dir = cfg->hooks_dir;
+	spec->hook_timeout_s = cfg->hook_timeout_s;
 	if (cfg->hooks_dir[0] && !spank_get_item(sp, S_JOB_ENV, &job_env) && !(hook_env = hook_environment(job_env))) {
 		snprintf(step->error, sizeof(step->error), "out of memory");
 		goto out;

@@ -300,8 +300,11 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	slurm_debug("octopus container: task joined the container in %.3f ms",
 		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-	/* nothing the task execs can gain privileges (setuid files, caps) */
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	/* nothing the task execs can gain privileges (setuid files, caps);
+	 * a task that cannot be held to that does not start */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		snprintf(step.error, sizeof(step.error), "cannot set no_new_privs for the task: %s",
+			 strerror(errno));
 	return 0;
 }
 

@@ -40,6 +40,21 @@ HOOK
 echo "driver library missing on this node"
 exit 3
 HOOK
+    # hooks that never end: one sleeps with SIGTERM and SIGALRM ignored,
+    # one leaves a background child holding its output
+    cat > "$CTDIR/hooks/25-stuck" <<'HOOK'
+#!/bin/bash
+[ "$SLURM_JOB_NAME" = hookstuck ] || exit 0
+trap '' TERM ALRM
+echo "waiting for the device to settle"
+exec sleep 600
+HOOK
+    cat > "$CTDIR/hooks/26-daemon" <<'HOOK'
+#!/bin/sh
+[ "$SLURM_JOB_NAME" = hookdaemon ] || exit 0
+(sleep 602 &)
+echo "started the helper daemon"
+HOOK
     echo "not a hook" > "$CTDIR/hooks/README"
     chmod 755 "$CTDIR/hooks" "$CTDIR/hooks"/[0-9]*
     mkdir -p "$CTDIR/images" "$CTDIR/volumes"
@@ -402,6 +417,21 @@ EOF
     run crun -J hookfail --container-image=oci:$IMG true
     [ "$status" -ne 0 ]
     [[ "$output" == *"octopus: container oci:$IMG: site hook 20-fail failed (exit 3): driver library missing on this node"* ]]
+}
+
+@test "a site hook that never ends, or leaves a child holding its output, ends the step at hook_timeout" {
+    site_settings hook_timeout=4
+    t0=$(date +%s)
+    run crun -J hookstuck -t 2 --container-image=oci:$IMG echo never
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"site hook 25-stuck did not finish within 4 s and was killed; its output: waiting for the device to settle"* ]]
+    [[ "$output" != *never* ]]
+    run crun -J hookdaemon -t 2 --container-image=oci:$IMG echo never
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"site hook 26-daemon exited but a process it started kept its output open for 4 s; that process was killed; its output: started the helper daemon"* ]]
+    # both steps ended long before their 2-minute time limit, and nothing of the hooks is left
+    [ $(( $(date +%s) - t0 )) -lt 60 ]
+    refute pgrep -f '^sleep 60[02]$'
 }
 
 @test "the job epilog removes what a step left behind" {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "image/fsutil.h"
+#include "site_hook.h"
 
 /* <linux/mount.h> clashes with <sys/mount.h> on glibc 2.36 */
 #ifndef OPEN_TREE_CLONE
@@ -265,109 +266,17 @@ static int add_id_line(int rootfd, const char *path, const char *line, const cha
 	return bind_in(rootfd, -1, out, path, 0, 1, ctl, 0);
 }
 
-static int trusted(const struct stat *sb)
-{
-	return sb->st_uid == 0 && !(sb->st_mode & (S_IWGRP | S_IWOTH));
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* One hook, as root, in this namespace, with the rootfs path; bounded in time. */
-static int run_hook(const char *dir, const char *name, char *const *env, const char *rootfs, int ctl)
-{
-	char path[PATH_MAX], root_env[PATH_MAX + 16], out[256] = "";
-	int pipefd[2], status = 0;
-	pid_t pid;
-	size_t n = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(root_env, sizeof(root_env), "OCTOPUS_ROOTFS=%s", rootfs);
-	if (pipe2(pipefd, O_CLOEXEC) || (pid = fork()) < 0) {
-		report(ctl, "hook %s: %s", name, strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		size_t ne = 0;
-		char **e;
-
-		while (env && env[ne])
-			ne++;
-		if (!(e = calloc(ne + 2, sizeof(*e))))
-			_exit(126);
-		for (size_t i = 0; i < ne; i++)
-			e[i] = env[i];
-		e[ne] = root_env;
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		/* slurmstepd is OOM-immune (-1000); a hook should not be */
-		{
-			int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-
-			if (fd >= 0) {
-				ssize_t w = write(fd, "0", 1);
-
-				(void)w;        /* best effort: the hook runs either way */
-				close(fd);
-			}
-		}
-		alarm(60);
-		execle(path, name, rootfs, (char *)NULL, e);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (ssize_t r; n < sizeof(out) - 1 && (r = read(pipefd[0], out + n, sizeof(out) - 1 - n)) > 0;)
-		n += (size_t)r;
-	out[n] = '\0';
-	/* the rest is drained, not kept: a chatty hook must not block on a full pipe */
-	for (char sink[4096]; read(pipefd[0], sink, sizeof(sink)) > 0;)
-		;
-	close(pipefd[0]);
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		out[strcspn(out, "\n")] = '\0';
-		report(ctl, "site hook %s failed (%s %d)%s%s", name, WIFEXITED(status) ? "exit" : "signal",
-		       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), out[0] ? ": " : "", out);
-		return -1;
-	}
-	return 0;
-}
-
-/* Every trusted executable in hooks_dir, by name; an untrusted one stops the step. */
+/* The site's hooks see the image at runtime/rootfs, before pivot_root. */
 static int run_hooks(const rootfs_spec_t *s, int ctl)
 {
-	struct dirent **names = NULL;
-	struct stat sb;
-	char rootfs[PATH_MAX], path[PATH_MAX];
-	int n, rc = 0;
+	char rootfs[PATH_MAX], err[512];
 
-	if (!s->hooks_dir || !s->hooks_dir[0] || stat(s->hooks_dir, &sb))
-		return 0;
-	if (!S_ISDIR(sb.st_mode) || !trusted(&sb)) {
-		report(ctl, "hooks directory %s must be root's and not group/world-writable", s->hooks_dir);
-		return -1;
-	}
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", s->runtime);
-	if ((n = scandir(s->hooks_dir, &names, NULL, by_name)) < 0)
+	if (!site_hooks_run(s->hooks_dir, s->hook_env, rootfs,
+			    s->hook_timeout_s ? s->hook_timeout_s : SITE_HOOK_TIMEOUT_DEFAULT, err, sizeof(err)))
 		return 0;
-	for (int i = 0; i < n; i++) {
-		if (!rc && names[i]->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", s->hooks_dir, names[i]->d_name);
-			if (lstat(path, &sb) || !S_ISREG(sb.st_mode) || !(sb.st_mode & S_IXUSR))
-				;       /* not a hook: README files and the like */
-			else if (!trusted(&sb)) {
-				report(ctl, "site hook %s must be root's and not group/world-writable", path);
-				rc = -1;
-			} else {
-				rc = run_hook(s->hooks_dir, names[i]->d_name, s->hook_env, rootfs, ctl);
-			}
-		}
-		free(names[i]);
-	}
-	free(names);
-	return rc;
+	report(ctl, "%s", err);
+	return -1;
 }
 
 static int build(const rootfs_spec_t *s, int ctl)
@@ -444,13 +353,23 @@ int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_
 		snprintf(err, errlen, "runtime directory %s: %s", spec->runtime, strerror(errno));
 		return -1;
 	}
-	if (pipe2(status, O_CLOEXEC) || pipe2(hold, O_CLOEXEC)) {
+	if (pipe2(status, O_CLOEXEC)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(hold, O_CLOEXEC)) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(status[0]);
+		close(status[1]);
 		return -1;
 	}
 	h->pid = fork();
 	if (h->pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(status[0]);
+		close(status[1]);
+		close(hold[0]);
+		close(hold[1]);
 		return -1;
 	}
 	if (h->pid == 0) {

@@ -36,6 +36,7 @@ typedef struct {
 	const char *keep_dir;           /* --container-name: upper and work dirs live here, across steps */
 	const char *hooks_dir;          /* site hooks, run in the namespace before pivot_root */
 	char *const *hook_env;          /* their environment (the job's), OCTOPUS_ROOTFS added */
+	unsigned hook_timeout_s;        /* each hook's bound; 0: SITE_HOOK_TIMEOUT_DEFAULT */
 	const char *passwd_line;        /* added to the image's /etc/passwd unless its name is there */
 	const char *group_line;         /* likewise for /etc/group */
 	size_t nbinds;

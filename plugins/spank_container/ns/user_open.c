@@ -109,9 +109,8 @@ int user_opener_start(user_opener_t *o, uid_t uid, gid_t gid, const gid_t *group
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* for good: real, effective and saved ids, groups first */
 		if (setgroups(ngroups, groups) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid) ||
-		    (uid != 0 && setresuid(0, 0, 0) == 0))
+		    (uid != 0 && setresuid(0, 0, 0) == 0) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 			_exit(1);
-		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 		serve(sv[1]);
 	}
 	close(sv[1]);

@@ -173,6 +173,73 @@ static void locality(npu_topo_t *topo, const npu_roots_t *r, const char *all, co
 	}
 }
 
+static int registered(const npu_merged_t *m, const char *path)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->rec[i].dev.path, path))
+			return 1;
+	return 0;
+}
+
+static int same_numbers(void *x, void *key)
+{
+	const gres_device_t *g = x;
+	const struct stat *sb = key;
+
+	return g->dev_desc.major == major(sb->st_rdev) && g->dev_desc.minor == minor(sb->st_rdev);
+}
+
+/*
+ * major:minor of a left-out device, named path in the list, unless a
+ * registered device has those numbers (the cgroup rule is by number:
+ * denying it would deny that device to its holder).
+ */
+static void deny_numbers(const char *path, unsigned ma, unsigned mi)
+{
+	struct stat key;
+
+	memset(&key, 0, sizeof(key));
+	key.st_rdev = makedev(ma, mi);
+	if (list_find_first(npu_devices, same_numbers, &key))
+		return;
+	add_device(path, NPU_NO_INDEX, ma, mi);
+	info("%s (%u:%u) is denied to every job: detection left its device out", path, ma, mi);
+}
+
+/*
+ * A detected device that is not registered (unhealthy, of an unknown
+ * identity, not named by gres.conf, over the cap) is one no job can hold,
+ * so no job may open it. Slurm's device cgroup denies exactly the devices
+ * a GRES plugin lists and a job does not hold; anything unlisted stays
+ * open to all. So these go in the list too, under an index no job's
+ * allocation has (see NPU_NO_INDEX).
+ */
+static void deny_left_out(const npu_scan_t *scan, const npu_merged_t *merged)
+{
+	for (size_t i = 0; i < scan->n; i++) {
+		const npu_device_t *d = &scan->dev[i];
+
+		if (registered(merged, d->path))
+			continue;
+		/* only numbers confirmed to be this device's: a node that points
+		 * elsewhere (say at /dev/null's) must not take that away from jobs */
+		if (!d->id_known) {
+			if (d->path[0])
+				error("%s left out but not denied: its device numbers are unconfirmed", d->path);
+			continue;
+		}
+		deny_numbers(d->path, d->id_major, d->id_minor);
+		for (size_t k = 0; k < d->ncompanions; k++) {
+			struct stat sb;
+
+			if (stat(d->companions[k], &sb) || !S_ISCHR(sb.st_mode))
+				continue;
+			if (d->companion_ok[k] || major(sb.st_rdev) == d->id_major)
+				deny_numbers(d->companions[k], major(sb.st_rdev), minor(sb.st_rdev));
+		}
+	}
+}
+
 int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t *cfg)
 {
 	static npu_scan_t scan;
@@ -198,6 +265,8 @@ int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t
 	npu_merge(conf, (size_t)nconf, &scan, &merged);
 	for (size_t i = 0; i < merged.nlog; i++)
 		error("%s", merged.log[i]);
+	if (merged.nlog_dropped)
+		error("and %zu more device(s) left out (not logged one by one)", merged.nlog_dropped);
 
 	if (!(topo = npu_topo_open(c.hwloc_xml[0] ? c.hwloc_xml : NULL, err, sizeof(err))))
 		debug("%s: locality from sysfs only", err);
@@ -251,6 +320,7 @@ int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t
 		snprintf(npu_info[i].token, sizeof(npu_info[i].token), "%s", f->dev.token);
 		npu_info[i].number = strcmp(f->dev.vendor, "xilinx") ? dev_num(f->dev.path) : xrt_index(&scan, f->dev.bdf);
 	}
+	deny_left_out(&scan, &merged);
 	npu_topo_close(topo);
 	for (int k = 0; k < nconf; k++)
 		FREE_NULL_BITMAP(mac_of_conf[k]);

@@ -12,6 +12,15 @@
 
 #define NPU_STATE_VERSION 1     /* of the slurmd -> slurmstepd format */
 
+/*
+ * The index of a left-out device in the device list: no job's allocation
+ * has it, so task/cgroup always denies the device. Slurm tests it with
+ * bit_test(alloc, -1), which reads the bitmap's header word (its bit
+ * count, whose top bit is never set) on every release 22.05-26.05; only a
+ * Slurm built with --enable-developer asserts on it.
+ */
+#define NPU_NO_INDEX (-1)
+
 typedef struct {
 	char vendor[16];
 	char token[64];

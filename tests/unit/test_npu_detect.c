@@ -218,6 +218,147 @@ static void test_ascend_corrupt_major(void **state)
 	}
 }
 
+
+/* run a shell command on the fake tree ($T is its root) */
+static void on_tree(const char *sh)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "T='%s'; %s", top, sh);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void rescan(npu_kind_t kind, const char *list)
+{
+	char err[256];
+
+	if (npu_detect(&roots, kind, list, &scan, err, sizeof(err)))
+		fail_msg("npu_detect: %s", err);
+}
+
+static const npu_device_t *by_path(const char *relpath)
+{
+	for (size_t i = 0; i < scan.n; i++)
+		if (!strcmp(rel(scan.dev[i].path), relpath))
+			return &scan.dev[i];
+	fail_msg("no device %s", relpath);
+	return NULL;
+}
+
+static void expect_unhealthy(const char *relpath, const char *why_part)
+{
+	const npu_device_t *d = by_path(relpath);
+
+	if (d->healthy || !strstr(d->why, why_part))
+		fail_msg("%s: healthy=%d why='%s', wanted '%s'", relpath, d->healthy, d->why, why_part);
+}
+
+/* A node on a major that is not its driver's, in every backend */
+static void test_every_backend_checks_the_major(void **state)
+{
+	(void)state;
+	node("habana:2:badmajor=0 neuron:2:badmajor=1 tenstorrent:2:badmajor=0 cambricon:2:badmajor=1 accel:2:badmajor=1",
+	     NPU_KIND_NPU, "all");
+	expect_unhealthy("/dev/accel/accel0", "sysfs class/accel/accel0/dev says");
+	assert_true(by_path("/dev/accel/accel1")->healthy);
+	assert_true(by_path("/dev/neuron0")->healthy);
+	expect_unhealthy("/dev/neuron1", "says");
+	expect_unhealthy("/dev/tenstorrent/0", "says");
+	assert_true(by_path("/dev/tenstorrent/1")->healthy);
+	assert_true(by_path("/dev/cambricon_dev0")->healthy);
+	expect_unhealthy("/dev/cambricon_dev1", "says");
+	assert_true(by_path("/dev/accel/accel2")->healthy);
+	expect_unhealthy("/dev/accel/accel3", "says");
+	teardown(NULL);
+	node("xilinx:2:badmajor=0", NPU_KIND_FPGA, "all");
+	expect_unhealthy("/dev/dri/renderD128", "says");
+	assert_true(by_path("/dev/dri/renderD129")->healthy);
+}
+
+/* /dev/accel/accel0 that is really accel1's numbers: sysfs dev disagrees */
+static void test_node_with_another_devices_numbers(void **state)
+{
+	(void)state;
+	node("accel:2 habana:2", NPU_KIND_NPU, "all");
+	on_tree("cd $T/dev/accel && rm accel0 && mknod -m 666 accel0 c $(cat $T/major) "
+		"$(cut -d: -f2 $T/sys/class/accel/accel1/dev)");
+	on_tree("cd $T/dev/accel && rm accel_controlD3 && mknod -m 666 accel_controlD3 c 1 3");
+	rescan(NPU_KIND_NPU, "all");
+	expect_unhealthy("/dev/accel/accel0", "the node is");
+	assert_true(by_path("/dev/accel/accel1")->healthy);
+	/* its companion points at /dev/null: the Gaudi goes, /dev/null is not its identity */
+	expect_unhealthy("/dev/accel/accel3", "companion node /dev/accel/accel_controlD3");
+	assert_true(by_path("/dev/accel/accel3")->id_known);
+	assert_int_not_equal(by_path("/dev/accel/accel3")->id_major, 1);
+}
+
+/* Neuron and Tenstorrent nodes whose driver is not in /proc/devices */
+static void test_driver_absent_from_proc_devices(void **state)
+{
+	(void)state;
+	node("neuron:1 tenstorrent:1", NPU_KIND_NPU, "all");
+	on_tree("sed -i '/neuron\\|tenstorrent/d' $T/proc/devices");
+	rescan(NPU_KIND_NPU, "all");
+	expect_unhealthy("/dev/neuron0", "not its driver's in /proc/devices");
+	expect_unhealthy("/dev/tenstorrent/0", "not its driver's in /proc/devices");
+}
+
+/* Cambricon pairs each node with the function its class link names */
+static void test_cambricon_pairs_by_link(void **state)
+{
+	(void)state;
+	/* the first MLU function on the bus has no driver: cambricon_dev0 is the second */
+	node("cambricon:3:unbound=0", NPU_KIND_NPU, "cambricon");
+	assert_int_equal(scan.n, 2);
+	/* functions 0000:10 (unbound), 11, 12 */
+	assert_string_equal(by_path("/dev/cambricon_dev0")->bdf, "0000:11:00.0");
+	assert_string_equal(by_path("/dev/cambricon_dev1")->bdf, "0000:12:00.0");
+}
+
+/* Type names: one spelling in every backend */
+static void test_type_names_are_normalized(void **state)
+{
+	(void)state;
+	node("habana:1:type=GAUDI_SEC neuron:1:model=Trainium_2", NPU_KIND_NPU, "all");
+	assert_string_equal(by_path("/dev/accel/accel0")->type, "gaudi_sec");
+	assert_string_equal(by_path("/dev/neuron0")->type, "trainium_2");
+}
+
+/* Unknown health is not health */
+static void test_unknown_health_is_unhealthy(void **state)
+{
+	(void)state;
+	node("habana:3:novendor=0:nostatus=1", NPU_KIND_NPU, "all");
+	/* no vendor: not the habana backend's, and the accel backend refuses it */
+	expect_unhealthy("/dev/accel/accel0", "no readable PCI vendor");
+	assert_string_equal(by_path("/dev/accel/accel0")->vendor, "accel");
+	expect_unhealthy("/dev/accel/accel1", "no readable status");
+	assert_true(by_path("/dev/accel/accel2")->healthy);
+	teardown(NULL);
+	node("xilinx:2:nouser=1", NPU_KIND_FPGA, "xilinx");
+	assert_true(by_path("/dev/dri/renderD128")->healthy);
+	expect_unhealthy("/dev/xclmgmt3", "management function without its user function");
+	assert_true(by_path("/dev/xclmgmt3")->id_known);
+}
+
+/* A FIFO where an attribute should be, and an over-long /proc/devices line */
+static void test_hostile_files(void **state)
+{
+	(void)state;
+	node("habana:2 ascend:2", NPU_KIND_NPU, "all");
+	on_tree("f=$(readlink -f $T/sys/class/accel/accel0/device)/status; rm $f; mkfifo $f");
+	/* a line longer than any buffer, whose tail reads like another driver's major */
+	on_tree("sed -i \"s/^Character devices:$/Character devices:\\n  9 $(printf 'a%.0s' $(seq 1 125))$(( $(cat $T/major) + 1 )) devdrv-cdev/\" "
+		"$T/proc/devices");
+	alarm(20);      /* a blocking open would end the test here */
+	rescan(NPU_KIND_NPU, "all");
+	alarm(0);
+	expect_unhealthy("/dev/accel/accel0", "no readable status");
+	assert_true(by_path("/dev/accel/accel1")->healthy);
+	assert_true(by_path("/dev/davinci0")->healthy);
+	assert_true(by_path("/dev/davinci1")->healthy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +371,13 @@ int main(void)
 		cmocka_unit_test_teardown(test_fpga, teardown),
 		cmocka_unit_test(test_backend_names),
 		cmocka_unit_test_teardown(test_order_is_stable, teardown),
+		cmocka_unit_test_teardown(test_every_backend_checks_the_major, teardown),
+		cmocka_unit_test_teardown(test_node_with_another_devices_numbers, teardown),
+		cmocka_unit_test_teardown(test_driver_absent_from_proc_devices, teardown),
+		cmocka_unit_test_teardown(test_cambricon_pairs_by_link, teardown),
+		cmocka_unit_test_teardown(test_type_names_are_normalized, teardown),
+		cmocka_unit_test_teardown(test_unknown_health_is_unhealthy, teardown),
+		cmocka_unit_test_teardown(test_hostile_files, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,28 @@ static void test_devices_detection_does_not_know(void **state)
 	assert_string_equal(out.log[1], "/etc/hostname left out: gres.conf names it but it is not a character device");
 }
 
+/* The 128 cap comes after health: unhealthy devices early in the order do
+ * not push healthy ones out, and what the cap leaves out is logged. */
+static void test_cap_applies_last_and_is_logged(void **state)
+{
+	char path[32];
+
+	(void)state;
+	memset(&scan, 0, sizeof(scan));
+	for (int i = 0; i < NPU_MAX_DEVICES + 10; i++) {
+		snprintf(path, sizeof(path), "/dev/accel/accel%d", i);
+		device("accel", "intel_npu", path, i >= 5);   /* the first five are sick */
+	}
+	npu_merge(NULL, 0, &scan, &out);
+	assert_int_equal(out.n, NPU_MAX_DEVICES);
+	assert_string_equal(out.rec[0].dev.path, "/dev/accel/accel5");
+	assert_string_equal(out.rec[NPU_MAX_DEVICES - 1].dev.path, "/dev/accel/accel132");
+	assert_int_equal(out.nlog, 10);
+	assert_string_equal(out.log[5], "/dev/accel/accel133 left out: more than 128 usable devices on this node");
+	assert_string_equal(out.log[9], "/dev/accel/accel137 left out: more than 128 usable devices on this node");
+	assert_int_equal(out.nlog_dropped, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +141,7 @@ int main(void)
 		cmocka_unit_test_setup(test_type_without_files, setup),
 		cmocka_unit_test_setup(test_file_lines, setup),
 		cmocka_unit_test_setup(test_devices_detection_does_not_know, setup),
+		cmocka_unit_test(test_cap_applies_last_and_is_logged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

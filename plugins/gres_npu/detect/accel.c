@@ -23,26 +23,36 @@ static const char *model(unsigned long vendor)
 	}
 }
 
+static const char *const drivers[] = { "accel", NULL };
+
 void npu_scan_accel(const npu_roots_t *r, npu_scan_t *s)
 {
-	char *names[NPU_MAX_DEVICES];
-	int n = sysfs_list(r->sys, "class/accel", "accel", names, NPU_MAX_DEVICES);
+	char *names[NPU_MAX_SCAN];
+	int n = sysfs_list(r->sys, "class/accel", "accel", names, NPU_MAX_SCAN);
 
 	for (int i = 0; i < n; i++) {
 		char rel[192], node[64];
 		unsigned long vendor = 0;
+		int unknown;
 		npu_device_t *d;
 
 		if (!isdigit((unsigned char)names[i][5]))
 			continue;
 		snprintf(rel, sizeof(rel), "class/accel/%s/device/vendor", names[i]);
-		if (!sysfs_read_ulong(r->sys, rel, &vendor) && vendor == 0x1da3)
+		unknown = sysfs_read_ulong(r->sys, rel, &vendor) != 0;
+		if (!unknown && vendor == 0x1da3)
 			continue;       /* Gaudi: the habana backend */
 		if (!(d = npu_add(s, "accel")))
 			break;
 		snprintf(d->type, sizeof(d->type), "%s", model(vendor));
 		snprintf(node, sizeof(node), "accel/%s", names[i]);
 		npu_node(r, d, node);
+		/* no vendor, no way to tell a Gaudi (which needs its control
+		 * node and status) from anything else: not scheduled */
+		if (unknown)
+			npu_unhealthy(d, "%s has no readable PCI vendor: what it is and its health are unknown", names[i]);
+		snprintf(rel, sizeof(rel), "class/accel/%s/dev", names[i]);
+		npu_verify_node(r, d, rel, drivers);
 		snprintf(rel, sizeof(rel), "class/accel/%s/device", names[i]);
 		sysfs_pci_addr(r->sys, rel, d->bdf, sizeof(d->bdf));
 		snprintf(d->token, sizeof(d->token), "%s", names[i] + 5);

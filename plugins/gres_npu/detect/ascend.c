@@ -23,9 +23,9 @@ static const struct {
  * of the first one, and how many there are. */
 static const char *model_on_bus(const npu_roots_t *r, int *count)
 {
-	char *names[256];
+	char **names = calloc(NPU_MAX_PCI_FUNCTIONS, sizeof(*names));
 	const char *type = "ascend";
-	int n = sysfs_list(r->sys, "bus/pci/devices", "", names, 256);
+	int n = names ? sysfs_list(r->sys, "bus/pci/devices", "", names, NPU_MAX_PCI_FUNCTIONS) : -1;
 
 	*count = 0;
 	for (int i = 0; i < n; i++) {
@@ -45,14 +45,15 @@ static const char *model_on_bus(const npu_roots_t *r, int *count)
 			}
 	}
 	sysfs_list_free(names, n);
+	free(names);
 	return type;
 }
 
 void npu_scan_ascend(const npu_roots_t *r, npu_scan_t *s)
 {
-	char *names[NPU_MAX_DEVICES];
+	char *names[NPU_MAX_SCAN];
 	int major = sysfs_driver_major(r->proc, "devdrv-cdev");
-	int n = sysfs_list(r->dev, "", "davinci", names, NPU_MAX_DEVICES);
+	int n = sysfs_list(r->dev, "", "davinci", names, NPU_MAX_SCAN);
 	const char *type = NULL;
 	int on_bus = 0, found = 0;
 
@@ -75,6 +76,8 @@ void npu_scan_ascend(const npu_roots_t *r, npu_scan_t *s)
 		npu_node(r, d, names[i]);
 		if (d->healthy && d->major != (unsigned)major)
 			npu_unhealthy(d, "%s has major %u but the devdrv-cdev driver has %d", d->path, d->major, major);
+		else if (d->healthy)
+			npu_identity(d, d->major, d->minor);
 		snprintf(d->token, sizeof(d->token), "%ld", id);
 		d->order = id;
 		found++;

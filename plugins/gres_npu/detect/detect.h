@@ -32,6 +32,16 @@ npu_device_t *npu_add(npu_scan_t *s, const char *vendor);
 void npu_node(const npu_roots_t *r, npu_device_t *d, const char *rel);
 /* A node of this device only; required ones missing make it unhealthy. */
 void npu_companion(const npu_roots_t *r, npu_device_t *d, const char *rel, int required);
+/* The primary node must be the device sysfs_dev (its "dev" attribute,
+ * relative to the sys root; NULL where the device has none) names, on a
+ * major /proc/devices gives one of drivers (NULL-terminated; NULL: any
+ * driver). Otherwise, or when either cannot be read, unhealthy. */
+void npu_verify_node(const npu_roots_t *r, npu_device_t *d, const char *sys_dev, const char *const *drivers);
+/* Record major:minor as the device's confirmed numbers. */
+void npu_identity(npu_device_t *d, unsigned major, unsigned minor);
+/* A required companion node, verified the same way. */
+void npu_companion_verified(const npu_roots_t *r, npu_device_t *d, const char *rel, const char *sys_dev,
+			    const char *const *drivers);
 /* A control node for all of a vendor's devices, if it exists. */
 void npu_shared(const npu_roots_t *r, npu_scan_t *s, const char *rel);
 void npu_unhealthy(npu_device_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

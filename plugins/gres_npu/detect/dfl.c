@@ -21,8 +21,7 @@ void npu_scan_dfl(const npu_roots_t *r, npu_scan_t *s)
 		snprintf(rel, sizeof(rel), "class/fpga_region/%s", regions[i]);
 		np = sysfs_list(r->sys, rel, "dfl-port.", ports, 8);
 		for (int k = 0; k < np; k++) {
-			char attr[256], afu[64], want[32], node[64];
-			unsigned ma, mi;
+			char attr[256], afu[64], node[64];
 			npu_device_t *d;
 
 			if (!(d = npu_add(s, "dfl")))
@@ -31,9 +30,7 @@ void npu_scan_dfl(const npu_roots_t *r, npu_scan_t *s)
 			snprintf(node, sizeof(node), "%s", ports[k]);
 			npu_node(r, d, node);
 			snprintf(attr, sizeof(attr), "%s/%s/dev", rel, ports[k]);
-			if (d->healthy && !sysfs_read(r->sys, attr, want, sizeof(want)) &&
-			    sscanf(want, "%u:%u", &ma, &mi) == 2 && (ma != d->major || mi != d->minor))
-				npu_unhealthy(d, "%s is %u:%u but sysfs says %s", d->path, d->major, d->minor, want);
+			npu_verify_node(r, d, attr, NULL);
 			snprintf(attr, sizeof(attr), "%s/%s/afu_id", rel, ports[k]);
 			if (sysfs_read(r->sys, attr, afu, sizeof(afu)) || !afu[0] || strspn(afu, "fF") == strlen(afu))
 				npu_unhealthy(d, "%s has no accelerator function loaded (afu_id)", ports[k]);

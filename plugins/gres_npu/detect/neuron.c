@@ -12,10 +12,12 @@
 #include "detect.h"
 #include "sysfs.h"
 
+static const char *const drivers[] = { "neuron", NULL };
+
 void npu_scan_neuron(const npu_roots_t *r, npu_scan_t *s)
 {
-	char *names[NPU_MAX_DEVICES];
-	int n = sysfs_list(r->sys, "devices/virtual/neuron_device", "neuron", names, NPU_MAX_DEVICES);
+	char *names[NPU_MAX_SCAN];
+	int n = sysfs_list(r->sys, "devices/virtual/neuron_device", "neuron", names, NPU_MAX_SCAN);
 
 	for (int i = 0; i < n; i++) {
 		char rel[192], buf[64], *end;
@@ -30,10 +32,10 @@ void npu_scan_neuron(const npu_roots_t *r, npu_scan_t *s)
 		snprintf(rel, sizeof(rel), "devices/virtual/neuron_device/%s/info/architecture/device_name", names[i]);
 		if (sysfs_read(r->sys, rel, buf, sizeof(buf)) || !buf[0])
 			snprintf(buf, sizeof(buf), "neuron");
-		for (char *p = buf; *p; p++)
-			*p = (char)(isalnum((unsigned char)*p) ? tolower((unsigned char)*p) : '_');
-		snprintf(d->type, sizeof(d->type), "%.31s", buf);
+		snprintf(d->type, sizeof(d->type), "%.31s", buf);     /* normalized by npu_detect */
 		npu_node(r, d, names[i]);
+		snprintf(rel, sizeof(rel), "devices/virtual/neuron_device/%s/dev", names[i]);
+		npu_verify_node(r, d, rel, drivers);
 		snprintf(rel, sizeof(rel), "devices/virtual/neuron_device/%s/core_count", names[i]);
 		if (sysfs_read_ulong(r->sys, rel, &cores) || !cores || cores > 64)
 			npu_unhealthy(d, "%s has no usable core_count", names[i]);

@@ -11,7 +11,9 @@
 
 #define NPU_PATH_MAX 256
 #define NPU_MAX_COMPANIONS 8
-#define NPU_MAX_DEVICES 128
+#define NPU_MAX_DEVICES 128             /* registered with Slurm, after sorting and health */
+#define NPU_MAX_SCAN 256                /* detected, before the cap */
+#define NPU_MAX_PCI_FUNCTIONS 4096      /* a large server has hundreds */
 #define NPU_MAX_SHARED 16
 
 typedef struct {
@@ -26,10 +28,15 @@ typedef struct {
 	long order;                     /* stable sort key within the vendor (minor or BDF) */
 	int healthy;
 	char why[128];                  /* why not healthy */
+	/* the device's own numbers, where confirmed (sysfs dev, or the node on
+	 * its driver's major): what a left-out device is denied by */
+	int id_known;
+	unsigned id_major, id_minor;
+	unsigned char companion_ok[NPU_MAX_COMPANIONS];   /* confirmed like the primary */
 } npu_device_t;
 
 typedef struct {
-	npu_device_t dev[NPU_MAX_DEVICES];
+	npu_device_t dev[NPU_MAX_SCAN];
 	size_t n;
 	/* control nodes every user of the vendor's devices needs (Ascend
 	 * davinci_manager, Cambricon cambricon_ctl) */

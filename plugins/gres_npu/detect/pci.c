@@ -17,8 +17,8 @@ static int by_bdf(const void *a, const void *b)
 
 int npu_pci_scan(const npu_roots_t *r, unsigned long vendor, int class_base, npu_pci_t *out, int max)
 {
-	char *names[256];
-	int n = sysfs_list(r->sys, "bus/pci/devices", "", names, 256), k = 0;
+	char **names = calloc(NPU_MAX_PCI_FUNCTIONS, sizeof(*names));
+	int n = names ? sysfs_list(r->sys, "bus/pci/devices", "", names, NPU_MAX_PCI_FUNCTIONS) : -1, k = 0;
 
 	for (int i = 0; i < n && k < max; i++) {
 		char rel[192], path[512];
@@ -44,6 +44,7 @@ int npu_pci_scan(const npu_roots_t *r, unsigned long vendor, int class_base, npu
 		k++;
 	}
 	sysfs_list_free(names, n);
+	free(names);
 	qsort(out, (size_t)k, sizeof(*out), by_bdf);
 	return k;
 }

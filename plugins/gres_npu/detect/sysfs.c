@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,44 @@ static void join(char *out, size_t len, const char *root, const char *rel)
 	snprintf(out, len, "%s/%s", root, rel[0] == '/' ? rel + 1 : rel);
 }
 
+/*
+ * A regular file, for reading: O_NONBLOCK so a FIFO planted where an
+ * attribute should be cannot block slurmd, then fstat so it is refused.
+ */
+static FILE *open_regular(const char *path)
+{
+	struct stat sb;
+	FILE *f;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "r")))
+		close(fd);
+	return f;
+}
+
+/* One line of f into buf; the rest of a line longer than buf is skipped,
+ * never read as a line of its own. 0 at the end of the file. */
+static int read_line(FILE *f, char *buf, size_t len)
+{
+	size_t n;
+	int c;
+
+	if (!fgets(buf, (int)len, f))
+		return 0;
+	n = strlen(buf);
+	if (n && buf[n - 1] != '\n')
+		while ((c = fgetc(f)) != EOF && c != '\n')
+			;
+	return 1;
+}
+
 int sysfs_read(const char *root, const char *rel, char *out, size_t len)
 {
 	char path[PATH_MAX];
@@ -24,7 +63,7 @@ int sysfs_read(const char *root, const char *rel, char *out, size_t len)
 	size_t n;
 
 	join(path, sizeof(path), root, rel);
-	if (!len || !(f = fopen(path, "re")))
+	if (!len || !(f = open_regular(path)))
 		return -1;
 	if (!fgets(out, (int)len, f)) {
 		fclose(f);
@@ -63,33 +102,51 @@ static int by_num(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+#define LIST_MAX_ENTRIES 65536   /* a bound on one directory, not a device limit */
+
 int sysfs_list(const char *root, const char *rel, const char *prefix, char **names, size_t max)
 {
 	char path[PATH_MAX];
-	entry_t e[256];
-	size_t n = 0, plen = strlen(prefix);
+	entry_t *e = NULL;
+	size_t n = 0, cap = 0, plen = strlen(prefix);
 	struct dirent *d;
 	DIR *dir;
 
 	join(path, sizeof(path), root, rel);
 	if (!(dir = opendir(path)))
 		return -1;
-	while ((d = readdir(dir)) && n < max && n < 256) {
+	/* every entry first: the ones kept must be the lowest numbers, not
+	 * whichever readdir() happened to return first */
+	while ((d = readdir(dir)) && n < LIST_MAX_ENTRIES) {
 		const char *p = d->d_name + plen;
 		char *end;
 
 		if (d->d_name[0] == '.' || strncmp(d->d_name, prefix, plen))
 			continue;
+		if (n == cap) {
+			entry_t *grown = realloc(e, (cap ? cap * 2 : 64) * sizeof(*e));
+
+			if (!grown)
+				break;
+			e = grown;
+			cap = cap ? cap * 2 : 64;
+		}
 		e[n].num = isdigit((unsigned char)*p) ? strtol(p, &end, 10) : -1;
 		if (!(e[n].name = strdup(d->d_name)))
 			break;
 		n++;
 	}
 	closedir(dir);
-	qsort(e, n, sizeof(e[0]), by_num);
-	for (size_t i = 0; i < n; i++)
-		names[i] = e[i].name;
-	return (int)n;
+	if (n)
+		qsort(e, n, sizeof(e[0]), by_num);
+	for (size_t i = 0; i < n; i++) {
+		if (i < max)
+			names[i] = e[i].name;
+		else
+			free(e[i].name);
+	}
+	free(e);
+	return (int)(n < max ? n : max);
 }
 
 void sysfs_list_free(char **names, int n)
@@ -115,6 +172,54 @@ int sysfs_chardev(const char *root, const char *rel, unsigned *major, unsigned *
 	return 0;
 }
 
+int sysfs_read_devnum(const char *root, const char *rel, unsigned *major, unsigned *minor)
+{
+	char buf[32], *end;
+	unsigned long ma, mi;
+
+	if (sysfs_read(root, rel, buf, sizeof(buf)) || !isdigit((unsigned char)buf[0]))
+		return -1;
+	errno = 0;
+	ma = strtoul(buf, &end, 10);
+	if (errno || *end != ':' || !isdigit((unsigned char)end[1]) || ma >= 4096)
+		return -1;
+	mi = strtoul(end + 1, &end, 10);
+	if (errno || *end || mi >= (1ul << 20))
+		return -1;
+	*major = (unsigned)ma;
+	*minor = (unsigned)mi;
+	return 0;
+}
+
+int sysfs_major_owned_by(const char *proc_root, unsigned major, const char *const *drivers)
+{
+	char path[PATH_MAX], line[128];
+	int in_char = 0, found = 0;
+	FILE *f;
+
+	join(path, sizeof(path), proc_root, "devices");
+	if (!(f = open_regular(path)))
+		return -1;
+	while (!found && read_line(f, line, sizeof(line))) {
+		char name[96];
+		int m;
+
+		if (!strncmp(line, "Character devices:", 18))
+			in_char = 1;
+		else if (!strncmp(line, "Block devices:", 14))
+			in_char = 0;
+		else if (in_char && sscanf(line, "%d %95s", &m, name) == 2 && m >= 0 && (unsigned)m == major) {
+			/* a major may be listed more than once, one line per driver */
+			if (!drivers)
+				found = 1;
+			for (size_t i = 0; drivers && drivers[i]; i++)
+				found |= !strcmp(name, drivers[i]);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 int sysfs_driver_major(const char *proc_root, const char *driver)
 {
 	char path[PATH_MAX], line[128];
@@ -122,9 +227,9 @@ int sysfs_driver_major(const char *proc_root, const char *driver)
 	FILE *f;
 
 	join(path, sizeof(path), proc_root, "devices");
-	if (!(f = fopen(path, "re")))
+	if (!(f = open_regular(path)))
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	while (read_line(f, line, sizeof(line))) {
 		char name[96];
 		int major;
 

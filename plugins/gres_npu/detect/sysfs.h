@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-/* The first line of root/rel, trimmed, at most len-1 bytes; -1 if unreadable. */
+/* The first line of root/rel, trimmed, at most len-1 bytes; -1 if unreadable
+ * or not a regular file (a FIFO there never blocks). */
 int sysfs_read(const char *root, const char *rel, char *out, size_t len);
 
 /* sysfs_read as a number (decimal or 0x hex); -1 if unreadable or not a number. */
@@ -23,6 +24,13 @@ void sysfs_list_free(char **names, int n);
 /* The character device at root/rel: 0 with its numbers, -1 (errno) if
  * missing or not a character device. */
 int sysfs_chardev(const char *root, const char *rel, unsigned *major, unsigned *minor);
+
+/* A "M:m" attribute (a class device's dev): 0 with its numbers, else -1. */
+int sysfs_read_devnum(const char *root, const char *rel, unsigned *major, unsigned *minor);
+
+/* 1 when /proc/devices lists this character major under one of drivers
+ * (NULL: under any name), 0 when not, -1 when it cannot be read. */
+int sysfs_major_owned_by(const char *proc_root, unsigned major, const char *const *drivers);
 
 /* The major /proc/devices gives a character driver, or -1. */
 int sysfs_driver_major(const char *proc_root, const char *driver);

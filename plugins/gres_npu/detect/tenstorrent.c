@@ -24,10 +24,12 @@ static const char *model(unsigned long device)
 	}
 }
 
+static const char *const drivers[] = { "tenstorrent", NULL };
+
 void npu_scan_tenstorrent(const npu_roots_t *r, npu_scan_t *s)
 {
-	char *names[NPU_MAX_DEVICES];
-	int n = sysfs_list(r->sys, "class/tenstorrent", "tenstorrent!", names, NPU_MAX_DEVICES);
+	char *names[NPU_MAX_SCAN];
+	int n = sysfs_list(r->sys, "class/tenstorrent", "tenstorrent!", names, NPU_MAX_SCAN);
 
 	for (int i = 0; i < n; i++) {
 		char rel[192], node[64], *end;
@@ -44,6 +46,8 @@ void npu_scan_tenstorrent(const npu_roots_t *r, npu_scan_t *s)
 		snprintf(d->type, sizeof(d->type), "%s", model(device));
 		snprintf(node, sizeof(node), "tenstorrent/%ld", id);
 		npu_node(r, d, node);
+		snprintf(rel, sizeof(rel), "class/tenstorrent/%s/dev", names[i]);
+		npu_verify_node(r, d, rel, drivers);
 		snprintf(rel, sizeof(rel), "class/tenstorrent/%s/device", names[i]);
 		if (sysfs_pci_addr(r->sys, rel, d->bdf, sizeof(d->bdf)))
 			npu_unhealthy(d, "%s has no PCI device", names[i]);

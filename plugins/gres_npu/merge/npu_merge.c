@@ -12,19 +12,25 @@ static void note(npu_merged_t *out, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (out->nlog == NPU_MERGE_MAX_LOG)
+	if (out->nlog == NPU_MERGE_MAX_LOG) {
+		out->nlog_dropped++;
 		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(out->log[out->nlog++], sizeof(out->log[0]), fmt, ap);
 	va_end(ap);
 }
 
-static npu_final_t *add(npu_merged_t *out)
+/* The cap comes last, after order and health: the devices kept are the
+ * first in detection order, and the rest are named in the log. */
+static npu_final_t *add(npu_merged_t *out, const char *path)
 {
 	npu_final_t *f;
 
-	if (out->n == NPU_MAX_DEVICES)
+	if (out->n == NPU_MAX_DEVICES) {
+		note(out, "%s left out: more than %d usable devices on this node", path, NPU_MAX_DEVICES);
 		return NULL;
+	}
 	f = &out->rec[out->n++];
 	memset(f, 0, sizeof(*f));
 	return f;
@@ -81,8 +87,8 @@ void npu_merge(const npu_conf_rec_t *conf, size_t nconf, const npu_scan_t *scan,
 				note(out, "%s left out: gres.conf says Type=%s, the device is %s", d->path, type, d->type);
 				continue;
 			}
-			if (!(f = add(out)))
-				break;
+			if (!(f = add(out, d->path)))
+				continue;
 			f->dev = *d;
 			if (type[0])
 				snprintf(f->dev.type, sizeof(f->dev.type), "%s", type);
@@ -111,8 +117,8 @@ void npu_merge(const npu_conf_rec_t *conf, size_t nconf, const npu_scan_t *scan,
 				note(out, "%s left out: gres.conf says Type=%s, the device is %s", c->file, c->type, d->type);
 				continue;
 			}
-			if (!(f = add(out)))
-				return;
+			if (!(f = add(out, c->file)))
+				continue;
 			f->dev = *d;
 		} else {
 			/* a vendor detection does not know: the admin's word, if the node exists */
@@ -123,8 +129,8 @@ void npu_merge(const npu_conf_rec_t *conf, size_t nconf, const npu_scan_t *scan,
 				     stat(c->file, &sb) ? "missing" : "not a character device");
 				continue;
 			}
-			if (!(f = add(out)))
-				return;
+			if (!(f = add(out, c->file)))
+				continue;
 			f->conf_only = 1;
 			f->dev.healthy = 1;
 			snprintf(f->dev.path, sizeof(f->dev.path), "%s", c->file);

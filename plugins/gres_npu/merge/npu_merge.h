@@ -39,6 +39,7 @@ typedef struct {
 	size_t n;
 	size_t nlog;
 	char log[NPU_MERGE_MAX_LOG][256];       /* what was left out and why */
+	size_t nlog_dropped;                    /* notes beyond the log's room */
 } npu_merged_t;
 
 /* Always succeeds; out->n may be lower than what slurm.conf expects, on purpose. */

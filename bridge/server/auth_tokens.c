@@ -1,5 +1,7 @@
 #include "auth_tokens.h"
 
+#include <ctype.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -40,7 +42,7 @@ int proxy_sig_verify(const unsigned char *secret, size_t secret_len, const char 
 		     const char *method, const char *path, const char *sig_hex, int64_t now, int max_skew, char *why,
 		     size_t whylen)
 {
-	char want[65], *end = NULL;
+	char want[65], got[65], *end = NULL;
 	long long t;
 
 	if (!user || !time_s || !sig_hex) {
@@ -57,8 +59,15 @@ int proxy_sig_verify(const unsigned char *secret, size_t secret_len, const char 
 			 t - (long long)now, max_skew);
 		return -1;
 	}
-	if (strlen(sig_hex) != 64 || proxy_sig_make(secret, secret_len, user, time_s, method, path, want) ||
-	    CRYPTO_memcmp(want, sig_hex, 64)) {
+	if (strlen(sig_hex) != 64) {
+		snprintf(why, whylen, "X-Octopus-Signature must be 64 hex digits");
+		return -1;
+	}
+	/* hex in either case: proxies differ (Apache's expressions print upper case) */
+	for (int i = 0; i < 64; i++)
+		got[i] = (char)tolower((unsigned char)sig_hex[i]);
+	got[64] = '\0';
+	if (proxy_sig_make(secret, secret_len, user, time_s, method, path, want) || CRYPTO_memcmp(want, got, 64)) {
 		snprintf(why, whylen, "X-Octopus-Signature does not match");
 		return -1;
 	}

@@ -56,6 +56,7 @@ typedef struct {
 	auth_kind_t via;
 	bool can_write;                 /* a read-only token cannot change anything */
 	int64_t token_id;               /* AUTH_TOKEN */
+	int64_t auth_time;              /* AUTH_OIDC: the token's auth_time, 0 if none */
 } identity_t;
 
 typedef struct req {
@@ -77,6 +78,8 @@ typedef struct req {
 	size_t text_len;                /* its length when it may hold NULs; 0: strlen */
 	const char *text_type;          /* its Content-Type; NULL: Prometheus text */
 	char log_size[24], log_offset[24];      /* X-Log-Size, X-Log-Offset when set */
+	int retry_after_s;                      /* Retry-After when > 0 */
+	char grant_account[64];                 /* the account a submit's grant check used */
 	const char *audit_action;       /* set: this request is written to the audit log */
 	char audit_target[128];
 	char audit_detail[256];
@@ -96,10 +99,21 @@ void reply_error(req_t *r, int status, const char *code, const char *fmt, ...)
 
 /* A query parameter of the request, or NULL. */
 const char *req_query(req_t *r, const char *name);
+/* ?name= as a whole number in [lo, hi], dflt when absent: 0, or -1 after
+ * answering 400 naming the parameter (offset=abc, limit=-1 are refused,
+ * not read as 0). */
+int req_query_int(req_t *r, const char *name, long long lo, long long hi, long long dflt, long long *out);
 
 /* Call slurmrestd as the requesting user (its token from the minter).
  * 0 with resp filled; -1 after answering the request itself (503/401/429). */
 int req_restd(req_t *r, const char *method, const char *path, const char *body, restd_resp_t *resp);
+
+/* slurmrestd's answer as JSON; on an error status or errors[], answers the
+ * request (403 slurm_forbidden when Slurm denied the requester, 503, 502,
+ * else 400 slurm_refused) and returns NULL. */
+json_object *restd_json(req_t *r, restd_resp_t *resp, const char *what);
+/* The same answer for an error Slurm reported (number and message). */
+void reply_slurm_error(req_t *r, long status, const char *msg, int num, const char *what);
 
 /* Route handlers */
 void r_healthz(req_t *r);
@@ -156,7 +170,16 @@ gl_grant_t *bridge_grants(bridge_t *b, const char *user, size_t *n);
 job_list_t *req_job_list(req_t *r, int *hit);
 
 /* A grant as the API shows it, with its status now. */
-json_object *grant_json(const gl_grant_t *g);
+/* status is "applying" for an active grant when applying: approved, but
+ * octopus-quota sync has not put its units into Slurm yet. */
+json_object *grant_json(const gl_grant_t *g, int applying);
+/* The units octopus-quota sync last applied for (user, account, type). */
+uint64_t bridge_applied_units(bridge_t *b, const char *user, const char *account, const char *type);
+/* 1 when g is active and the active grants in all (n) of its user,
+ * account and type add up to more than sync has applied. */
+int grant_applying(bridge_t *b, const gl_grant_t *all, size_t n, const gl_grant_t *g, int64_t now);
+/* grant_json of one grant, its user's other grants read to tell "applying". */
+json_object *grant_json_now(bridge_t *b, const gl_grant_t *g);
 
 /* The grants changed: touch ReconcileTrigger= so the sync runs. */
 void bridge_reconcile(bridge_t *b);

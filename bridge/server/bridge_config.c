@@ -18,6 +18,7 @@ void bridge_config_defaults(bridge_config_t *c)
 	snprintf(c->oidc_user_claim, sizeof(c->oidc_user_claim), "preferred_username");
 	c->oidc_max_skew = 60;
 	c->pat_max_days = 90;
+	c->token_auth_max_age = 600;
 	user_policy_defaults(&c->policy);
 	c->jobs_cache_ms = 1000;
 	c->jobs_cache_shared = 1;
@@ -66,6 +67,7 @@ static const struct {
 	S("OidcUserClaim", oidc_user_claim),
 	I("OidcMaxSkew", oidc_max_skew, 0, 60),
 	I("TokenMaxDays", pat_max_days, 1, 366),
+	I("TokenAuthMaxAge", token_auth_max_age, 30, 86400),
 	S("Admins", admins),
 	S("AdminGroup", admin_group),
 	I("JobsCacheMs", jobs_cache_ms, 0, 60000),

@@ -29,6 +29,7 @@ typedef struct {
 	char oidc_user_claim[64];
 	int oidc_max_skew;
 	int pat_max_days;
+	int token_auth_max_age;         /* s since an OIDC sign-in within which it may create tokens */
 	char admins[512];
 	char admin_group[64];
 	user_policy_t policy;

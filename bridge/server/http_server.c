@@ -7,6 +7,7 @@
 #include "http_server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -23,6 +24,8 @@
 
 #include "bridge.h"
 #include "ide_proxy.h"
+#include "json_body_check.h"
+#include "utf8_valid.h"
 #include "identity.h"
 #include "metrics.h"
 #include "router.h"
@@ -143,6 +146,27 @@ const char *req_query(req_t *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int req_query_int(req_t *r, const char *name, long long lo, long long hi, long long dflt, long long *out)
+{
+	const char *v = req_query(r, name);
+	char *end;
+	long long n;
+
+	if (!v) {
+		*out = dflt;
+		return 0;
+	}
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!v[0] || *end || errno || n < lo || n > hi || (v[0] != '-' && !isdigit((unsigned char)v[0]))) {
+		reply_error(r, 400, "invalid_query", "%s: a whole number from %lld to %lld (got '%.40s')", name, lo, hi,
+			    v);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
 static void new_request_id(char *out, size_t len)
 {
 	static unsigned long long seq;
@@ -200,16 +224,30 @@ static enum MHD_Result send_answer(conn_ctx_t *cx)
 {
 	req_t *r = &cx->r;
 	const char *text = r->text;
+	char *clean = NULL;
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
 	struct timespec t1;
 
 	if (!text && !r->out)
 		reply_error(r, 500, "internal", "the handler gave no answer");
-	if (!text)
+	if (!text) {
+		size_t n, size;
+
 		text = json_object_to_json_string_ext(r->out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		/* json-c passes non-ASCII bytes through as they are, so text that
+		 * entered the database before the edge refused bad UTF-8 (or came
+		 * from slurmrestd) could make the answer unreadable to a strict
+		 * client: such bytes, always inside strings, become U+FFFD */
+		n = strlen(text);
+		if ((size = utf8_valid_size(text, n)) != n && (clean = malloc(size + 1))) {
+			utf8_valid_copy(clean, size, text, n);
+			text = clean;
+		}
+	}
 	resp = MHD_create_response_from_buffer(r->text && r->text_len ? r->text_len : strlen(text), (void *)text,
 					       MHD_RESPMEM_MUST_COPY);
+	free(clean);
 	MHD_add_response_header(resp, "Content-Type",
 				r->text ? (r->text_type ? r->text_type : "text/plain; version=0.0.4") : "application/json");
 	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
@@ -217,6 +255,12 @@ static enum MHD_Result send_answer(conn_ctx_t *cx)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (cx->m.status == 405)
 		MHD_add_response_header(resp, "Allow", cx->m.allow);
+	if (r->retry_after_s > 0) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%d", r->retry_after_s);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
 	if (r->log_size[0]) {
 		MHD_add_response_header(resp, "X-Log-Size", r->log_size);
 		MHD_add_response_header(resp, "X-Log-Offset", r->log_offset);
@@ -283,6 +327,32 @@ static void dispatch(conn_ctx_t *cx)
 static int json_content_type(const char *v)
 {
 	return v && !strncasecmp(v, "application/json", 16) && (!v[16] || v[16] == ';' || v[16] == ' ');
+}
+
+/* bind with umask mask (start-up only: umask is the process's) */
+static int bind_masked(int fd, const struct sockaddr_un *sa, mode_t mask)
+{
+	mode_t old = umask(mask);
+	int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	int e = errno;
+
+	umask(old);
+	errno = e;
+	return rc;
+}
+
+/* Every body a route reads is one clean JSON value (json_body_check.h). */
+static int body_clean(req_t *r)
+{
+	char field[128], why[200];
+
+	if (!json_body_check(r->body, r->body_len, field, sizeof(field), why, sizeof(why)))
+		return 1;
+	if (field[0])
+		reply_error(r, 400, "invalid_field", "%s: %s", field, why);
+	else
+		reply_error(r, 400, "invalid_json", "%s", why);
+	return 0;
 }
 
 /* MHD hands over the request target as sent only here; the proxy passes
@@ -412,6 +482,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			    method);
 	else if (cx->len && strcmp(method, "POST") && strcmp(method, "PUT"))
 		reply_error(&cx->r, 400, "unexpected_body", "%s takes no body", method);
+	else if (cx->len && !body_clean(&cx->r))
+		;       /* answered */
 	else
 		dispatch(cx);
 	return send_answer(cx);
@@ -459,8 +531,10 @@ static int bind_listen(const char *spec, char *why, size_t wl)
 			}
 			unlink(path);
 		}
-		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-		    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0660) || listen(fd, 512)) {
+		/* the socket is born 0660 (umask around bind): no moment in which
+		 * the default umask's modes let others connect before a chmod */
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 || bind_masked(fd, &sa, 0117) ||
+		    chmod(path, 0660) || listen(fd, 512)) {
 			snprintf(why, wl, "Listen=%s: %s", spec, strerror(errno));
 			if (fd >= 0)
 				close(fd);

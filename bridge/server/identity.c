@@ -71,7 +71,8 @@ int identity_resolve(req_t *r, char *code, size_t cl, char *why, size_t wl)
 				snprintf(why, wl, "only personal API tokens (pat_...) are accepted as bearer tokens here (no OidcJwks=); sign in through the portal's proxy");
 				return 401;
 			}
-			if (oidc_keyring_verify(b->oidc, auth, (int64_t)time(NULL), w->user, sizeof(w->user), pwhy, sizeof(pwhy))) {
+			if (oidc_keyring_verify(b->oidc, auth, (int64_t)time(NULL), w->user, sizeof(w->user), &w->auth_time,
+						pwhy, sizeof(pwhy))) {
 				snprintf(code, cl, "unauthenticated");
 				snprintf(why, wl, "%s", pwhy);
 				return 401;

@@ -135,7 +135,12 @@ int main(int argc, char **argv)
 	}
 	pthread_mutex_init(&b.ledger_lock, NULL);
 	if (b.cfg.ledger[0] && !(b.ledger = ledger_open(b.cfg.ledger, err, sizeof(err)))) {
-		fprintf(stderr, "octopus-bridge: Ledger=%s: %s\n", b.cfg.ledger, err);
+		fprintf(stderr,
+			"octopus-bridge: Ledger=%s: %s\n"
+			"octopus-bridge: create it once, as root: octopus-quota --ledger %s init --group octopus "
+			"(the directory becomes 2770 root:octopus, the ledger 0660 root:octopus); this bridge runs as "
+			"uid %u, which must be in group octopus (SupplementaryGroups=octopus in the unit)\n",
+			b.cfg.ledger, err, b.cfg.ledger, (unsigned)getuid());
 		return 1;
 	}
 	bridge_repair(&b);

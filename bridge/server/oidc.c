@@ -180,7 +180,8 @@ static int has_audience(jwt_t *jwt, const char *want)
 	return ok;
 }
 
-int oidc_verify(const oidc_t *o, const char *token, int64_t now, char *user, size_t ulen, char *why, size_t wl)
+int oidc_verify(const oidc_t *o, const char *token, int64_t now, char *user, size_t ulen, int64_t *auth_time, char *why,
+		size_t wl)
 {
 	const char *dot = strchr(token, '.'), *alg, *kid, *u;
 	unsigned char head[1024];
@@ -239,6 +240,13 @@ int oidc_verify(const oidc_t *o, const char *token, int64_t now, char *user, siz
 		goto out;
 	}
 	snprintf(user, ulen, "%s", u);
+	/* when the user last proved who they are at the provider (OIDC Core
+	 * 2), which may be long before this token was issued; 0 if not said */
+	if (auth_time) {
+		long at = jwt_get_grant_int(jwt, "auth_time");
+
+		*auth_time = at > 0 && at <= now + o->skew ? at : 0;
+	}
 	rc = 0;
 out:
 	jwt_free(jwt);

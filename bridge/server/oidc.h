@@ -19,8 +19,9 @@ oidc_t *oidc_load(const char *jwks_path, const char *issuer, const char *audienc
 void oidc_free(oidc_t *o);
 size_t oidc_key_count(const oidc_t *o);
 
-/* 0 and the user, or -1 with why (for the 401). */
-int oidc_verify(const oidc_t *o, const char *token, int64_t now, char *user, size_t userlen, char *why,
-		size_t whylen);
+/* 0 and the user (and, if auth_time is not NULL, the token's auth_time
+ * claim, 0 when absent), or -1 with why (for the 401). */
+int oidc_verify(const oidc_t *o, const char *token, int64_t now, char *user, size_t userlen, int64_t *auth_time,
+		char *why, size_t whylen);
 
 #endif

@@ -123,14 +123,14 @@ static void maybe_reload(oidc_keyring_t *k, int64_t now)
 	pthread_mutex_unlock(&k->check);
 }
 
-int oidc_keyring_verify(oidc_keyring_t *k, const char *token, int64_t now, char *user, size_t ulen, char *why,
-			size_t wl)
+int oidc_keyring_verify(oidc_keyring_t *k, const char *token, int64_t now, char *user, size_t ulen,
+			int64_t *auth_time, char *why, size_t wl)
 {
 	int rc;
 
 	maybe_reload(k, (int64_t)time(NULL));
 	pthread_rwlock_rdlock(&k->lock);
-	rc = oidc_verify(k->cur, token, now, user, ulen, why, wl);
+	rc = oidc_verify(k->cur, token, now, user, ulen, auth_time, why, wl);
 	pthread_rwlock_unlock(&k->lock);
 	return rc;
 }

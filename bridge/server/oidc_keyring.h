@@ -21,8 +21,8 @@ oidc_keyring_t *oidc_keyring_new(const char *jwks_path, const char *issuer, cons
 void oidc_keyring_free(oidc_keyring_t *k);
 
 /* oidc_verify with the current keys (after a reload check when due). */
-int oidc_keyring_verify(oidc_keyring_t *k, const char *token, int64_t now, char *user, size_t ulen, char *why,
-			size_t wl);
+int oidc_keyring_verify(oidc_keyring_t *k, const char *token, int64_t now, char *user, size_t ulen,
+			int64_t *auth_time, char *why, size_t wl);
 
 /* How many keys are in use, and how many reloads took / were refused. */
 void oidc_keyring_stats(oidc_keyring_t *k, size_t *keys, uint64_t *reloads, uint64_t *refused);

@@ -35,6 +35,11 @@ size_t utf8_valid_size(const char *text, size_t len)
 	return len + 2 * bad;   /* each bad byte (1) becomes 3 */
 }
 
+int utf8_is_valid(const char *text, size_t len)
+{
+	return utf8_valid_size(text, len) == len;
+}
+
 void utf8_valid_copy(char *out, size_t size, const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;

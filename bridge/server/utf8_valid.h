@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 
+/* 1 when len bytes of s are valid UTF-8 */
+int utf8_is_valid(const char *s, size_t len);
+
 /* malloc'd and NUL-terminated (len bytes of s, which need not be), or NULL */
 char *utf8_valid_dup(const char *s, size_t len);
 

@@ -89,7 +89,7 @@ static void oidc_raw(const char *s)
 {
 	char user[64], why[256];
 
-	if (oidc_verify(oidc, s, NOW, user, sizeof(user), why, sizeof(why)) == 0)
+	if (oidc_verify(oidc, s, NOW, user, sizeof(user), NULL, why, sizeof(why)) == 0)
 		abort();
 }
 
@@ -120,7 +120,7 @@ static void oidc_signed(const char *claims)
 		jwt_free(jwt);
 		return;
 	}
-	if (oidc_verify(oidc, tok, NOW, user, sizeof(user), why, sizeof(why)) == 0)
+	if (oidc_verify(oidc, tok, NOW, user, sizeof(user), NULL, why, sizeof(why)) == 0)
 		check_claims(claims, user);
 	else if (!why[0])
 		abort();        /* a refusal always says why */

@@ -257,6 +257,23 @@ print(n)' "$BD/minter/minter.sock"
     # a valid token for root is still root
     run bearer "$(oidc "" "" "" "" root)"
     [ "$(status_of "$output")" = 403 ]
+    # an OIDC-only site: a recent sign-in (auth_time) may create a personal token, an old or unknown one may not
+    mkpat() { curl -s --unix-socket "$BD/run/api.sock" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+        -d '{"name":"cli-oidc","scopes":["read"]}' -w '\n%{http_code}' http://b/api/v1/tokens; }
+    run mkpat "$(oidc)"
+    [ "$(status_of "$output")" = 403 ]
+    expect '.error.code == "reauthenticate" and (.error.message | test("missing"))'
+    run mkpat "$(OIDC_AUTH_AGE=3600 oidc)"
+    [ "$(status_of "$output")" = 403 ]
+    expect '.error.message | test("too old")'
+    run mkpat "$(OIDC_AUTH_AGE=20 oidc)"
+    [ "$(status_of "$output")" = 201 ] || { echo "$output" >&3; return 1; }
+    pat=$(body_of "$output" | jq -r .token)
+    [[ "$pat" == pat_* ]]
+    run curl -s --unix-socket "$BD/run/api.sock" -H "Authorization: Bearer $pat" -w '\n%{http_code}' http://b/api/v1/me
+    expect '.user == "octouser" and .auth == "token"'
+    run api octouser DELETE "/api/v1/tokens/$(body_of "$(api octouser GET /api/v1/tokens)" | jq -r '.tokens[] | select(.name == "cli-oidc") | .id')"
+    [ "$(status_of "$output")" = 200 ]
 }
 
 @test "the provider rotates its keys: a new JWKS file is picked up without a restart; a broken one keeps the last good keys" {
@@ -331,7 +348,7 @@ print(n)' "$BD/minter/minter.sock"
 @test "job requests the bridge refuses: bad JSON, unknown fields, big bodies, paths outside the home, cross-site forms" {
     run submit octouser '{"name": "x",'
     [ "$(status_of "$output")" = 400 ]
-    body_of "$output" | jq -e '.error.code == "invalid_field"'
+    body_of "$output" | jq -e '.error.code == "invalid_json"'
     run submit octouser '{"name":"x","machine_type":"a100x1","command":"true","hours":1,"user_id":0}'
     [ "$(status_of "$output")" = 400 ]
     body_of "$output" | jq -e '.error.message | startswith("user_id: unknown field")'
@@ -378,6 +395,56 @@ print(n)' "$BD/minter/minter.sock"
     [[ "$output" != *Access-Control-Allow* ]]
 }
 
+# strict JSON: the whole answer must decode as UTF-8 and parse
+strict_json() { body_of "$1" | python3 -c 'import json,sys; json.loads(sys.stdin.buffer.read().decode("utf-8", "strict"))'; }
+
+@test "bridge input hygiene: bad UTF-8, NUL, duplicate keys, trailing bytes and bad query numbers are 400 naming the field" {
+    # invalid UTF-8 in a text field, anywhere in the body
+    run api octouser POST /api/v1/quota-requests --data-binary $'{"machine_type":"a100x1","units":1,"end":9999999999,"reason":"bad \xff byte"}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.code == "invalid_field" and (.error.message | startswith("reason: ")) and (.error.message | test("UTF-8"))'
+    strict_json "$output"
+    run submit octouser $'{"name":"x","machine_type":"a100x1","command":"echo \xc3\x28","hours":1}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.message | startswith("command: ")'
+    run submit octouser $'{"name":"x","machine_type":"a100x1","command":"true","hours":1,"env":{"OK":"\xed\xa0\x80"}}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.message | startswith("env.OK: ")'
+    # \u0000 would cut "a\u0000b" to "a": refused, and no volume "a" appears
+    run api octouser POST /api/v1/volumes --data-binary '{"name":"a\u0000b"}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '(.error.message | startswith("name: ")) and (.error.message | test("NUL"))'
+    run api octouser GET /api/v1/volumes
+    expect '[.volumes[] | select(.name == "a")] | length == 0'
+    # a key twice, bytes after the body
+    run submit octouser '{"name":"x","machine_type":"a100x1","command":"true","hours":1,"hours":900}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.message == "hours: this key appears twice in one object"'
+    run submit octouser '{"name":"x","machine_type":"a100x1","command":"true","hours":1} {"more":1}'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.code == "invalid_json"'
+    # query numbers: refused with the parameter named, not read as 0
+    for q in 'offset=abc' 'limit=-1' 'limit=9999999' 'offset=1x'; do
+        run api octouser GET "/api/v1/jobs/1/log?$q"
+        [ "$(status_of "$output")" = 400 ] || { echo "$q: $output" >&3; return 1; }
+        expect --arg p "${q%%=*}" '.error.code == "invalid_query" and (.error.message | startswith($p + ": "))'
+    done
+    run api octoadmin GET '/api/v1/admin/audit?before=abc'
+    [ "$(status_of "$output")" = 400 ]
+    expect '.error.message | startswith("before: ")'
+    run api octoadmin GET '/api/v1/admin/audit?limit=0'
+    [ "$(status_of "$output")" = 400 ]
+    # text that entered the database before the edge refused it still makes valid JSON
+    sqlite3 "$BD/lib/bridge.db" "INSERT INTO quota_requests (user, account, machine_type, units, start, end, reason, state, created) VALUES ('octouser', 'octo', 'a100x1', 1, 0, 9999999999, CAST(X'6F6C64FF6279746573' AS TEXT), 0, strftime('%s','now'))"
+    run api octoadmin GET /api/v1/quota-requests
+    [ "$(status_of "$output")" = 200 ]
+    strict_json "$output"
+    expect '[.quota_requests[] | select(.reason == "old\ufffdbytes")] | length == 1'
+    run api octoadmin GET /api/v1/admin/audit
+    strict_json "$output"
+    sqlite3 "$BD/lib/bridge.db" "DELETE FROM quota_requests WHERE reason = CAST(X'6F6C64FF6279746573' AS TEXT)"
+}
+
 @test "users see, read and cancel only their own jobs; admins see all" {
     run submit octouser "$(body_for octouser mine 'sleep 300')"
     [ "$(status_of "$output")" = 201 ]
@@ -404,6 +471,11 @@ print(n)' "$BD/minter/minter.sock"
     body_of "$output" | jq -e --argjson a "$a" --argjson b "$b" '([.jobs[].id] | index($a)) != null and ([.jobs[].id] | index($b)) != null'
     run api octoadmin GET "/api/v1/jobs?user=octouser2"
     body_of "$output" | jq -e '[.jobs[].user] | unique == ["octouser2"]'
+    # ... and act with their own Slurm rights: no Slurm operator, no cancel, and a 403 that says so
+    run api octoadmin DELETE "/api/v1/jobs/$b"
+    [ "$(status_of "$output")" = 403 ] || { echo "$output" >&3; return 1; }
+    expect '.error.code == "slurm_forbidden" and (.error.message | test("adminlevel=operator"))'
+    [ "$(cluster_exec -- squeue -h -j "$b" -o %T)" != CANCELLED ]
     # the owner reads and cancels
     run api octouser GET "/api/v1/jobs/$a"
     [ "$(status_of "$output")" = 200 ]
@@ -557,6 +629,9 @@ stuck=$!
     # an admin approves, with a reason
     run api octoadmin POST "/api/v1/quota-requests/$rid/approve" --data-binary '{}'
     [ "$(status_of "$output")" = 400 ]
+    # the sync watcher pauses, so the approval stays unapplied for a while
+    touch "$BD/stop-sync"
+    sleep 1
     run api octoadmin POST "/api/v1/quota-requests/$rid/approve" --data-binary '{"reason":"fits the course plan"}'
     [ "$(status_of "$output")" = 200 ] || { echo "$output" >&3; return 1; }
     body_of "$output" | jq -e '.state == "approved" and .decided_by == "octoadmin" and .grant_id > 0'
@@ -564,6 +639,15 @@ stuck=$!
     # a second decision is refused
     run api octoadmin POST "/api/v1/quota-requests/$rid/reject" --data-binary '{"reason":"changed my mind"}'
     [ "$(status_of "$output")" = 409 ]
+    # approved, not in Slurm yet: a state of its own, and a submit is told to wait
+    run api octouser GET /api/v1/grants
+    expect --argjson g "$gid" '[.grants[] | select(.id == $g and .status == "applying")] | length == 1'
+    run api octouser POST /api/v1/jobs -D "$BD/applying.headers" --data-binary "$(a100x2_body)"
+    [ "$(status_of "$output")" = 409 ] || { echo "$output" >&3; return 1; }
+    expect '.error.code == "grant_applying" and (.error.message | test("submit again in 5 s"))'
+    grep -qi '^Retry-After: 5' "$BD/applying.headers"
+    rm -f "$BD/stop-sync"
+    start_sync_watcher
     # the sync the bridge triggered sets the association limit
     wait_until 60 limit_is octouser a100x2 1
     [ "$(limit_of octouser a100x2)" = 1 ]
@@ -775,6 +859,8 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     cancel_all
     run api octouser POST /api/v1/instances -d '{"name":"nb","machine_type":"a100x1","ide":"echo","hours":1}'
     [ "$(status_of "$output")" = 201 ] || { echo "$output" >&3; false; }
+    # brand new: queued, not ended
+    expect '.state == "queued"'
     id=$(body_of "$output" | jq -r .id)
     job=$(body_of "$output" | jq -r .job_id)
     [[ $id =~ ^[0-9a-f]{16}$ ]]
@@ -846,6 +932,14 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
     expect '.user == "octouser" and .state == "ready"'
     run api octoadmin GET "/i/$id/whoami"
     [ "$(status_of "$output")" = 404 ]
+    # an admin of the portal who is no Slurm operator cannot stop it, and is told so;
+    # nothing claims it stopped: the owner still has a ready instance
+    run api octoadmin DELETE "/api/v1/instances/$id"
+    [ "$(status_of "$output")" = 403 ] || { echo "$output" >&3; return 1; }
+    expect '.error.code == "slurm_forbidden" and (.error.message | test("operator"))'
+    run api octouser GET "/api/v1/instances/$id"
+    expect '.state == "ready"'
+    [ "$(cluster_exec -- squeue -h -j "$(body_of "$output" | jq -r .job_id)" -o %T)" = RUNNING ]
     run api octouser GET "/api/v1/instances?all=1"
     [ "$(status_of "$output")" = 403 ]
     run api - GET "/i/$id/whoami"

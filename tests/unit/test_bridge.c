@@ -193,6 +193,20 @@ static void test_proxy_signature(void **state)
 	assert_int_equal(proxy_sig_verify(secret, 20, "alice", "1700000000", "GET", "/api/v1/jobs", sig, 1700000010, 30,
 					  why, sizeof(why)),
 			 0);
+	/* the same hex in upper case is the same signature */
+	{
+		char upper[65];
+
+		for (int i = 0; i < 65; i++)
+			upper[i] = (char)(sig[i] >= 'a' && sig[i] <= 'f' ? sig[i] - 32 : sig[i]);
+		assert_int_equal(proxy_sig_verify(secret, 20, "alice", "1700000000", "GET", "/api/v1/jobs", upper,
+						  1700000010, 30, why, sizeof(why)),
+				 0);
+		upper[63] = 'g';
+		assert_int_equal(proxy_sig_verify(secret, 20, "alice", "1700000000", "GET", "/api/v1/jobs", upper,
+						  1700000010, 30, why, sizeof(why)),
+				 -1);
+	}
 	/* another user, method, path or time, or a stale header: refused */
 	assert_int_equal(proxy_sig_verify(secret, 20, "bob", "1700000000", "GET", "/api/v1/jobs", sig, 1700000010, 30,
 					  why, sizeof(why)),

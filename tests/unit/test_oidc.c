@@ -126,7 +126,7 @@ static const char *good = "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"exp\":1795
 static void expect(oidc_t *o, char *tok, const char *want_user, const char *want_why)
 {
 	char user[64] = "", why[256] = "";
-	int rc = oidc_verify(o, tok, NOW, user, sizeof(user), why, sizeof(why));
+	int rc = oidc_verify(o, tok, NOW, user, sizeof(user), NULL, why, sizeof(why));
 
 	if (want_user) {
 		if (rc)
@@ -226,7 +226,7 @@ static void publish(const char *path, EVP_PKEY *k, const char *kid, const char *
 static int kr_ok(oidc_keyring_t *k, EVP_PKEY *key, const char *kid)
 {
 	char user[64], why[256], *t = token(key, JWT_ALG_RS256, kid, good);
-	int rc = oidc_keyring_verify(k, t, NOW, user, sizeof(user), why, sizeof(why));
+	int rc = oidc_keyring_verify(k, t, NOW, user, sizeof(user), NULL, why, sizeof(why));
 
 	free(t);
 	return rc == 0;

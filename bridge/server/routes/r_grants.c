@@ -11,7 +11,7 @@
 #include "bridge.h"
 #include "route_body.h"
 
-json_object *grant_json(const gl_grant_t *g)
+json_object *grant_json(const gl_grant_t *g, int applying)
 {
 	json_object *o = json_object_new_object();
 	int64_t now = (int64_t)time(NULL);
@@ -28,7 +28,18 @@ json_object *grant_json(const gl_grant_t *g)
 	json_object_object_add(o, "status", json_object_new_string(g->status == GL_REVOKED ? "revoked"
 								    : g->end <= now     ? "expired"
 								    : g->start > now    ? "scheduled"
+								    : applying          ? "applying"
 											: "active"));
+	return o;
+}
+
+json_object *grant_json_now(bridge_t *b, const gl_grant_t *g)
+{
+	size_t n;
+	gl_grant_t *all = bridge_grants(b, g->user, &n);
+	json_object *o = grant_json(g, grant_applying(b, all, n, g, (int64_t)time(NULL)));
+
+	free(all);
 	return o;
 }
 
@@ -49,7 +60,7 @@ void r_grants_list(req_t *r)
 	o = json_object_new_object();
 	arr = json_object_new_array();
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(arr, grant_json(&g[i]));
+		json_object_array_add(arr, grant_json(&g[i], grant_applying(r->b, g, n, &g[i], (int64_t)time(NULL))));
 	free(g);
 	json_object_object_add(o, "grants", arr);
 	reply_json(r, 200, o);
@@ -103,7 +114,7 @@ void r_grant_extend(req_t *r)
 		goto out;
 	}
 	bridge_reconcile(r->b);
-	reply_json(r, 200, grant_json(&g));
+	reply_json(r, 200, grant_json_now(r->b, &g));
 out:
 	json_object_put(in);
 }
@@ -131,6 +142,6 @@ void r_grant_revoke(req_t *r)
 		return;
 	}
 	bridge_reconcile(r->b);
-	reply_json(r, 200, grant_json(&g));
+	reply_json(r, 200, grant_json_now(r->b, &g));
 }
 

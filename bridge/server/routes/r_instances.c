@@ -126,14 +126,19 @@ static int node_address(req_t *r, const char *node, char *addr, size_t len)
 }
 
 /* The portal state; t filled when it is ready (and the connection known) */
+#define NEW_JOB_GRACE_S 60
+
 static const char *instance_state(req_t *r, const bdb_instance_t *in, const job_rec_t *j, instance_target_t *t,
 				  int *have_target)
 {
 	const char *st = j ? j->f[JF_STATE] : NULL;
 
 	*have_target = 0;
+	/* a job not in the list is gone, unless the list predates it: a
+	 * cached list may be up to a few seconds older than a new job */
 	if (!j)
-		return in->job_id || in->stopped ? "ended" : "queued";
+		return in->stopped || (in->job_id && (int64_t)time(NULL) - in->created > NEW_JOB_GRACE_S) ? "ended"
+													 : "queued";
 	if (!strcmp(st ? st : "", "PENDING"))
 		return in->stopped ? "stopping" : "queued";
 	if (!strcmp(st ? st : "", "COMPLETING") || (in->stopped && running(st)))
@@ -460,7 +465,15 @@ void r_instance_delete(req_t *r)
 			job_list_unref(jobs);
 			return;
 		}
+		/* Slurm's refusal (an admin who is no Slurm operator) is the
+		 * answer: the instance is not marked as stopping when it is not */
+		o = restd_json(r, &resp, "the cancel of the instance's job");
 		restd_resp_free(&resp);
+		if (!o) {
+			job_list_unref(jobs);
+			return;
+		}
+		json_object_put(o);
 		job_cache_invalidate(r->b->jobs);
 		cancelled = 1;
 	}

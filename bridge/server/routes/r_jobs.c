@@ -25,51 +25,6 @@
 
 /* Answer with Slurm's refusal of `what`: 503 while slurmctld is out of
  * reach, 502 when it did not take the bridge's token, 400 otherwise. */
-static void reply_slurm_error(req_t *r, long status, const char *msg, int num, const char *what)
-{
-	if ((num >= 1000 && num <= 1004) || (num >= 1800 && num <= 1803))
-		reply_error(r, 503, "slurm_unavailable", "slurmctld cannot be reached for %s: %s (error %d)", what,
-			    msg ? msg : "", num);
-	else if (status == 401 || num == 1007 || (num >= 6000 && num < 6100))
-		reply_error(r, 502, "slurm_auth", "Slurm did not accept the bridge's token for %s: %s (error %d)", what,
-			    msg ? msg : "HTTP 401", num);
-	else
-		reply_error(r, 400, "slurm_refused", "Slurm refused %s: %s (error %d)", what,
-			    msg ? msg : "no reason given", num);
-}
-
-/* slurmrestd's answer as JSON; on an error status or errors[], answers the
- * request and returns NULL. */
-static json_object *restd_json(req_t *r, restd_resp_t *resp, const char *what)
-{
-	json_object *o = resp->body ? json_tokener_parse(resp->body) : NULL, *errs, *e, *v;
-	const char *msg = NULL;
-	int num = 0;
-
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		reply_error(r, 502, "slurm_error", "slurmrestd answered %s with HTTP %ld and no JSON", what,
-			    resp->status);
-		json_object_put(o);
-		return NULL;
-	}
-	if (json_object_object_get_ex(o, "errors", &errs) && json_object_is_type(errs, json_type_array) &&
-	    json_object_array_length(errs) > 0) {
-		e = json_object_array_get_idx(errs, 0);
-		if (json_object_object_get_ex(e, "description", &v) && json_object_get_string_len(v))
-			msg = json_object_get_string(v);
-		else if (json_object_object_get_ex(e, "error", &v))
-			msg = json_object_get_string(v);
-		if (json_object_object_get_ex(e, "error_number", &v))
-			num = json_object_get_int(v);
-	}
-	if (resp->status >= 300 || msg) {
-		reply_slurm_error(r, resp->status, msg, num, what);
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 typedef struct {
 	req_t *r;
 	int answered;
@@ -320,7 +275,35 @@ void r_job_cancel(req_t *r)
  * the plugin's message, so the user would not learn why. 0: go on (msg may
  * hold the "queued" line); -1: answered (403 with the plugin's line).
  */
-static int grant_precheck(req_t *r, const mt_type_t *t, uint32_t units, uint32_t minutes, char *msg, size_t len)
+/* errors[0].error_number of slurmrestd's answer, or 0 */
+static int restd_error_number(const restd_resp_t *resp)
+{
+	json_object *o = resp->body ? json_tokener_parse(resp->body) : NULL, *errs, *v;
+	int num = 0;
+
+	if (o && json_object_object_get_ex(o, "errors", &errs) && json_object_is_type(errs, json_type_array) &&
+	    json_object_array_length(errs) > 0 &&
+	    json_object_object_get_ex(json_object_array_get_idx(errs, 0), "error_number", &v))
+		num = json_object_get_int(v);
+	json_object_put(o);
+	return num;
+}
+
+#define APPLYING_RETRY_S 5      /* the sync runs on approval; slurmctld hears in ~2 s */
+#define ESLURM_ACCOUNTING_POLICY_NUM 2050
+
+/* 409 grant_applying: approved in the ledger, not yet a limit in Slurm */
+static void reply_applying(req_t *r, const mt_type_t *t, const char *account, uint32_t units)
+{
+	r->retry_after_s = APPLYING_RETRY_S;
+	reply_error(r, 409, "grant_applying",
+		    "your grant of %s on account %s is approved and being applied to Slurm; %u unit(s) are not "
+		    "usable yet: submit again in %d s (GET /api/v1/grants shows it as \"applying\" until then)",
+		    t->name, account, units, APPLYING_RETRY_S);
+}
+
+static int grant_precheck(req_t *r, const mt_type_t *t, uint32_t units, uint32_t minutes, char *msg, size_t len,
+			  int *granted)
 {
 	const mt_catalog_t *cat = r->b->catalog;
 	char account[64];
@@ -332,6 +315,7 @@ static int grant_precheck(req_t *r, const mt_type_t *t, uint32_t units, uint32_t
 	int op, hit;
 
 	msg[0] = '\0';
+	*granted = 0;
 	if (!r->b->ledger || mt_catalog_user_exempt(cat, r->who.user))
 		return 0;
 	if (slurm_user_account(r, r->who.user, account, sizeof(account), &op))
@@ -360,6 +344,14 @@ static int grant_precheck(req_t *r, const mt_type_t *t, uint32_t units, uint32_t
 		reply_error(r, 403, "no_quota", "%s", v.msg);
 		return -1;
 	}
+	/* Slurm enforces what sync applied, not what the ledger says: a job
+	 * the applied limit cannot hold would be refused by job_submit/octopus */
+	if (limit != MT_NO_LIMIT && bridge_applied_units(r->b, r->who.user, account, t->name) < units) {
+		reply_applying(r, t, account, units);
+		return -1;
+	}
+	*granted = limit != MT_NO_LIMIT;
+	snprintf(r->grant_account, sizeof(r->grant_account), "%s", account);
 	snprintf(msg, len, "%s", v.msg);
 	return 0;
 }
@@ -388,7 +380,7 @@ int job_submit_spec(req_t *r, const job_spec_t *spec, const char *comment, char 
 	const mt_type_t *t;
 	json_object *body = NULL, *o, *v, *m;
 	restd_resp_t resp;
-	int ti, rc = -1;
+	int ti, rc = -1, granted = 0;
 
 	if (!r->b->catalog) {
 		reply_error(r, 503, "no_machine_types", "this bridge has no MachineTypes= catalog");
@@ -427,11 +419,17 @@ int job_submit_spec(req_t *r, const job_spec_t *spec, const char *comment, char 
 			return -1;
 		}
 	}
-	if (grant_precheck(r, t, spec->units, spec->minutes, qmsg, sizeof(qmsg)))
+	if (grant_precheck(r, t, spec->units, spec->minutes, qmsg, sizeof(qmsg), &granted))
 		return -1;
 	body = job_spec_submit_body(spec, r->who.user, home, wd, t->partitions[0], comment);
 	if (req_restd(r, "POST", "/slurm/v0.0.38/job/submit", json_object_to_json_string(body), &resp))
 		goto out;
+	/* sync applied the grant, slurmdbd has not told slurmctld yet */
+	if (granted && restd_error_number(&resp) == ESLURM_ACCOUNTING_POLICY_NUM) {
+		restd_resp_free(&resp);
+		reply_applying(r, t, r->grant_account, spec->units);
+		goto out;
+	}
 	o = restd_json(r, &resp, "the job");
 	restd_resp_free(&resp);
 	if (!o)
@@ -497,8 +495,8 @@ out:
  */
 void r_job_log(req_t *r)
 {
-	const char *stream = req_query(r, "stream"), *o = req_query(r, "offset"), *l = req_query(r, "limit");
-	long long off = o ? strtoll(o, NULL, 10) : 0, lim = l ? strtoll(l, NULL, 10) : 65536;
+	const char *stream = req_query(r, "stream");
+	long long off, lim;
 	char path[1100], line[1300], head[256], why[300], jid[32], aj[32] = "", at[32] = "", node[128] = "";
 	const char *pattern, *u;
 	json_object *j, *v;
@@ -514,10 +512,8 @@ void r_job_log(req_t *r)
 		reply_error(r, 400, "invalid_query", "stream: stdout or stderr");
 		return;
 	}
-	if (off < 0 || lim < 1 || lim > (1 << 20)) {
-		reply_error(r, 400, "invalid_query", "offset >= 0 and 1 <= limit <= 1048576");
+	if (req_query_int(r, "offset", 0, INT64_MAX, 0, &off) || req_query_int(r, "limit", 1, 1 << 20, 65536, &lim))
 		return;
-	}
 	if (!(j = own_job(r, r->params[0])))
 		return;
 	pattern = str_of(j, stream && !strcmp(stream, "stderr") ? "standard_error" : "standard_output");

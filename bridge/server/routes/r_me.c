@@ -185,7 +185,7 @@ void r_me(req_t *r)
 		g = bridge_grants(r->b, r->who.user, &n);
 	for (size_t i = 0; i < n; i++)
 		if (g[i].status != GL_REVOKED && g[i].end > now)
-			json_object_array_add(grants, grant_json(&g[i]));
+			json_object_array_add(grants, grant_json(&g[i], grant_applying(r->b, g, n, &g[i], (int64_t)time(NULL))));
 	o = json_object_new_object();
 	json_object_object_add(o, "user", json_object_new_string(r->who.user));
 	json_object_object_add(o, "uid", json_object_new_int64(r->who.uid));

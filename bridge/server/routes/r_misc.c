@@ -88,14 +88,13 @@ static int add_audit(const bdb_audit_t *a, void *arg)
 
 void r_admin_audit(req_t *r)
 {
-	const char *b = req_query(r, "before"), *l = req_query(r, "limit");
-	long long before = b ? strtoll(b, NULL, 10) : 0, limit = l ? strtoll(l, NULL, 10) : 100;
-	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	long long before, limit;
+	json_object *o, *arr;
 
-	if (limit < 1 || limit > 1000)
-		limit = 100;
-	if (before < 0)
-		before = 0;
+	if (req_query_int(r, "before", 0, INT64_MAX, 0, &before) || req_query_int(r, "limit", 1, 1000, 100, &limit))
+		return;
+	o = json_object_new_object();
+	arr = json_object_new_array();
 	bdb_audit_foreach(r->b->db, before, (int)limit, add_audit, arr);
 	json_object_object_add(o, "entries", arr);
 	reply_json(r, 200, o);

@@ -82,6 +82,45 @@ gl_grant_t *bridge_grants(bridge_t *b, const char *user, size_t *n)
 	return a.g;
 }
 
+typedef struct {
+	const char *user, *account, *type;
+	uint64_t units;
+} applied_t;
+
+static int find_applied(const char *user, const char *account, const char *type, uint32_t units, void *arg)
+{
+	applied_t *a = arg;
+
+	if (!strcmp(user, a->user) && !strcmp(account, a->account) && !strcmp(type, a->type))
+		a->units = units;
+	return 0;
+}
+
+uint64_t bridge_applied_units(bridge_t *b, const char *user, const char *account, const char *type)
+{
+	applied_t a = { user, account, type, 0 };
+
+	pthread_mutex_lock(&b->ledger_lock);
+	ledger_applied_foreach(b->ledger, find_applied, &a);
+	pthread_mutex_unlock(&b->ledger_lock);
+	return a.units;
+}
+
+int grant_applying(bridge_t *b, const gl_grant_t *all, size_t n, const gl_grant_t *g, int64_t now)
+{
+	uint64_t sum = 0;
+
+	if (g->status != GL_ACTIVE || g->start > now || g->end <= now)
+		return 0;
+	/* what sync will set for this association: every active grant of it */
+	for (size_t i = 0; i < n; i++)
+		if (all[i].status == GL_ACTIVE && all[i].start <= now && all[i].end > now &&
+		    !strcmp(all[i].user, g->user) && !strcmp(all[i].account, g->account) &&
+		    !strcmp(all[i].machine_type, g->machine_type))
+			sum += all[i].units;
+	return bridge_applied_units(b, g->user, g->account, g->machine_type) < sum;
+}
+
 void bridge_reconcile(bridge_t *b)
 {
 	char buf[48];

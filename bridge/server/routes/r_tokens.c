@@ -21,8 +21,19 @@ void r_tokens_create(req_t *r)
 	int64_t now = (int64_t)time(NULL), days = 30, id;
 
 	r->audit_action = "token.create";
-	if (r->who.via != AUTH_PROXY) {
+	/* a token cannot mint a longer-lived one; an OIDC sign-in can, when
+	 * the user proved who they are at the provider within TokenAuthMaxAge */
+	if (r->who.via == AUTH_TOKEN) {
 		reply_error(r, 403, "forbidden", "tokens are created from the portal, not with another token");
+		goto out;
+	}
+	if (r->who.via == AUTH_OIDC &&
+	    (!r->who.auth_time || now - r->who.auth_time > r->b->cfg.token_auth_max_age)) {
+		reply_error(r, 403, "reauthenticate",
+			    "creating a token needs a recent sign-in: this OIDC token's auth_time is %s; sign in again "
+			    "at the identity provider (max_age=%d) and retry within %d s",
+			    r->who.auth_time ? "too old" : "missing", r->b->cfg.token_auth_max_age,
+			    r->b->cfg.token_auth_max_age);
 		goto out;
 	}
 	in = tok ? json_tokener_parse_ex(tok, r->body, (int)r->body_len) : NULL;

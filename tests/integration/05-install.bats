@@ -21,3 +21,33 @@ load helpers
     [ "$status" -eq 0 ]
     [[ "$output" == *"cluster [-i INSTANCE] up"* ]]
 }
+
+@test "the grant ledger: one default path everywhere, and init makes it writable by the bridge's group" {
+    q=$OCTO_STAGE_PREFIX/bin/octopus-quota
+    # the command's default, the sync unit's and the bridge example's are one file
+    run "$q" --help
+    [[ "$output" == *"--ledger /var/lib/octopus/grants.db"* ]]
+    unit=$OCTO_STAGE_PREFIX/share/octopus-slurm/contrib/systemd/octopus-quota-sync.service
+    grep -q 'octopus-quota --ledger /var/lib/octopus/grants.db sync' "$unit"
+    refute grep -q '^StateDirectory' "$unit"
+    grep -q '^Ledger=/var/lib/octopus/grants.db' "$OCTO_STAGE_PREFIX/share/octopus-slurm/contrib/bridge/bridge.conf.example"
+    # init, as a site runs it once
+    getent group octopus >/dev/null || groupadd --system octopus
+    t=$(mktemp -d)
+    run "$q" --ledger "$t/lib/octopus/grants.db" init --group octopus
+    [ "$status" -eq 0 ] || { echo "$output" >&3; return 1; }
+    [ "$(stat -c '%a %U %G' "$t/lib/octopus")" = "2770 root octopus" ]
+    [ "$(stat -c '%a %U %G' "$t/lib/octopus/grants.db")" = "660 root octopus" ]
+    chmod 755 "$t" "$t/lib"
+    # a member of the group (not root) records a grant: what the bridge does
+    run setpriv --reuid=nobody --regid=nogroup --groups="$(getent group octopus | cut -d: -f3)" -- \
+        sqlite3 "$t/lib/octopus/grants.db" "INSERT INTO applied (user, account, machine_type, units) VALUES ('probe', 'probe', 'probe', 1)"
+    [ "$status" -eq 0 ] || { echo "$output" >&3; return 1; }
+    # and a second init changes nothing it should not
+    run "$q" --ledger "$t/lib/octopus/grants.db" init --group octopus
+    [ "$status" -eq 0 ]
+    run "$q" --ledger "$t/lib/octopus/grants.db" init --group no-such-group-here
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"groupadd --system no-such-group-here"* ]]
+    rm -rf "$t"
+}

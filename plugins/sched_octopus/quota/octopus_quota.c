@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include "grant_ledger.h"
 #include "mt_catalog.h"
 #include "quota_cmds.h"
+#include "quota_init.h"
 
 #ifndef OCTOPUS_SLURM_CONFDIR
 #define OCTOPUS_SLURM_CONFDIR "/etc/slurm"
@@ -53,6 +55,8 @@ static void usage(FILE *f)
 		"  list [--user USER] [--all] grants (active and future ones unless --all)\n"
 		"  history ID                 the grant's audit trail\n"
 		"  sync [--noop]              apply the ledger to slurmdbd; write the grant index\n"
+		"  init [--group GROUP]       create the ledger for the bridge: 0660 root:GROUP in a\n"
+		"                             2770 root:GROUP directory (default group: " QUOTA_LEDGER_GROUP ")\n"
 		"\n"
 		"DATE is YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time).\n"
 		"Defaults: --ledger %s, --conf $(dirname $SLURM_CONF)/octopus.conf or %s/octopus.conf\n",
@@ -97,7 +101,15 @@ static mt_catalog_t *load_catalog(void)
 static ledger_t *open_ledger(void)
 {
 	char err[512];
-	ledger_t *l = ledger_open(ledger_path, err, sizeof(err));
+	struct stat st;
+	ledger_t *l;
+
+	/* a new ledger gets the owner, group and modes the bridge needs, where
+	 * the group exists (as root); otherwise as before, with a note */
+	if (stat(ledger_path, &st) && errno == ENOENT && geteuid() == 0 && getgrnam(QUOTA_LEDGER_GROUP) &&
+	    quota_ledger_prepare(ledger_path, QUOTA_LEDGER_GROUP, 0))
+		return NULL;
+	l = ledger_open(ledger_path, err, sizeof(err));
 
 	if (!l)
 		die("%s", err);
@@ -475,6 +487,15 @@ int main(int argc, char **argv)
 		return cmd_history(argc, argv);
 	if (!strcmp(argv[0], "sync"))
 		return cmd_sync(argc, argv);
+	if (!strcmp(argv[0], "init")) {
+		const char *group = QUOTA_LEDGER_GROUP;
+
+		if (argc == 3 && !strcmp(argv[1], "--group"))
+			group = argv[2];
+		else if (argc != 1)
+			return die("usage: octopus-quota [--ledger DB] init [--group GROUP]");
+		return quota_ledger_prepare(ledger_path, group, 1) ? 1 : 0;
+	}
 	if (!strcmp(argv[0], "show"))
 		return cmd_show(argc, argv);
 	if (!strcmp(argv[0], "why"))

@@ -26,9 +26,16 @@ int qs_run(char *const argv[], char **out, char *err, size_t errlen)
 
 	if (err && errlen)
 		err[0] = '\0';
+	po[0] = po[1] = pe[0] = pe[1] = -1;
 	if (!buf || pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) {
-		free(buf);
 		snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(errno));
+		for (int i = 0; i < 2; i++) {
+			if (po[i] >= 0)
+				close(po[i]);
+			if (pe[i] >= 0)
+				close(pe[i]);
+		}
+		free(buf);
 		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -90,6 +97,10 @@ int qs_run(char *const argv[], char **out, char *err, size_t errlen)
 			}
 		}
 	}
+	/* a poll error leaves them open */
+	for (int i = 0; i < 2; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	buf[len] = '\0';

@@ -117,9 +117,12 @@ int quota_sync(ledger_t *l, const mt_catalog_t *cat, int noop, int64_t now)
 	done = calloc(want.n ? want.n : 1, 1);
 	for (size_t i = 0; done && i < want.n; i++) {
 		const plan_entry_t *w = &want.e[i];
-		char spec[2048] = "";
-		size_t used = 0;
-		int failed = 0;
+		/* grown as needed: a fixed buffer cut the list (about 40 types) and
+		 * still marked every type applied */
+		char *spec = NULL;
+		size_t used = 0, speclen = 0;
+		FILE *ms = open_memstream(&spec, &speclen);
+		int failed = !ms;
 
 		if (done[i])
 			continue;
@@ -134,10 +137,11 @@ int quota_sync(ledger_t *l, const mt_catalog_t *cat, int noop, int64_t now)
 			h = plan_find(&have, x->user, x->account, x->type);
 			if ((h ? h->units : 0) == x->units && (h || x->units == 0))
 				continue;
-			n = snprintf(spec + used, sizeof(spec) - used, "%slicense/mt_%s=%" PRIu32, used ? "," : "",
-				     x->type, x->units);
-			if (n > 0 && (size_t)n < sizeof(spec) - used)
+			n = ms ? fprintf(ms, "%slicense/mt_%s=%" PRIu32, used ? "," : "", x->type, x->units) : -1;
+			if (n > 0)
 				used += (size_t)n;
+			else
+				failed = 1;
 			printf("%s%s@%s: license/mt_%s ", noop ? "(noop) " : "", x->user, x->account, x->type);
 			if (h)
 				printf("%" PRIu32 " -> %" PRIu32 "\n", h->units, x->units);
@@ -156,7 +160,12 @@ int quota_sync(ledger_t *l, const mt_catalog_t *cat, int noop, int64_t now)
 			    x->units > (h ? h->units : 0))
 				errors += quota_bound_queued(x->user, x->account, x->type, x->steps, x->nsteps, now);
 		}
-		if (used && !noop) {
+		if (ms && fclose(ms))
+			failed = 1;
+		if (failed) {
+			fprintf(stderr, "octopus-quota: %s@%s: out of memory building the limits\n", w->user, w->account);
+			errors++;
+		} else if (used && !noop) {
 			if (qs_set_limits(w->user, w->account, spec, err, sizeof(err))) {
 				fprintf(stderr, "octopus-quota: %s@%s: %s\n", w->user, w->account, err);
 				errors++;
@@ -175,6 +184,7 @@ int quota_sync(ledger_t *l, const mt_catalog_t *cat, int noop, int64_t now)
 			if (!noop && !failed && ledger_applied_set(l, x->user, x->account, x->type, x->units))
 				errors++;
 		}
+		free(spec);
 	}
 	if (!done)
 		errors++;

@@ -181,7 +181,14 @@ static long get(registry_t *r, const char *url, const char *accept, xfer_t *x, i
 	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT, 20L);
-	curl_easy_setopt(r->curl, CURLOPT_TIMEOUT, r->timeout_s);
+	if (x->fd >= 0) {
+		/* a layer: up to max_layer_size (64G) may take hours on a slow
+		 * link, so no cap on the whole transfer; a stall ends it */
+		curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_LIMIT, REG_BLOB_LOW_SPEED_BPS);
+		curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_TIME, REG_BLOB_LOW_SPEED_S);
+	} else {
+		curl_easy_setopt(r->curl, CURLOPT_TIMEOUT, r->timeout_s);
+	}
 	curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(r->curl, CURLOPT_USERAGENT, "octopus-slurm/spank_container");
 	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_body);

@@ -18,13 +18,17 @@
 
 #define REG_MEDIA_MAX 128
 #define REG_TOKEN_MAX 8192
+/* A layer download has no total time limit; it ends when it moves less
+ * than this many bytes a second for this many seconds. */
+#define REG_BLOB_LOW_SPEED_BPS 10240L
+#define REG_BLOB_LOW_SPEED_S 60L
 
 typedef struct registry registry_t;
 
 typedef struct {
 	const char *plain_http;         /* comma-separated host[:port] reached over http:// */
 	const char *credentials;        /* "user:password" or NULL */
-	long timeout_s;                 /* per request; 0: 300 */
+	long timeout_s;                 /* per request but layers; 0: 300 */
 } registry_opts_t;
 
 registry_t *registry_new(const img_ref_t *ref, const registry_opts_t *o, char *err, size_t errlen);

@@ -17,9 +17,11 @@ as_user() { local u=$1; shift; cluster_exec -u "$u" -- "$@"; }
 # test (set -e ignores negated commands), nor does the first of "A && B".
 refute() { if "$@"; then return 1; fi; }
 
-# wait_until SECONDS CMD... : poll every 0.2 s; bounded, never hangs a run
+# wait_until SECONDS CMD... : poll every 0.2 s; bounded, never hangs a run.
+# The bound is OCTO_WAIT_SCALE (default 3) times SECONDS: it only matters
+# on a loaded machine, where a slow step is not a failed one.
 wait_until() {
-    local deadline=$(( $(date +%s) + $1 )); shift
+    local deadline=$(( $(date +%s) + $1 * ${OCTO_WAIT_SCALE:-3} )); shift
     until "$@" >/dev/null 2>&1; do
         [ "$(date +%s)" -lt "$deadline" ] || return 1
         sleep 0.2

@@ -43,8 +43,12 @@ now_ms() { date +%s%3N; }
 # once when a daemon started so far has exited (a bad config must not cost
 # the whole timeout).
 STARTED=""
+# Bounds are OCTO_WAIT_SCALE (default 3) times what a quiet machine needs:
+# every wait ends as soon as its probe succeeds, so a generous bound costs
+# nothing there and keeps a loaded machine (a CI runner, a laptop building
+# beside the tests) from failing a test that was only slow.
 wait_for() {
-    local timeout=$1 what=$2; shift 2
+    local timeout=$(( $1 * ${OCTO_WAIT_SCALE:-3} )) what=$2; shift 2
     local deadline=$(( $(now_ms) + timeout * 1000 )) n out
     out=$(mktemp)
     while ! "$@" >"$out" 2>&1; do

@@ -36,6 +36,13 @@ static uint64_t mem_per_node(uint64_t pn_min_memory)
 	return pn_min_memory;
 }
 
+static uint64_t mem_per_cpu(uint64_t pn_min_memory)
+{
+	if (pn_min_memory == NO_VAL64 || pn_min_memory == INFINITE64 || !(pn_min_memory & MEM_PER_CPU))
+		return 0;
+	return pn_min_memory & ~MEM_PER_CPU;
+}
+
 static const char *machine_type_of(char **spank_env, uint32_t spank_n, char **env, uint32_t env_n)
 {
 	const char *v = env_get(spank_env, spank_n, SHIM_MT_ENV);
@@ -67,6 +74,9 @@ void shim_request_from_desc(const job_desc_msg_t *desc, mt_request_t *req)
 	req->sockets_per_node = or_zero16(desc->sockets_per_node);
 	req->min_cpus = or_zero32(desc->min_cpus);
 	req->mem_per_node_mb = mem_per_node(desc->pn_min_memory);
+	req->mem_per_cpu_mb = mem_per_cpu(desc->pn_min_memory);
+	req->cpus_per_tres = desc->cpus_per_tres;
+	req->mem_per_tres = desc->mem_per_tres;
 }
 
 void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *job, mt_request_t *req)
@@ -90,6 +100,26 @@ void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *jo
 		req->num_tasks = or_zero32(desc->num_tasks != NO_VAL ? desc->num_tasks : dt->num_tasks);
 		if (dt->mc_ptr)
 			req->sockets_per_node = or_zero16(dt->mc_ptr->sockets_per_node);
+		req->min_cpus = or_zero32(desc->min_cpus != NO_VAL ? desc->min_cpus : dt->min_cpus);
+		req->mem_per_node_mb = mem_per_node(desc->pn_min_memory != NO_VAL64 ? desc->pn_min_memory
+										     : dt->pn_min_memory);
+		req->mem_per_cpu_mb = mem_per_cpu(desc->pn_min_memory != NO_VAL64 ? desc->pn_min_memory
+										   : dt->pn_min_memory);
+	}
+	/* the job's own values are ours once shaped: only an update's are the user's */
+	req->cpus_per_tres = desc->cpus_per_tres;
+	req->mem_per_tres = desc->mem_per_tres;
+}
+
+int shim_reject_code(mt_err_kind_t kind)
+{
+	switch (kind) {
+	case MT_ERR_CONFIG:
+		return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+	case MT_ERR_MEMORY:
+		return ESLURM_INVALID_TASK_MEMORY;
+	default:
+		return ESLURM_INVALID_GRES;
 	}
 }
 

@@ -38,6 +38,9 @@ void shim_request_from_desc(const job_desc_msg_t *desc, mt_request_t *req);
 /* The same for an update: fields the update sets win over the job's. */
 void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *job, mt_request_t *req);
 
+/* The Slurm error for a refusal of this kind. */
+int shim_reject_code(mt_err_kind_t kind);
+
 /* Write a decision back into the job description (xmalloc'd strings). */
 void shim_apply(job_desc_msg_t *desc, const mt_decision_t *d);
 

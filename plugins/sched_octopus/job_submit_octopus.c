@@ -170,7 +170,7 @@ int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg)
 	if (d.verdict == MT_REJECT) {
 		mt_message_rejected(msg, sizeof(msg), d.msg);
 		set_msg(err_msg, msg);
-		rc = ESLURM_INVALID_GRES;
+		rc = shim_reject_code(d.err);
 		goto out;
 	}
 	check_grant(pol, gi, uid, job_desc->account, d.set_partition ? d.partition : req.partition, &d,
@@ -228,7 +228,7 @@ int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_
 	}
 	if (d.verdict == MT_REJECT) {
 		info("octopus: update of %pJ by uid %u refused: %s", job_ptr, submit_uid, d.msg);
-		rc = ESLURM_INVALID_GRES;
+		rc = shim_reject_code(d.err);
 		goto out;
 	}
 	check_grant(pol, gi, uid, job_desc->account ? job_desc->account : job_ptr->account,

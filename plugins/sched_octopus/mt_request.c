@@ -29,6 +29,7 @@ static void reject(mt_decision_t *out, const char *fmt, ...)
 	va_list ap;
 
 	out->verdict = MT_REJECT;
+	out->err = MT_ERR_POLICY;
 	va_start(ap, fmt);
 	vsnprintf(out->msg, sizeof(out->msg), fmt, ap);
 	va_end(ap);
@@ -386,32 +387,121 @@ static int total_count(const mt_request_t *req, const accel_t *a, uint64_t *tota
 	return 0;
 }
 
+static void reject_as(mt_decision_t *out, mt_err_kind_t kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void reject_as(mt_decision_t *out, mt_err_kind_t kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->verdict = MT_REJECT;
+	out->err = kind;
+	va_start(ap, fmt);
+	vsnprintf(out->msg, sizeof(out->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* The count in a one-entry per-TRES option ("gres:gpu:2", "gres:gpu:a100:2"):
+ * 0 and *n, 1 when absent, -1 when it names something else or several. */
+static int per_gres(const char *s, const char *gres, uint64_t *n)
+{
+	const char *last;
+	char *end;
+
+	if (!s || !*s)
+		return 1;
+	if (strchr(s, ',') || strncmp(s, "gres:", 5) || strncmp(s + 5, gres, strlen(gres)) ||
+	    (s[5 + strlen(gres)] != ':') || !(last = strrchr(s, ':')) || !isdigit((unsigned char)last[1]))
+		return -1;
+	errno = 0;
+	*n = strtoull(last + 1, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/*
+ * CPUs and memory: the type's per-accelerator share, unless the job set its
+ * own and it fits the units -- a job whose steps ask for what it was given
+ * must get it, and one that asks for more than a unit holds is refused here
+ * with the reason, not accepted to fail later.
+ */
+static int shape_resources(const mt_request_t *req, const mt_type_t *t, mt_decision_t *out)
+{
+	uint32_t cpus_per_gres = t->cpus_per_unit / t->gres_per_unit;
+	uint64_t mem_per_gres = t->mem_mb_per_unit / t->gres_per_unit, cpus = (uint64_t)out->units * t->cpus_per_unit;
+	uint64_t mem = (uint64_t)out->units * t->mem_mb_per_unit, n;
+	int r;
+
+	if (req->min_cpus > cpus) {
+		reject_as(out, MT_ERR_CONFIG,
+			  "the job asks for %" PRIu32 " CPUs but %" PRIu32 " unit(s) of %s give %" PRIu64 ": ask for more units",
+			  req->min_cpus, out->units, t->name, cpus);
+		return -1;
+	}
+	if ((r = per_gres(req->cpus_per_tres, t->gres_name, &n)) < 0) {
+		reject_as(out, MT_ERR_CONFIG, "--cpus-per-%s must name %s only on machine type %s", t->gres_name,
+			  t->gres_name, t->name);
+		return -1;
+	}
+	if (!r && (n == 0 || n > cpus_per_gres)) {
+		reject_as(out, MT_ERR_CONFIG,
+			  "machine type %s gives %" PRIu32 " CPU(s) per %s; the job asks --cpus-per-%s=%" PRIu64 ": use %" PRIu32 " or fewer, or a type with more CPUs",
+			  t->name, cpus_per_gres, t->gres_name, t->gres_name, n, cpus_per_gres);
+		return -1;
+	}
+	snprintf(out->cpus_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu64, t->gres_name, r ? cpus_per_gres : n);
+
+	if (req->mem_per_node_mb > mem) {
+		reject_as(out, MT_ERR_MEMORY,
+			  "the job asks for %" PRIu64 " MB of memory but %" PRIu32 " unit(s) of %s give %" PRIu64 " MB: ask for more units",
+			  req->mem_per_node_mb, out->units, t->name, mem);
+		return -1;
+	}
+	if (req->mem_per_cpu_mb && req->mem_per_cpu_mb * t->cpus_per_unit > t->mem_mb_per_unit) {
+		reject_as(out, MT_ERR_MEMORY,
+			  "machine type %s gives %" PRIu64 " MB per CPU; the job asks --mem-per-cpu=%" PRIu64 ": use that or less",
+			  t->name, t->mem_mb_per_unit / t->cpus_per_unit, req->mem_per_cpu_mb);
+		return -1;
+	}
+	if ((r = per_gres(req->mem_per_tres, t->gres_name, &n)) < 0 || (!r && (n == 0 || n > mem_per_gres))) {
+		reject_as(out, MT_ERR_MEMORY,
+			  "machine type %s gives %" PRIu64 " MB per %s; the job's --mem-per-%s asks for more: use that or less",
+			  t->name, mem_per_gres, t->gres_name, t->gres_name);
+		return -1;
+	}
+	/* Slurm takes one of --mem, --mem-per-cpu, --mem-per-gpu: the job's own
+	 * stays when it gave one (it fits, above); else the type's per-GPU share */
+	out->mem_per_tres[0] = '\0';
+	if (!r)
+		snprintf(out->mem_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu64, t->gres_name, n);
+	else if (!req->mem_per_node_mb && !req->mem_per_cpu_mb)
+		snprintf(out->mem_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu64, t->gres_name, mem_per_gres);
+	out->clear_mem = 0;
+	return 0;
+}
+
 /* out->tres_per_* already hold the job's non-accelerator entries. */
-static int shape(const mt_catalog_t *cat, const mt_request_t *req, const accel_t *a, mt_decision_t *out)
+static int shape(const mt_catalog_t *cat, const mt_request_t *req, const accel_t *accels, size_t naccel,
+		 uint32_t per_node_units, mt_decision_t *out)
 {
 	const mt_type_t *t = &cat->types[out->type];
 	char *dst[NFORMS] = { out->tres_per_job, out->tres_per_node, out->tres_per_socket, out->tres_per_task };
-	uint64_t cpus = (uint64_t)out->units * t->cpus_per_unit;
-	uint64_t mem = (uint64_t)out->units * t->mem_mb_per_unit;
 
-	if (req->min_cpus > cpus) {
-		reject(out, "the job asks for %" PRIu32 " CPUs but %" PRIu32 " unit(s) of %s give %" PRIu64 ": ask for more units",
-		       req->min_cpus, out->units, t->name, cpus);
+	if (shape_resources(req, t, out))
 		return -1;
-	}
-	if (req->mem_per_node_mb > mem) {
-		reject(out, "the job asks for %" PRIu64 " MB of memory but %" PRIu32 " unit(s) of %s give %" PRIu64 " MB: ask for more units",
-		       req->mem_per_node_mb, out->units, t->name, mem);
-		return -1;
-	}
-	if (append(a ? dst[a->form] : dst[FORM_JOB], MT_FIELD_MAX, ",", "gres:%s:%s:%" PRIu64, t->gres_name, t->gres_type,
-		   a ? a->count : (uint64_t)out->units * t->gres_per_unit)) {
+	/* every form the job used, typed; a job that asked for none gets the
+	 * units per node when it spans nodes, else for the whole job */
+	for (size_t i = 0; i < naccel; i++)
+		if (append(dst[accels[i].form], MT_FIELD_MAX, ",", "gres:%s:%s:%" PRIu64, t->gres_name, t->gres_type,
+			   accels[i].count)) {
+			reject(out, "the accelerator request is too long");
+			return -1;
+		}
+	if (!naccel &&
+	    append(per_node_units ? dst[FORM_NODE] : dst[FORM_JOB], MT_FIELD_MAX, ",", "gres:%s:%s:%" PRIu64,
+		   t->gres_name, t->gres_type,
+		   (uint64_t)(per_node_units ? per_node_units : out->units) * t->gres_per_unit)) {
 		reject(out, "the accelerator request is too long");
 		return -1;
 	}
-	snprintf(out->cpus_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu32, t->gres_name, t->cpus_per_unit / t->gres_per_unit);
-	snprintf(out->mem_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu64, t->gres_name, t->mem_mb_per_unit / t->gres_per_unit);
-	out->clear_mem = 1;
 	snprintf(out->licenses, MT_FIELD_MAX, "%s", req->licenses ? req->licenses : "");
 	if (append(out->licenses, MT_FIELD_MAX, ",", "mt_%s:%" PRIu32, t->name, out->units)) {
 		reject(out, "the -L/--licenses list is too long");
@@ -420,17 +510,51 @@ static int shape(const mt_catalog_t *cat, const mt_request_t *req, const accel_t
 	return 0;
 }
 
+/*
+ * A job on a policy partition that names no accelerator and no unit count
+ * (plain `sbatch -N3`, `srun -n10`): units from what it asks. One per node
+ * at least; enough for its CPUs (ntasks x cpus-per-task as slurmctld
+ * counts them; --overcommit counts one per node); spread evenly over a
+ * fixed node count (per_node: units on each node, 0 for one node).
+ */
+static int plain_units(const mt_request_t *req, const mt_type_t *t, uint32_t *units, uint32_t *per_node,
+		       mt_decision_t *out)
+{
+	uint64_t nodes = req->min_nodes ? req->min_nodes : 1, want = nodes, by_cpu;
+
+	*per_node = 0;
+	if (req->max_nodes && req->max_nodes != nodes) {
+		reject_as(out, MT_ERR_CONFIG,
+			  "a node range (-N %" PRIu64 "-%" PRIu32 ") has no fixed unit count on a machine-type partition: give a fixed node count or --machine-type=%s:UNITS",
+			  nodes, req->max_nodes, t->name);
+		return -1;
+	}
+	by_cpu = ((uint64_t)req->min_cpus + t->cpus_per_unit - 1) / t->cpus_per_unit;
+	if (by_cpu > want)
+		want = by_cpu;
+	if (nodes > 1) {
+		*per_node = (uint32_t)((want + nodes - 1) / nodes);
+		want = (uint64_t)*per_node * nodes;
+	}
+	if (want > MT_MAX_UNITS) {
+		reject_as(out, MT_ERR_CONFIG, "the job needs more than %d units of %s", MT_MAX_UNITS, t->name);
+		return -1;
+	}
+	*units = (uint32_t)want;
+	return 0;
+}
+
 void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_decision_t *out)
 {
 	char parts[MT_MAX_PARTITIONS][MT_NAME_MAX];
 	char *rest[NFORMS] = { out->tres_per_job, out->tres_per_node, out->tres_per_socket, out->tres_per_task };
 	const char *src[NFORMS] = { req->tres_per_job, req->tres_per_node, req->tres_per_socket, req->tres_per_task };
-	accel_t accels[2];
+	accel_t accels[NFORMS + 1];
 	size_t np = 0, naccel = 0;
 	int policy = 0, named = -1;
-	uint32_t named_units = 0;
+	uint32_t named_units = 0, per_node_units = 0;
 	const accel_t *a = NULL;
-	uint64_t total;
+	uint64_t total = 0;
 	const mt_type_t *t;
 
 	/* only the heads: the big buffers are written before they are read */
@@ -476,11 +600,27 @@ void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_d
 	if (!policy)
 		return;
 
-	for (int f = 0; f < NFORMS; f++)
-		if (scan_form(cat, src[f], f, accels, &naccel, 1, rest[f], out))
+	/* one accelerator kind, in as many forms as Slurm allows together
+	 * (--gpus with --gpus-per-node, say), but once per form */
+	for (int f = 0; f < NFORMS; f++) {
+		size_t before = naccel;
+
+		if (scan_form(cat, src[f], f, accels, &naccel, NFORMS, rest[f], out))
 			return;
-	if (naccel)
-		a = &accels[0];
+		if (naccel - before > 1) {
+			reject(out, "a job uses one machine type: ask for one accelerator kind (use a heterogeneous job for several)");
+			return;
+		}
+	}
+	for (size_t i = 0; i < naccel; i++) {
+		if (!a || (!a->type[0] && accels[i].type[0]))
+			a = &accels[i];         /* a typed entry names the type */
+		if (strcmp(accels[i].name, accels[0].name) ||
+		    (accels[i].type[0] && a->type[0] && strcmp(accels[i].type, a->type))) {
+			reject(out, "a job uses one machine type: ask for one accelerator kind (use a heterogeneous job for several)");
+			return;
+		}
+	}
 
 	if (named >= 0) {
 		t = &cat->types[named];
@@ -508,8 +648,15 @@ void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_d
 	t = &cat->types[out->type];
 
 	if (a) {
-		if (total_count(req, a, &total, out))
-			return;
+		/* forms given together must agree; the job holds the largest */
+		for (size_t i = 0; i < naccel; i++) {
+			uint64_t n;
+
+			if (total_count(req, &accels[i], &n, out))
+				return;
+			if (n > total)
+				total = n;
+		}
 		if (total == 0) {
 			reject(out, "the job asks for 0 %s: machine type %s needs at least %" PRIu32,
 			       a->name, t->name, t->gres_per_unit);
@@ -530,15 +677,17 @@ void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_d
 			       req->machine_type, named_units, form_option[a->form], out->units);
 			return;
 		}
-	} else {
-		out->units = named_units ? named_units : 1;
+	} else if (named_units) {
+		out->units = named_units;
+	} else if (plain_units(req, t, &out->units, &per_node_units, out)) {
+		return;
 	}
 	if (t->max_units_per_job && out->units > t->max_units_per_job) {
 		reject(out, "machine type %s allows at most %" PRIu32 " unit(s) per job; the job asks for %" PRIu32 ": split it into smaller jobs",
 		       t->name, t->max_units_per_job, out->units);
 		return;
 	}
-	if (shape(cat, req, a, out))
+	if (shape(cat, req, accels, naccel, per_node_units, out))
 		return;
 	out->verdict = MT_SHAPED;
 }

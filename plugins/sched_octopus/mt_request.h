@@ -32,6 +32,9 @@ typedef struct {
 	uint32_t sockets_per_node;      /* 0: not given */
 	uint32_t min_cpus;              /* 0: not given */
 	uint64_t mem_per_node_mb;       /* --mem; 0: not given */
+	uint64_t mem_per_cpu_mb;        /* --mem-per-cpu; 0: not given */
+	const char *cpus_per_tres;      /* --cpus-per-gpu ("gres:gpu:2"); NULL if none */
+	const char *mem_per_tres;       /* --mem-per-gpu ("gres:gpu:4096"); NULL if none */
 } mt_request_t;
 
 typedef enum {
@@ -40,8 +43,16 @@ typedef enum {
 	MT_SHAPED,      /* rewritten to a machine type */
 } mt_verdict_t;
 
+/* What kind of refusal, for the Slurm error code the shim returns. */
+typedef enum {
+	MT_ERR_POLICY,          /* the accelerator request or the policy: "Invalid generic resource" */
+	MT_ERR_CONFIG,          /* a shape no unit can give: "Requested node configuration is not available" */
+	MT_ERR_MEMORY,          /* more memory than the units hold: "Memory required by task is not available" */
+} mt_err_kind_t;
+
 typedef struct {
 	mt_verdict_t verdict;
+	mt_err_kind_t err;                      /* MT_REJECT: which kind */
 	int type;                               /* index in the catalog */
 	uint32_t units;
 	char msg[MT_ERRMSG_MAX];                /* reason for MT_REJECT */
@@ -54,7 +65,7 @@ typedef struct {
 	char tres_per_task[MT_FIELD_MAX];
 	char licenses[MT_FIELD_MAX];
 	char cpus_per_tres[MT_FIELD_MAX];
-	char mem_per_tres[MT_FIELD_MAX];
+	char mem_per_tres[MT_FIELD_MAX];        /* "": none (the job's own --mem or --mem-per-cpu stays) */
 	int clear_mem;                          /* drop --mem: mem_per_tres rules */
 } mt_decision_t;
 

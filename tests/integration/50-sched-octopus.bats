@@ -122,6 +122,36 @@ no_jobs() { [ -z "$(cluster_exec -- squeue -h -o %i)" ]; }
     cancel_all
 }
 
+@test "a policy partition keeps the job's own CPU and memory values when they fit, and derives units for plain jobs" {
+    # --cpus-per-gpu within the type's share is kept, and a step asking for it runs
+    id=$(submit --hold -p gpu --gpus=1 --cpus-per-gpu=1)
+    [ "$(field "$id" CpusPerTres)" = gres:gpu:1 ]
+    cancel_all
+    run as_user octouser sbatch -D "$WORK" -p gpu --gpus=1 --cpus-per-gpu=2 --wrap true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"machine type a100x1 gives 1 CPU(s) per gpu; the job asks --cpus-per-gpu=2"* ]]
+    [[ "$output" == *"Requested node configuration is not available"* ]]
+    # --mem stays the job's (it used to vanish into the per-GPU memory)
+    id=$(submit --hold -p gpu --gpus=1 --mem=13)
+    [ "$(field "$id" MinMemoryNode)" = 13M ]
+    [ -z "$(field "$id" MemPerTres)" ]
+    cancel_all
+    run as_user octouser sbatch -D "$WORK" -p gpu --gpus=1 --mem=999999 --wrap true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Memory required by task is not available"* ]]
+    # a plain multi-node job: one unit per node, not one unit for the job
+    # (octouser's grant is 2 units here)
+    id=$(submit --hold -p gpu -N2)
+    [ "$(field "$id" Licenses)" = mt_a100x1:2 ]
+    [ "$(field "$id" TresPerNode)" = gres:gpu:a100:1 ]
+    # one kind in two forms, as Slurm allows
+    id=$(submit --hold -p gpu -N2 --gpus=2 --gpus-per-node=1)
+    [ "$(field "$id" Licenses)" = mt_a100x1:2 ]
+    [ "$(field "$id" TresPerJob)" = gres:gpu:a100:2 ]
+    [ "$(field "$id" TresPerNode)" = gres:gpu:a100:1 ]
+    cancel_all
+}
+
 @test "requests that fit no machine type are rejected with the valid types" {
     run submit -p gpu --machine-type=h100x1
     [ "$status" -ne 0 ]

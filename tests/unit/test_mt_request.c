@@ -76,7 +76,7 @@ static void test_untyped_gpus_get_partition_default(void **state)
 	assert_string_equal(d.cpus_per_tres, "gres:gpu:8");
 	assert_string_equal(d.mem_per_tres, "gres:gpu:65536");
 	assert_string_equal(d.licenses, "mt_a100x1:2");
-	assert_true(d.clear_mem);
+	assert_false(d.clear_mem);
 	assert_false(d.set_partition);
 }
 
@@ -171,6 +171,7 @@ static void test_pass_through(void **state)
 static void test_rejections(void **state)
 {
 	mt_request_t r = req("gpu");
+	mt_decision_t d;
 
 	r.machine_type = "h100";
 	expect_reject(state, &r, "unknown machine type 'h100'; valid types: a100x1, a100x4, v100x1, npu1");
@@ -188,9 +189,22 @@ static void test_rejections(void **state)
 	r.tres_per_job = "gres:gpu:5";
 	expect_reject(state, &r, "at most 4 unit(s) per job");
 
+	/* one kind in two forms, as Slurm allows: both kept, typed */
 	r = req("gpu");
-	r.tres_per_job = "gres:gpu:1";
+	r.tres_per_job = "gres:gpu:2";
 	r.tres_per_node = "gres:gpu:1";
+	r.min_nodes = r.max_nodes = 2;
+	expect_shaped(state, &r, "a100x1", 2, &d);
+	assert_string_equal(d.tres_per_job, "gres:gpu:a100:2");
+	assert_string_equal(d.tres_per_node, "gres:gpu:a100:1");
+
+	r = req("gpu");
+	r.tres_per_job = "gres:gpu:a100:1";
+	r.tres_per_node = "gres:gpu:v100:1";
+	expect_reject(state, &r, "one accelerator kind");
+
+	r = req("gpu");
+	r.tres_per_node = "gres:gpu:a100:1,gres:gpu:v100:1";
 	expect_reject(state, &r, "one accelerator kind");
 
 	r = req("gpu");
@@ -241,6 +255,94 @@ static void test_rejections(void **state)
 	expect_reject(state, &r, "MB of memory");
 }
 
+/* What a plain job (no accelerator, no unit count) on a policy partition becomes */
+static void test_plain_jobs_take_units_from_what_they_ask(void **state)
+{
+	mt_request_t r = req("gpu");
+	mt_decision_t d;
+
+	expect_shaped(state, &r, "a100x1", 1, &d);
+	assert_string_equal(d.tres_per_job, "gres:gpu:a100:1");
+
+	r = req("gpu");         /* sbatch -N3: one unit on each node */
+	r.min_nodes = r.max_nodes = 3;
+	r.min_cpus = 3;
+	expect_shaped(state, &r, "a100x1", 3, &d);
+	assert_string_equal(d.tres_per_node, "gres:gpu:a100:1");
+	assert_string_equal(d.tres_per_job, "");
+
+	r = req("gpu");         /* srun -n10: enough units for its CPUs */
+	r.num_tasks = 10;
+	r.min_cpus = 10;
+	expect_shaped(state, &r, "a100x1", 2, &d);
+	assert_string_equal(d.tres_per_job, "gres:gpu:a100:2");
+
+	r = req("gpu");         /* -N2 -n20: spread evenly */
+	r.min_nodes = r.max_nodes = 2;
+	r.min_cpus = 20;
+	expect_shaped(state, &r, "a100x1", 4, &d);
+	assert_string_equal(d.tres_per_node, "gres:gpu:a100:2");
+
+	r = req("gpu");
+	r.min_nodes = 2;
+	r.max_nodes = 4;
+	decide(state, &r, &d);
+	assert_int_equal(d.verdict, MT_REJECT);
+	assert_int_equal(d.err, MT_ERR_CONFIG);
+	assert_non_null(strstr(d.msg, "node range"));
+
+	r = req("gpu");         /* more CPUs than MaxUnitsPerJob can give */
+	r.min_cpus = 40;
+	expect_reject(state, &r, "at most 4 unit(s) per job");
+}
+
+/* The job's own CPU and memory values stay when they fit its units */
+static void test_explicit_cpus_and_memory(void **state)
+{
+	mt_request_t r = req("gpu");
+	mt_decision_t d;
+
+	r.tres_per_job = "gres:gpu:1";
+	r.cpus_per_tres = "gres:gpu:2";                 /* --cpus-per-gpu=2 */
+	expect_shaped(state, &r, "a100x1", 1, &d);
+	assert_string_equal(d.cpus_per_tres, "gres:gpu:2");
+	r.cpus_per_tres = "gres:gpu:9";
+	decide(state, &r, &d);
+	assert_int_equal(d.verdict, MT_REJECT);
+	assert_int_equal(d.err, MT_ERR_CONFIG);
+	assert_non_null(strstr(d.msg, "gives 8 CPU(s) per gpu; the job asks --cpus-per-gpu=9"));
+
+	r = req("gpu");
+	r.tres_per_job = "gres:gpu:1";
+	r.mem_per_node_mb = 13;                         /* --mem=13: kept, no per-GPU memory */
+	expect_shaped(state, &r, "a100x1", 1, &d);
+	assert_false(d.clear_mem);
+	assert_string_equal(d.mem_per_tres, "");
+	r.mem_per_node_mb = 999999;
+	decide(state, &r, &d);
+	assert_int_equal(d.verdict, MT_REJECT);
+	assert_int_equal(d.err, MT_ERR_MEMORY);
+
+	r = req("gpu");
+	r.tres_per_job = "gres:gpu:1";
+	r.mem_per_tres = "gres:gpu:1000";               /* --mem-per-gpu=1000 */
+	expect_shaped(state, &r, "a100x1", 1, &d);
+	assert_string_equal(d.mem_per_tres, "gres:gpu:1000");
+	r.mem_per_tres = "gres:gpu:100000";
+	decide(state, &r, &d);
+	assert_int_equal(d.err, MT_ERR_MEMORY);
+
+	r = req("gpu");
+	r.tres_per_job = "gres:gpu:1";
+	r.mem_per_cpu_mb = 4096;                        /* --mem-per-cpu: a100x1 has 8192 MB per CPU */
+	expect_shaped(state, &r, "a100x1", 1, &d);
+	assert_string_equal(d.mem_per_tres, "");
+	r.mem_per_cpu_mb = 9000;
+	decide(state, &r, &d);
+	assert_int_equal(d.verdict, MT_REJECT);
+	assert_int_equal(d.err, MT_ERR_MEMORY);
+}
+
 static void test_license_helpers(void **state)
 {
 	char out[64];
@@ -264,6 +366,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_machine_type_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pass_through, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_jobs_take_units_from_what_they_ask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_explicit_cpus_and_memory, setup, teardown),
 		cmocka_unit_test(test_license_helpers),
 	};
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "mt_catalog.h"
 
 #include <ctype.h>
@@ -10,6 +11,7 @@
 #include <strings.h>
 
 #include "kvconf.h"
+#include "utf8_valid.h"
 
 static mt_catalog_t *fail(mt_catalog_t *cat, mt_error_t *err, unsigned line,
 			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -251,7 +253,11 @@ static mt_catalog_t *add_type(mt_catalog_t *cat, const kv_record_t *rec, mt_erro
 	    parse_u32(v, 1, MT_MAX_UNITS, &t->max_units_per_job))
 		return fail(cat, err, line, "MachineType=%s: MaxUnitsPerJob= must be a number from 1 to %d (got '%s')",
 			    t->name, MT_MAX_UNITS, v);
-	if ((v = kv_record_get(rec, "Description")) && !(t->description = strdup(v)))
+	/* printed to users' terminals and sent as JSON by the bridge */
+	if ((v = kv_record_get(rec, "Description")) && !utf8_is_valid(v, strlen(v)))
+		return fail(cat, err, line, "MachineType=%s: Description= is not valid UTF-8: save the file as UTF-8",
+			    t->name);
+	if (v && !(t->description = strdup(v)))
 		return fail(cat, err, line, "out of memory");
 
 	for (size_t p = 0; p < t->npartitions; p++) {

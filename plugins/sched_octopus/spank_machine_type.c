@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * spank_machine_type - the client half of job_submit/octopus.
  *
@@ -36,7 +37,7 @@ static char *conf_path(void)
 	return strdup(OCTOPUS_SLURM_CONFDIR "/octopus.conf");
 }
 
-static void print_help(void)
+static int print_help(void)
 {
 	char *path = conf_path();
 	mt_error_t err;
@@ -44,14 +45,21 @@ static void print_help(void)
 	static char table[64 * 1024];
 
 	if (!cat) {
-		fprintf(stderr, "octopus: cannot read the machine types from %s: %s\n",
-			path ? path : "octopus.conf", path ? err.msg : "out of memory");
+		/* slurmctld keeps enforcing the catalog it last read: this
+		 * file is not what is in force, so say so and fail */
+		fprintf(stderr,
+			"octopus: %s line %u: %s\n"
+			"octopus: that file is broken, so this is not the list slurmctld enforces (it keeps the last good one): tell your HPC admins\n",
+			path ? path : "octopus.conf", path ? err.line : 0, path ? err.msg : "out of memory");
+		free(path);
+		return 1;
 	} else {
 		mt_catalog_describe(cat, table, sizeof(table));
 		printf("Machine types (use --machine-type=NAME[:UNITS]; a unit is the row's 'PER UNIT'):\n%s", table);
 		mt_catalog_free(cat);
 	}
 	free(path);
+	return 0;
 }
 
 static int option_cb(int val, const char *optarg, int remote)
@@ -66,8 +74,7 @@ static int option_cb(int val, const char *optarg, int remote)
 		/* like --gres=help: only the client prints and leaves */
 		if (remote)
 			return 0;
-		print_help();
-		exit(0);
+		exit(print_help());
 	}
 	colon = strchr(optarg, ':');
 	len = colon ? (size_t)(colon - optarg) : strlen(optarg);

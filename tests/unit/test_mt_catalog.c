@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -101,6 +102,8 @@ static void test_errors(void **state)
 	expect_error(T1 "OnNoGrant=pend\nOnNoGrant=reject\n", 3, "set twice");
 	expect_error(T1 "Colour=blue\n", 2, "unknown key 'Colour'");
 	expect_error(T1 "ExemptUsers=a,,b\n", 2, "ExemptUsers");
+	expect_error(T1 "MachineType=b Gres=gpu:a100:1 CpusPerUnit=1 MemPerUnit=8G Partitions=gpu Description=\"caf\xe9\"\n",
+		     2, "Description= is not valid UTF-8");
 }
 
 static void test_names(void **state)

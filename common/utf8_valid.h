@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * utf8_valid - a copy of text with every byte that is not part of valid
  * UTF-8 (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Generate ./configure. Needs autoconf, automake, libtool (scripts/install-deps).
 set -e
 cd "$(dirname "$0")"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * http-load - a small closed-loop HTTP load generator for the bridge
  * benchmarks: THREADS clients, each with one kept-alive libcurl handle over

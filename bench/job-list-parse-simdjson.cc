@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * job-list-parse-simdjson - would a faster JSON library meet the bridge's
  * 1 ms target for a changed job list? The same work as job_list_parse (the

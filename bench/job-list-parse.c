@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * job-list-parse - what the bridge itself spends on one job-list cache miss,
  * without slurmrestd: the answer for N jobs is built from one real v0.0.38

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * noise-floor - the tail this machine adds to any short piece of work.
  *

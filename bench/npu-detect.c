@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bench/npu-detect.c - gres_npu detection + merge time on a fake node:
  *   npu-detect ROOT ROUNDS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * restd-receive - how the bridge should read slurmrestd's job list: curl
  * (one kept-alive handle, as the bridge's restd_client) fetches

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * submit-flood - submit N held one-GPU batch jobs through libslurm, one RPC
  * after another, and print the elapsed milliseconds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bench/task-join.c - what each container task pays to enter its step's
  * namespace: rootfs_join (setns) plus the chdir and no_new_privs that

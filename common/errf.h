@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * errf - fill a caller's error buffer and return -1, the convention of the
  * parsers and loaders here: `return errf(err, errlen, "what: how to fix", ...);`

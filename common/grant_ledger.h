@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * grant_ledger - the SQLite ledger of machine-type grants.
  *

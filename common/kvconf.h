@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kvconf - parser for Slurm-style key=value configuration text.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Include <slurm/spank.h> through this header in SPANK plugins.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Plugins are compiled with -fvisibility=hidden: nothing of ours leaks into
  * slurmctld/slurmd/slurmstepd's symbol space except what a plugin loader looks

@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: GPL-2.0-or-later
 dnl OCTOPUS_REQUIRE_PKG(VAR, PKG-CONFIG-MODULE, DEBIAN-PACKAGE)
 dnl A missing dependency stops configure and names the Debian package to install.
 AC_DEFUN([OCTOPUS_REQUIRE_PKG], [

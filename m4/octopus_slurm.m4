@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: GPL-2.0-or-later
 dnl OCTOPUS_SLURM
 dnl Finds Slurm's public headers and libslurm, its plugin directory, and the
 dnl internal-header tree (--with-slurm-source) that non-SPANK plugins need.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * octopus-file-broker - file work the bridge may not do with its own
  * rights, done with the *user's*: reading a job's output, and making or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rate_limit - token buckets per key (a user name), for submits and mints.
  * A fixed table: when it is full the bucket idle longest is reused, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * unix_service - what octopus-jwt-minter and octopus-file-broker share as
  * small root-started services on a unix socket: timestamped log lines, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * user_policy - which POSIX users the bridge may act for and the minter may
  * mint Slurm tokens for. A Slurm JWT for root or SlurmUser is a master key,

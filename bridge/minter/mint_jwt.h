@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mint_jwt - the Slurm token itself: HS256 over {iat, exp, sun}, the claims
  * auth/jwt in slurmctld and slurmdbd check (the key is the raw bytes of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "mint_proto.h"
 
 #include <stdio.h>

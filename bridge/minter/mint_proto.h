@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mint_proto - the minter's socket protocol, one exchange per connection:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * octopus-jwt-minter - the only process that reads Slurm's HS256 key. It
  * answers on a unix socket (mode 0600, owned by the one uid allowed to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * auth_tokens - the two credentials the bridge checks itself (OIDC tokens
  * are oidc.c's):

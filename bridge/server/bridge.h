@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bridge - what every request handler can reach: the configuration, the
  * database, the minter and slurmrestd clients, the machine-type catalog,

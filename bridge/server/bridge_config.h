@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bridge_config - bridge.conf, Slurm key=value style (kvconf). Every key is
  * documented in contrib/bridge/bridge.conf.example; an unknown key or a bad

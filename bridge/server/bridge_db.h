@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bridge_db - the bridge's own SQLite state: personal API tokens (hashes
  * only) and the audit log. The audit table refuses UPDATE and DELETE

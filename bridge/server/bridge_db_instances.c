@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bridge_db's instances table: portal IDE sessions and their jobs */
 #include <pthread.h>
 #include <sqlite3.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bridge_db_internal - what the files of bridge_db share: the handle and
  * two statement helpers. Not for callers of bridge_db.h. */
 #ifndef OCTOPUS_BRIDGE_DB_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * broker_client - the bridge's side of octopus-file-broker: one request
  * line, the answer line, and for READ the bytes that follow.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cookie_scope - a Set-Cookie value from an instance's IDE, kept under the
  * instance's own /i/<id>/: a Path= inside it stays, a wider one becomes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * grant_sum - what a user's ledger grants add up to now, for one account
  * and machine type: the units granted (the association limit octopus-quota

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * gres_count - a node's GRES strings as slurmrestd shows them
  * ("gpu:a100:4(S:0-1),npu:2", used: "gpu:a100:2(IDX:0-1),npu:0") added

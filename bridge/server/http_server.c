@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * http_server - libmicrohttpd to handlers: listening (a unix socket, or
  * loopback TCP only), bounded bodies, who is asking (identity.c), routing,

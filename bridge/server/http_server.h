@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* http_server - the bridge's HTTP side (libmicrohttpd); see http_server.c */
 #ifndef OCTOPUS_HTTP_SERVER_H
 #define OCTOPUS_HTTP_SERVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ide_catalog - the IDEs a portal instance can run (Instances= file,
  * kvconf lines):

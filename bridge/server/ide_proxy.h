@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ide_proxy - /i/{id}/...: the owner's requests to their instance's IDE,
  * on the node and port Slurm and connection.yml name (never the URL). The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ide_ws - WebSockets to an instance's IDE (Jupyter's kernels and
  * terminals). The bridge does the upgrade with the IDE first, over its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * identity - who is asking, from the request's headers:
  *   Authorization: Bearer pat_...     a personal API token (bridge_db)

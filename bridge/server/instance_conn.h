@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instance_conn - where each running instance answers (node address, port,
  * password), remembered per instance and job so that a page of an IDE,

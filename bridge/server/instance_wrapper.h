@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instance_wrapper - the contract between the bridge and a running
  * instance, in the shape of an Open OnDemand batch-connect job:

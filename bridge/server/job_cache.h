@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * job_cache - slurmrestd's job list, kept for JobsCacheMs, so a crowd of
  * pollers costs slurmctld one RPC per period: while one request fetches,

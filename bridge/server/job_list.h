@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * job_list - slurmrestd's job list copied into plain C strings, immutable
  * once built and reference-counted (atomically), so that many request

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * job_list_parse - slurmrestd's v0.0.38 job list turned into job_list
  * records with yajl's event parser: only the job fields

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The job-list parser's state, shared by job_list_parse.c (the events) and
  * job_list_reparse.c (which feeds it the answer's frame and stands in for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "job_spec.h"
 
 #include "job_list.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * job_spec - a portal job request ({name, machine_type, units, command or
  * script, hours, workdir, env, image}) checked field by field, and turned

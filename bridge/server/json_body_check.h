@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * json_body_check - what every request body must be before a route reads
  * it: one JSON value and nothing after it, strings and keys of valid UTF-8

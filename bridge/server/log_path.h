@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log_path - the file a job's output went to: Slurm keeps the pattern the
  * user gave (%x-%j.out) and expands it on the node, so the bridge expands

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * metrics - counters and latency histograms for /metrics (Prometheus text
  * format): requests by route, method and status. Lock-protected, bounded

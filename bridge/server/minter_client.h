@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * minter_client - the bridge's side of octopus-jwt-minter: a Slurm token
  * for the requesting user, cached until a minute before it expires (so a

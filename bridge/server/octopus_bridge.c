@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * octopus-bridge - the portal's gateway to Slurm: a small HTTP API on a
  * unix socket or loopback (behind the site's TLS proxy) that calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * oidc - OIDC access tokens as bearer tokens: RS256 only, signed by a key
  * of the identity provider's JWKS (a file the site keeps current), with

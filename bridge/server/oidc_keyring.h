@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * oidc_keyring - the OIDC verifier behind OidcJwks=, reloaded when the file
  * changes: identity providers rotate their signing keys, and sites keep the

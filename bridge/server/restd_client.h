@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * restd_client - calls to slurmrestd over its unix socket with libcurl, as
  * one user (X-SLURM-USER-NAME + that user's X-SLURM-USER-TOKEN: 22.05 needs

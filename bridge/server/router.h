@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * router - which handler serves METHOD PATH. Patterns are literal segments
  * and "{}" for one parameter segment ("/api/v1/jobs/{}/log"). A path that

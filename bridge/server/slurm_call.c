@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * slurm_call - every call to slurmrestd goes through here, with a token for
  * the requesting user and that user's name: Slurm's own permission checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "str_arena.h"
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * str_arena - strings that live and die together: one job list's ~20,000
  * field copies and rendered views come from a few large chunks and go in

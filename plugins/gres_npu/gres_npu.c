@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * gres_npu - gres/npu and gres/fpga (one source, built twice with
  * NPU_GRES_NAME "npu" or "fpga"): NPUs and FPGAs as first-class Slurm GRES.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * npu_config - gres_npu.conf, the plugins' own settings (gres.conf cannot
  * carry new keys), next to slurm.conf:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * node_config_load for gres/npu and gres/fpga (slurmd only): read
  * gres_npu.conf, detect, merge with this GRES's gres.conf records, and put

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * slurmd -> slurmstepd: slurmstepd never runs node_config_load, so the
  * device list and the per-index environment data travel with every step,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * npu_shim - every Slurm internal header gres_npu touches (Slurm 22.05; the
  * 23.02 prep rename and 24.11 list_t land here, nowhere else).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * npu_state - what gres/npu (or gres/fpga) knows about this node between
  * its entry points: the device nodes each GRES index owns (Slurm's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ctld_shim - everything job_submit/octopus reads or writes inside
  * slurmctld: job descriptions, job records, the association manager, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * job_submit/octopus - machine types and time-bounded quota, compiled down
  * to Slurm's own limits engine.

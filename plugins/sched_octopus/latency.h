@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * latency - a histogram of the time spent in job_submit, 1 us buckets.
  *

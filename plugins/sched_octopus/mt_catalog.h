@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mt_catalog - the machine-type catalog and policy read from octopus.conf.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mt_grantidx - the grant index: when each user's machine-type grants end.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mt_message - the one-line messages users read from sbatch/srun/salloc
  * (and from `sbatch --test-only`, which runs the same code): stable

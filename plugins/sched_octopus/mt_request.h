@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mt_request - normalise a job's accelerator request to one machine type.
  *

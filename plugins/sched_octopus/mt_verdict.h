@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mt_verdict - what a job of `units` units of machine type t meets, given
  * the user's grant: its limit (units), the units in use, and when the grant

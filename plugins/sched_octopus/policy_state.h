@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy_state - the catalog and grant index job_submit/octopus works from.
  *

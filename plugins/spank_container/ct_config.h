@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_config - spank_container's site settings: the plugstack.conf
  * arguments after the plugin's path (cache_dir=, runtime_dir=, ...).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_image - from an image reference to unpacked layers in the node's
  * cache, plus the image config. Every file the user names is opened by the

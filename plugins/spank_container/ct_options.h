@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_options - the container options of srun, sbatch and salloc, as typed
  * (Pyxis-compatible names), parsed and checked on the client, so a mistake

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_stepd - the slurmstepd half of spank_container: before any task of
  * the step exists (root), bring the image into the node's cache as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * spank_container - srun/sbatch/salloc --container-image: Slurm tasks in
  * OCI images, from a node-local layer cache.

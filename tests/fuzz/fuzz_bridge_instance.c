@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Instances' parsers of what others write: the IDE's Set-Cookie (code the
  * user controls), connection.yml (a file in the user's home) and the IDE
  * catalog (the admin's). The first byte picks the parser. */

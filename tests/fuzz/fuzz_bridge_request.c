@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: what any portal user controls in one request -- the
  * path the router splits and the job body job_spec parses (then turns into
  * a v0.0.38 body), and the job-list parser fed slurmrestd's answer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: every credential a bridge client presents.
  * The first byte picks the parser; the rest is the attacker's bytes:
  *   0  a bearer token for oidc_verify, as sent (never verifies: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: a user's auth.json (the user writes it; slurmstepd
  * parses it). A login found is always "user:password" without control bytes. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: --container-mounts, --container-env, --container-workdir
  * and --container-name values as a user may type them. Whatever is accepted
  * must be absolute, free of "..", and within the limits. */

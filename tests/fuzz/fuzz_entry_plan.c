@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the OCTOPUS_ENTRYPOINT plan octopus-entrypoint decodes
  * (any user can set it). What decodes must encode back to the same bytes:
  * one plan, one spelling. */

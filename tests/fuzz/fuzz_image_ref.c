@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: --container-image parsing on hostile strings. Whatever
  * is accepted must format back to a reference that parses to the same. */
 #include <stddef.h>

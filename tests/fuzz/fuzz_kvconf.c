@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: kv_parse must never crash, leak or read out of bounds. */
 #include <stddef.h>
 #include <stdint.h>

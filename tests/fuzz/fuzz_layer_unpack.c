@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: layer tar streams (plain or compressed) unpacked into a
  * scratch directory. Nothing may appear beside the layer directory, whatever
  * the stream holds; memory and disk use are bounded by the limits. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the minter's socket protocol, both directions. A
  * parsed request names a valid login name; a parsed OK reply has a token
  * and a positive expiry. */

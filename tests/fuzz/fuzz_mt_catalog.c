@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: octopus.conf parsing must never crash, leak or overrun,
  * and a catalog it accepts must describe itself within bounds. */
 #include <stddef.h>

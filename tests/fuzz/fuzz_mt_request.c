@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the request normaliser on hostile job fields. The input
  * is split at newlines into partition, machine type, the four TRES strings
  * and licenses; the last bytes feed the node/task/socket counts. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: gres_npu.conf text. What is accepted has absolute roots
  * without "..", and backend lists of the allowed characters only. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the sysfs and /proc attribute parsers of gres_npu
  * detection, fed arbitrary file contents (a driver can write anything). */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: index, manifest and config documents from a hostile
  * registry. The first byte picks the document kind. */
 #include <stddef.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The harness cluster behaves like a real Slurm site: three nodes, accounting
 # through slurmdbd, accounts managed with sacctmgr.
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make install DESTDIR=...` (run by tests/run-integration before the cluster
 # boots, which loads plugins from that staged tree) lays files out for a
 # Debian Slurm site.

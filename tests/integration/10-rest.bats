@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # slurmrestd (auth/jwt, unix socket, run as a non-root user) answers with
 # tokens from `scontrol token`, and runs jobs as the token's user.
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Plugins built by this tree load in the real daemons: the job_submit/octotest
 # fixture (Slurm internal headers) in slurmctld, the spank_octotest fixture
 # (from a test-extended plugstack.conf) in srun, sbatch and slurmstepd.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # task/cgroup with ConstrainDevices=yes isolates GRES devices on every node:
 # a job opens the devices it was allocated and gets EPERM on the others.
 # Runs on a second cluster instance (fake GPUs deny /dev/full-class devices to

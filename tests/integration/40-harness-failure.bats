@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A cluster that cannot come up says why, shows every daemon log, and leaves
 # no daemon or namespace behind.
 load helpers

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: GPL-2.0-or-later
 # job_submit/octopus on a cluster without accounting (AccountingStorageType=
 # accounting_storage/none: no slurmdbd, no association manager), as at a first
 # boot or a small site. slurmctld must stay up, jobs are still shaped to their

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # spank_container in real slurmstepd: srun/sbatch --container-image with OCI
 # image layouts built by tests/images/make-oci-layout (busybox-static, two
 # layers, a whiteout, a setuid file). Own cluster instance, so the plugin

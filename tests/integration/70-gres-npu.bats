@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # gres/npu and gres/fpga in real slurmd/slurmstepd (task/cgroup,
 # ConstrainDevices=yes) on a fake node from tests/fixtures/gres/make-fake-tree:
 # 4 Ascend NPUs (plus their shared control nodes) and 2 Xilinx cards (render

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # gres/npu locality in real slurmd/slurmctld: a fake node with 4 Gaudi cards
 # whose hwloc topology (HwlocXml= in gres_npu.conf) puts cards 0-1 next to
 # one package and cards 2-3 next to the other, one core each; slurm.conf

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A device detection leaves out (a Gaudi whose status is "Needs reset") must
 # be denied to every job by the device cgroup, whether the job holds other
 # NPUs or none: Slurm denies only the devices a GRES plugin lists, so an

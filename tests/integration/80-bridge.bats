@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # octopus-bridge and octopus-jwt-minter against a real cluster: slurmrestd
 # with auth/jwt, job_submit/octopus with the machine types of
 # tests/integration/octopus/, grants from octopus-quota. The minter runs as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the integration tests. They run as root against the cluster that
 # tests/run-integration booted; its exports (cluster env) are in the
 # environment: SLURM_CONF, OCTO_CLUSTER_INSTANCE, OCTO_CLUSTER_DIR, ...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The bridge's pure parts: routing, the job request and its v0.0.38 body,
  * the portal's job view, proxy signatures and personal tokens, the
  * configuration file. slurmrestd's job list: test_job_list.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The grant index, the sync plan and the SQLite ledger. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Portal instances' pure parts: the IDE catalog, the wrapper script (run
  * for real with a stand-in IDE that only listens), connection.yml, and the
  * cache of where instances answer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* slurmrestd's job list in the bridge: the event parser (job_list_parse),
  * UTF-8 repair, the records' arena, and the views rendered once per list
  * and carried over to the next. */

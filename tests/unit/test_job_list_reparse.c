@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* job_list_reparse: the next answer parsed against the list before. Each
  * list it makes must equal what a full parse of the same answer makes,
  * whatever changed between the two answers; jobs whose bytes did not

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* json_body_check: what json-c alone lets through (bad UTF-8, "\u0000",
  * a key twice, bytes after the value) is refused, naming the field. */
 #include <setjmp.h>

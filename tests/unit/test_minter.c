@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The minter's parts: who gets a token (user_policy), rate limits, the
  * socket protocol, and the token itself checked back with libjwt. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gres_npu.conf: defaults, every key, refusals that name the key and the
  * fix (and keep nothing of a bad file), the test roots from the environment. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* detect/ against fake nodes from tests/fixtures/gres/make-fake-tree
  * ($FAKE_TREE): one scenario per vendor, broken devices, ordering. The
  * generator makes real character devices, so these tests need root; as

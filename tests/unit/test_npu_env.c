@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* npu_env: golden variables for each vendor, job/step/prolog, local and
  * global numbering, neuron core ranges, nothing allocated (50 cases). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* npu_merge: gres.conf against detection -- autodetect alone, Type filters,
  * File lines, unhealthy and missing devices leaving whole records, devices
  * detection does not know. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * gres/npu's entry points against Slurm's own libslurmfull, on a fake node
  * ($FAKE_TREE, so root only; skipped otherwise): node_config_load a hundred

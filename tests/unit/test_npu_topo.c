@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* npu_topo: device locality from hwloc XML topologies made by
  * tests/fixtures/gres/make-topology ($MAKE_TOPOLOGY), and the sysfs
  * local_cpulist fallback. */

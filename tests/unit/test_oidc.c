@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* oidc: RS256 access tokens against a JWKS file made here from fresh RSA
  * keys: the good token, and every way a token must be refused -- expired,
  * early, another issuer or audience, an unknown key, alg=none, and HS256

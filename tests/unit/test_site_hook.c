@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * site_hooks_run: the deadline holds whatever the hook does with signals
  * (slurmstepd blocks SIGALRM, and the mask survives exec), a background

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * /api/v1/grants: what the ledger holds. Users see their own; admins list
  * anyone's, extend a grant (not their own) and revoke one, each followed by

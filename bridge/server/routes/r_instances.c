@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * /api/v1/instances: IDE sessions (JupyterLab, Notebook, ...) as Slurm
  * jobs running the wrapper of instance_wrapper.h, and instance_target(),

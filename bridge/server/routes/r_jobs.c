@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * /api/v1/jobs: list (own jobs; admins all), submit (from a machine type),
  * one job, cancel. Ownership is checked here even though slurmctld checks

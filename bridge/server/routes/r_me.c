@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * /api/v1/me: who the bridge takes the caller for, and what they may run --
  * their Slurm associations with the limits slurmdbd holds (GrpTRES is where

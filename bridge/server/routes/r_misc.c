@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Small routes: liveness, readiness, the machine types, the
  * audit log, metrics.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * /api/v1/quota-requests: users ask for units of a
  * machine type for a period; admins approve (never their own request) or

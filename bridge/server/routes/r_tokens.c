@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * /api/v1/tokens: personal API tokens for the CLI. Created only by a user
  * who came through the portal (a token cannot mint a longer-lived one),

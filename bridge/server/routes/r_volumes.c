@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * /api/v1/volumes: named directories <VolumeRoot>/<user>/<name>, made and
  * removed by octopus-file-broker as the user. A volume a running job of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Small helpers the quota and grant routes share: a request body that is
  * one JSON object with known keys only, typed fields, the ledger check.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* route_body - body and field helpers shared by the quota and grant routes */
 #ifndef OCTOPUS_ROUTE_BODY_H
 #define OCTOPUS_ROUTE_BODY_H

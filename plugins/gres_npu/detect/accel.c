@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The generic Linux accel class (Intel NPU, AMD XDNA, Qualcomm AI100 ...):
  * /sys/class/accel/accelN of any vendor but Habana (its own backend),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Huawei Ascend: /dev/davinciN (N = the physical id), driver devdrv-cdev in
  * /proc/devices, control nodes davinci_manager, devmm_svm, hisi_hdc (and

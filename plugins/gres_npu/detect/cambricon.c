@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Cambricon MLU: /sys/class/cambricon/cambricon_devN is /dev/cambricon_devN;
  * its device link names the PCI function (vendor 0xcabc, class 0x12, not a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * detect - the node's NPUs or FPGAs, from sysfs, /dev and /proc alone (no
  * vendor library). One backend per vendor; each appends records to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Intel FPGA (DFL): /sys/class/fpga_region/regionN/dfl-port.M with its
  * device numbers in "dev" and /dev/dfl-port.M. An all-f afu_id means no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Intel Gaudi (Habana): /sys/class/accel/accelN whose PCI vendor is 0x1da3,
  * /dev/accel/accelN paired with /dev/accel/accel_controlDN, module_id for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * AWS Inferentia/Trainium: /sys/devices/virtual/neuron_device/neuronN (no
  * PCI link; index order is not PCI order), /dev/neuronN, the architecture

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * npu_device - what detection finds on a node: one record per accelerator
  * (an NPU or an FPGA card), with the device nodes a job holding it must be

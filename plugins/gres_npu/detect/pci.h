@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pci - walk sys/bus/pci/devices for one vendor, in PCI order: the backends
  * whose devices are plain PCI functions (Cambricon, Xilinx) start here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sysfs - the few file reads detection needs, all relative to a root so
  * tests point them at fake trees: one attribute, a directory's entries in

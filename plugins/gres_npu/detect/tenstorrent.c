@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Tenstorrent: /sys/class/tenstorrent/tenstorrent!N with a PCI parent,
  * /dev/tenstorrent/N. TT_VISIBLE_DEVICES takes PCI addresses, which no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * AMD/Xilinx Alveo (XRT): a card is a user physical function (user_pf
  * present; its DRM render node /dev/dri/renderD*) and, on bare metal, a

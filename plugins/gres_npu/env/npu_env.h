@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * npu_env - the variables a job, step or prolog/epilog gets for its NPUs or
  * FPGAs: Slurm's own style (SLURM_JOB_NPUS: the GRES indices) and each

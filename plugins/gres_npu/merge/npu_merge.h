@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * npu_merge - what detection found, reconciled with what gres.conf says,
  * the way gres/gpu does it, with one difference that matters: a device that

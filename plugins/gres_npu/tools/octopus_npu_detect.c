@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * octopus-npu-detect - print what gres/npu or gres/fpga detection finds on
  * this node, one device per line, before any slurmd sees it:

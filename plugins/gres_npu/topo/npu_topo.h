@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * npu_topo - which CPUs are local to an accelerator, for gres.conf's Cores=:
  * hwloc with its PCI objects kept (it drops them by default), else the

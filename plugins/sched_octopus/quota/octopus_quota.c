@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * octopus-quota - machine-type grants for admins and users.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * quota_bound - keep jobs that queued before their grant inside it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The octopus-quota commands that talk to Slurm: sync (ledger -> slurmdbd
  * and the grant index), show and why (a user's view).

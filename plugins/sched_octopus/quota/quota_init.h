@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * quota_init - the grant ledger's place on disk: the directory 2770
  * root:GROUP (setgid, so SQLite's journal files get the group too) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * quota_plan - what slurmdbd should hold, computed from the ledger.
  *

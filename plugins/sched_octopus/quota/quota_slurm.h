@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * quota_slurm - octopus-quota's view of Slurm, through the admin's own
  * client commands (sacctmgr, squeue): association limits in, limit changes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * entry_plan - what octopus-entrypoint runs in front of the task's command:
  * the image's Entrypoint words and the command's own argv[0], carried in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * octopus-entrypoint - runs a container task through its image's
  * Entrypoint (srun/sbatch --container-entrypoint).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * credentials - a user's registry login from the files podman, skopeo and
  * docker write: ~/.config/containers/auth.json and ~/.docker/config.json,

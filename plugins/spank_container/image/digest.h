@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * digest - verify content against an OCI digest ("sha256:<hex>",
  * "sha512:<hex>") while it streams, with OpenSSL's EVP.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fsutil - file-tree chores done by fd, never following a symlink: the
  * trees they touch (half-unpacked layers, old cache entries) hold whatever

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * layer_cache - the node's unpacked image layers, shared by every user and
  * job, keyed by digest:

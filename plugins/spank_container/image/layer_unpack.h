@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * layer_unpack - extract one OCI image layer (a tar stream, gzip/zstd or
  * plain) into an empty directory, safely, in overlayfs form.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * oci_json - the OCI (and Docker v2) image JSON documents, parsed with
  * json-c: an index picks a manifest, a manifest lists the config and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * registry - the OCI distribution API (v2) over libcurl: manifests and blobs
  * from Docker Hub, Harbor, a site mirror or any v2 registry.

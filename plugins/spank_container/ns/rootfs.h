@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rootfs - the container's mount namespace, built once per node per step
  * by a holder process that keeps it alive; every task joins it with setns.

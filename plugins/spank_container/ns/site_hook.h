@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * site_hook - run the site's container hooks (hooks_dir) in the holder
  * process: each hook is opened once, checked on that fd (regular, root's,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * user_open - open files with a user's permissions, from a root process.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * octopus-image-cache - the admin's view of a node's container layer cache.
  *

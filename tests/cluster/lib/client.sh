@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Using a running instance: clients, a shell, its environment, its logs.
 
 cluster_exec() {

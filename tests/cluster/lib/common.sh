@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Names, users and small helpers shared by the cluster harness.
 
 # Test accounts. octouser/octouser2 submit jobs (octoadmin too: the bridge's admin

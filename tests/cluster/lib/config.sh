@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Configuration: parse `up` options and render the templates into $DIR/etc.
 
 SYSTEM_PLUGIN_DIR=""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # One start function per daemon: launch it in its namespace, wait until it
 # answers. cluster_up (lifecycle.sh) calls them in dependency order.
 

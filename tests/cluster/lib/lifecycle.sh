@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # up, down, status: the order daemons start and stop in, and the cleanup.
 
 STAGE1="slurmrestd slurmd1 slurmd2 slurmd3 slurmctld"   # stopped first

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Network namespaces: a head namespace holding the bridge, one per node.
 # The bridge lives inside the head namespace, so interface names and
 # addresses are private to the instance and identical across instances.

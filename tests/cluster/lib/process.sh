@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Processes: started in the background with their pid recorded, stopped by pid.
 #
 # Every daemon runs in the foreground (-D/-F) under setsid, with nsenter and

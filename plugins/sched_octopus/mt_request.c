@@ -23,16 +23,24 @@ typedef struct {
 	uint64_t count;
 } accel_t;
 
+static void reject_v(mt_decision_t *out, mt_err_kind_t kind, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void reject_v(mt_decision_t *out, mt_err_kind_t kind, const char *fmt, va_list ap)
+{
+	out->verdict = MT_REJECT;
+	out->err = kind;
+	vsnprintf(out->msg, sizeof(out->msg), fmt, ap);
+}
+
 static void reject(mt_decision_t *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void reject(mt_decision_t *out, const char *fmt, ...)
 {
 	va_list ap;
 
-	out->verdict = MT_REJECT;
-	out->err = MT_ERR_POLICY;
 	va_start(ap, fmt);
-	vsnprintf(out->msg, sizeof(out->msg), fmt, ap);
+	reject_v(out, MT_ERR_POLICY, fmt, ap);
 	va_end(ap);
 }
 
@@ -394,10 +402,8 @@ static void reject_as(mt_decision_t *out, mt_err_kind_t kind, const char *fmt, .
 {
 	va_list ap;
 
-	out->verdict = MT_REJECT;
-	out->err = kind;
 	va_start(ap, fmt);
-	vsnprintf(out->msg, sizeof(out->msg), fmt, ap);
+	reject_v(out, kind, fmt, ap);
 	va_end(ap);
 }
 

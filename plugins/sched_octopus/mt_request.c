@@ -615,7 +615,10 @@ void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_d
 		if (scan_form(cat, src[f], f, accels, &naccel, NFORMS, rest[f], out))
 			return;
 		if (naccel - before > 1) {
-			reject(out, "a job uses one machine type: ask for one accelerator kind (use a heterogeneous job for several)");
+			/* the same kind twice in one form (--gres=gpu:5 with
+			 * --gpus-per-node=4) is a shape, not a second kind */
+			reject_as(out, strcmp(accels[before].name, accels[before + 1].name) ? MT_ERR_POLICY : MT_ERR_CONFIG,
+				  "a job uses one machine type: ask for one accelerator kind, once per option (use a heterogeneous job for several)");
 			return;
 		}
 	}
@@ -690,7 +693,7 @@ void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_d
 		return;
 	}
 	if (t->max_units_per_job && out->units > t->max_units_per_job) {
-		reject(out, "machine type %s allows at most %" PRIu32 " unit(s) per job; the job asks for %" PRIu32 ": split it into smaller jobs",
+		reject_as(out, MT_ERR_CONFIG, "machine type %s allows at most %" PRIu32 " unit(s) per job; the job asks for %" PRIu32 ": split it into smaller jobs",
 		       t->name, t->max_units_per_job, out->units);
 		return;
 	}

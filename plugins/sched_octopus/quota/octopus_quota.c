@@ -108,7 +108,7 @@ static ledger_t *open_ledger(void)
 	/* a new ledger gets the owner, group and modes the bridge needs, where
 	 * the group exists (as root); otherwise as before, with a note */
 	if (stat(ledger_path, &st) && errno == ENOENT && geteuid() == 0 && getgrnam(QUOTA_LEDGER_GROUP) &&
-	    quota_ledger_prepare(ledger_path, QUOTA_LEDGER_GROUP, 0))
+	    quota_ledger_prepare(ledger_path, QUOTA_LEDGER_GROUP, 0, 0))
 		return NULL;
 	l = ledger_open(ledger_path, err, sizeof(err));
 
@@ -495,7 +495,7 @@ int main(int argc, char **argv)
 			group = argv[2];
 		else if (argc != 1)
 			return die("usage: octopus-quota [--ledger DB] init [--group GROUP]");
-		return quota_ledger_prepare(ledger_path, group, 1) ? 1 : 0;
+		return quota_ledger_prepare(ledger_path, group, 1, 1) ? 1 : 0;
 	}
 	if (!strcmp(argv[0], "show"))
 		return cmd_show(argc, argv);

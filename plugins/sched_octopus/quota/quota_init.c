@@ -40,7 +40,7 @@ static int own(const char *path, gid_t gid, mode_t mode)
 	return 0;
 }
 
-int quota_ledger_prepare(const char *ledger_path, const char *group, int verbose)
+int quota_ledger_prepare(const char *ledger_path, const char *group, int verbose, int own_dir)
 {
 	char copy[4096], err[512], side[4200];
 	const char *dir;
@@ -61,11 +61,13 @@ int quota_ledger_prepare(const char *ledger_path, const char *group, int verbose
 	}
 	snprintf(copy, sizeof(copy), "%s", ledger_path);
 	dir = dirname(copy);
+	if (lstat(dir, &st))
+		own_dir = 1;    /* made here: made right */
 	if (mkdir_p(dir, 02770) || lstat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "octopus-quota: %s: %s\n", dir, errno ? strerror(errno) : "not a directory");
 		return -1;
 	}
-	if (own(dir, gr->gr_gid, 02770))
+	if (own_dir && own(dir, gr->gr_gid, 02770))
 		return -1;
 	if (!(l = ledger_open(ledger_path, err, sizeof(err)))) {
 		fprintf(stderr, "octopus-quota: %s\n", err);
@@ -80,6 +82,7 @@ int quota_ledger_prepare(const char *ledger_path, const char *group, int verbose
 			return -1;
 	}
 	if (verbose)
-		printf("ledger %s: 0660 root:%s, directory %s: 2770 root:%s\n", ledger_path, group, dir, group);
+		printf("ledger %s: 0660 root:%s%s%s%s%s\n", ledger_path, group, own_dir ? ", directory " : "",
+		       own_dir ? dir : "", own_dir ? ": 2770 root:" : "", own_dir ? group : "");
 	return 0;
 }

@@ -12,7 +12,10 @@
 
 #define QUOTA_LEDGER_GROUP "octopus"
 
-/* 0, or -1 with a message on stderr. verbose: say what was done. */
-int quota_ledger_prepare(const char *ledger_path, const char *group, int verbose);
+/* 0, or -1 with a message on stderr. verbose: say what was done. own_dir:
+ * set an existing directory's group and mode too (`init`); otherwise only
+ * a directory this call creates gets them, and nothing else of the
+ * directory the ledger happens to be in is touched. */
+int quota_ledger_prepare(const char *ledger_path, const char *group, int verbose, int own_dir);
 
 #endif

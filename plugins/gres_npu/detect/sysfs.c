@@ -192,45 +192,22 @@ int sysfs_read_devnum(const char *root, const char *rel, unsigned *major, unsign
 	return 0;
 }
 
-int sysfs_major_owned_by(const char *proc_root, unsigned major, const char *const *drivers)
+/*
+ * Each character driver line of /proc/devices ("major name"), to cb until
+ * it returns non-zero (that value is returned). -1 when the file cannot be
+ * read. A corrupt line (a negative or out-of-range major: Linux majors are
+ * 12 bits) is not a driver.
+ */
+static int proc_char_drivers(const char *proc_root, int (*cb)(int major, const char *name, void *arg), void *arg)
 {
 	char path[PATH_MAX], line[128];
-	int in_char = 0, found = 0;
+	int in_char = 0, rc = 0;
 	FILE *f;
 
 	join(path, sizeof(path), proc_root, "devices");
 	if (!(f = open_regular(path)))
 		return -1;
-	while (!found && read_line(f, line, sizeof(line))) {
-		char name[96];
-		int m;
-
-		if (!strncmp(line, "Character devices:", 18))
-			in_char = 1;
-		else if (!strncmp(line, "Block devices:", 14))
-			in_char = 0;
-		else if (in_char && sscanf(line, "%d %95s", &m, name) == 2 && m >= 0 && (unsigned)m == major) {
-			/* a major may be listed more than once, one line per driver */
-			if (!drivers)
-				found = 1;
-			for (size_t i = 0; drivers && drivers[i]; i++)
-				found |= !strcmp(name, drivers[i]);
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-int sysfs_driver_major(const char *proc_root, const char *driver)
-{
-	char path[PATH_MAX], line[128];
-	int in_char = 0, found = -1;
-	FILE *f;
-
-	join(path, sizeof(path), proc_root, "devices");
-	if (!(f = open_regular(path)))
-		return -1;
-	while (read_line(f, line, sizeof(line))) {
+	while (!rc && read_line(f, line, sizeof(line))) {
 		char name[96];
 		int major;
 
@@ -238,16 +215,51 @@ int sysfs_driver_major(const char *proc_root, const char *driver)
 			in_char = 1;
 		else if (!strncmp(line, "Block devices:", 14))
 			in_char = 0;
-		else if (in_char && sscanf(line, "%d %95s", &major, name) == 2 && !strcmp(name, driver)) {
-			/* Linux majors are 12 bits; anything else is a corrupt
-			 * line, not a device to allow in the cgroup. */
-			if (major >= 0 && major < 4096)
-				found = major;
-			break;
-		}
+		else if (in_char && sscanf(line, "%d %95s", &major, name) == 2 && major >= 0 && major < 4096)
+			rc = cb(major, name, arg);
 	}
 	fclose(f);
-	return found;
+	return rc;
+}
+
+typedef struct {
+	unsigned major;
+	const char *const *drivers;
+} owner_t;
+
+/* a major may be listed more than once, one line per driver */
+static int owned(int major, const char *name, void *arg)
+{
+	const owner_t *o = arg;
+
+	if ((unsigned)major != o->major)
+		return 0;
+	if (!o->drivers)
+		return 1;
+	for (size_t i = 0; o->drivers[i]; i++)
+		if (!strcmp(name, o->drivers[i]))
+			return 1;
+	return 0;
+}
+
+int sysfs_major_owned_by(const char *proc_root, unsigned major, const char *const *drivers)
+{
+	owner_t o = { major, drivers };
+
+	return proc_char_drivers(proc_root, owned, &o);
+}
+
+/* the driver's major + 1, so that major 0 is not "not found" */
+static int named(int major, const char *name, void *arg)
+{
+	return strcmp(name, arg) ? 0 : major + 1;
+}
+
+int sysfs_driver_major(const char *proc_root, const char *driver)
+{
+	int rc = proc_char_drivers(proc_root, named, (void *)driver);
+
+	return rc > 0 ? rc - 1 : -1;
 }
 
 /* A PCI address: dddd:bb:dd.f, hex digits */

@@ -814,8 +814,10 @@ stuck=$!
     body_of "$output" | jq -e '[.entries[] | select(.action == "job.submit" and .user == "octouser" and .status == 201)] | length >= 2'
     body_of "$output" | jq -e '[.entries[] | select(.action == "job.submit" and .status == 400 and (.detail | test("workdir")))] | length >= 1'
     body_of "$output" | jq -e '[.entries[] | select(.action == "job.cancel" and .user == "octouser2" and .status == 404)] | length == 1'
-    body_of "$output" | jq -e '[.entries[] | select(.action == "token.create" and .status == 201)] | length == 1'
-    body_of "$output" | jq -e '[.entries[] | select(.action == "token.revoke")] | length == 2'
+    # the portal's token and the OIDC one (fresh auth_time); the two refused OIDC attempts are on record too
+    body_of "$output" | jq -e '[.entries[] | select(.action == "token.create" and .status == 201)] | length == 2'
+    body_of "$output" | jq -e '[.entries[] | select(.action == "token.create" and .status == 403 and (.detail | test("reauthenticate")))] | length == 2'
+    body_of "$output" | jq -e '[.entries[] | select(.action == "token.revoke")] | length == 3'
     body_of "$output" | jq -e 'all(.entries[]; (.request_id | length) > 0 and .source == "unix")'
     # append-only, even for whoever holds the database file
     run sqlite3 "$BD/lib/bridge.db" "DELETE FROM audit"

@@ -104,6 +104,11 @@ const char *req_query(req_t *r, const char *name);
  * answering 400 naming the parameter (offset=abc, limit=-1 are refused,
  * not read as 0). */
 int req_query_int(req_t *r, const char *name, long long lo, long long hi, long long dflt, long long *out);
+/* 1 for Content-Type: application/json (with parameters or not). */
+int req_json_content_type(const char *v);
+/* 1 when the body is one clean JSON value (json_body_check.h); else 0
+ * after answering 400 naming the field. */
+int req_body_clean(req_t *r);
 
 /* Call slurmrestd as the requesting user (its token from the minter).
  * 0 with resp filled; -1 after answering the request itself (503/401/429). */

@@ -25,7 +25,6 @@
 
 #include "bridge.h"
 #include "ide_proxy.h"
-#include "json_body_check.h"
 #include "utf8_valid.h"
 #include "identity.h"
 #include "metrics.h"
@@ -140,32 +139,6 @@ void reply_error(req_t *r, int status, const char *code, const char *fmt, ...)
 	reply_json(r, status, o);
 	if (r->audit_action)
 		snprintf(r->audit_detail, sizeof(r->audit_detail), "%s: %.200s", code, msg);
-}
-
-const char *req_query(req_t *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-int req_query_int(req_t *r, const char *name, long long lo, long long hi, long long dflt, long long *out)
-{
-	const char *v = req_query(r, name);
-	char *end;
-	long long n;
-
-	if (!v) {
-		*out = dflt;
-		return 0;
-	}
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (!v[0] || *end || errno || n < lo || n > hi || (v[0] != '-' && !isdigit((unsigned char)v[0]))) {
-		reply_error(r, 400, "invalid_query", "%s: a whole number from %lld to %lld (got '%.40s')", name, lo, hi,
-			    v);
-		return -1;
-	}
-	*out = n;
-	return 0;
 }
 
 static void new_request_id(char *out, size_t len)
@@ -322,14 +295,6 @@ static void dispatch(conn_ctx_t *cx)
 	h->fn(r);
 }
 
-/* Only a script can send application/json to another origin, and only
- * after a CORS preflight the bridge never answers: so a cookie session at
- * the proxy cannot be ridden by a cross-site form or a simple request. */
-static int json_content_type(const char *v)
-{
-	return v && !strncasecmp(v, "application/json", 16) && (!v[16] || v[16] == ';' || v[16] == ' ');
-}
-
 /* bind with umask mask (start-up only: umask is the process's) */
 static int bind_masked(int fd, const struct sockaddr_un *sa, mode_t mask)
 {
@@ -340,20 +305,6 @@ static int bind_masked(int fd, const struct sockaddr_un *sa, mode_t mask)
 	umask(old);
 	errno = e;
 	return rc;
-}
-
-/* Every body a route reads is one clean JSON value (json_body_check.h). */
-static int body_clean(req_t *r)
-{
-	char field[128], why[200];
-
-	if (!json_body_check(r->body, r->body_len, field, sizeof(field), why, sizeof(why)))
-		return 1;
-	if (field[0])
-		reply_error(r, 400, "invalid_field", "%s: %s", field, why);
-	else
-		reply_error(r, 400, "invalid_json", "%s", why);
-	return 0;
 }
 
 /* MHD hands over the request target as sent only here; the proxy passes
@@ -476,14 +427,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (cx->too_big)
 		reply_error(&cx->r, 413, "body_too_large", "the body is over MaxBody=%d bytes", b->cfg.max_body);
 	else if ((!strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH")) &&
-		 !json_content_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
+		 !req_json_content_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
 		reply_error(&cx->r, 415, "unsupported_media_type",
 			    "%s needs Content-Type: application/json (also with no body): other types could come from "
 			    "another site's form",
 			    method);
 	else if (cx->len && strcmp(method, "POST") && strcmp(method, "PUT"))
 		reply_error(&cx->r, 400, "unexpected_body", "%s takes no body", method);
-	else if (cx->len && !body_clean(&cx->r))
+	else if (cx->len && !req_body_clean(&cx->r))
 		;       /* answered */
 	else
 		dispatch(cx);

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mt_reject.h"
+#include "mt_units.h"
+
 enum { FORM_JOB, FORM_NODE, FORM_SOCKET, FORM_TASK, NFORMS };
 
 static const char *const form_option[NFORMS] = {
@@ -23,26 +26,8 @@ typedef struct {
 	uint64_t count;
 } accel_t;
 
-static void reject_v(mt_decision_t *out, mt_err_kind_t kind, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
-
-static void reject_v(mt_decision_t *out, mt_err_kind_t kind, const char *fmt, va_list ap)
-{
-	out->verdict = MT_REJECT;
-	out->err = kind;
-	vsnprintf(out->msg, sizeof(out->msg), fmt, ap);
-}
-
-static void reject(mt_decision_t *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void reject(mt_decision_t *out, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	reject_v(out, MT_ERR_POLICY, fmt, ap);
-	va_end(ap);
-}
+/* a refusal of the policy kind: the request itself is at fault */
+#define reject(out, ...) mt_reject((out), MT_ERR_POLICY, __VA_ARGS__)
 
 static int is_accel_name(const mt_catalog_t *cat, const char *name)
 {
@@ -396,95 +381,6 @@ static int total_count(const mt_request_t *req, const accel_t *a, uint64_t *tota
 	return 0;
 }
 
-static void reject_as(mt_decision_t *out, mt_err_kind_t kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void reject_as(mt_decision_t *out, mt_err_kind_t kind, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	reject_v(out, kind, fmt, ap);
-	va_end(ap);
-}
-
-/* The count in a one-entry per-TRES option ("gres:gpu:2", "gres:gpu:a100:2"):
- * 0 and *n, 1 when absent, -1 when it names something else or several. */
-static int per_gres(const char *s, const char *gres, uint64_t *n)
-{
-	const char *last;
-	char *end;
-
-	if (!s || !*s)
-		return 1;
-	if (strchr(s, ',') || strncmp(s, "gres:", 5) || strncmp(s + 5, gres, strlen(gres)) ||
-	    (s[5 + strlen(gres)] != ':') || !(last = strrchr(s, ':')) || !isdigit((unsigned char)last[1]))
-		return -1;
-	errno = 0;
-	*n = strtoull(last + 1, &end, 10);
-	return errno || *end ? -1 : 0;
-}
-
-/*
- * CPUs and memory: the type's per-accelerator share, unless the job set its
- * own and it fits the units -- a job whose steps ask for what it was given
- * must get it, and one that asks for more than a unit holds is refused here
- * with the reason, not accepted to fail later.
- */
-static int shape_resources(const mt_request_t *req, const mt_type_t *t, mt_decision_t *out)
-{
-	uint32_t cpus_per_gres = t->cpus_per_unit / t->gres_per_unit;
-	uint64_t mem_per_gres = t->mem_mb_per_unit / t->gres_per_unit, cpus = (uint64_t)out->units * t->cpus_per_unit;
-	uint64_t mem = (uint64_t)out->units * t->mem_mb_per_unit, n;
-	int r;
-
-	if (req->min_cpus > cpus) {
-		reject_as(out, MT_ERR_CONFIG,
-			  "the job asks for %" PRIu32 " CPUs but %" PRIu32 " unit(s) of %s give %" PRIu64 ": ask for more units",
-			  req->min_cpus, out->units, t->name, cpus);
-		return -1;
-	}
-	if ((r = per_gres(req->cpus_per_tres, t->gres_name, &n)) < 0) {
-		reject_as(out, MT_ERR_CONFIG, "--cpus-per-%s must name %s only on machine type %s", t->gres_name,
-			  t->gres_name, t->name);
-		return -1;
-	}
-	if (!r && (n == 0 || n > cpus_per_gres)) {
-		reject_as(out, MT_ERR_CONFIG,
-			  "machine type %s gives %" PRIu32 " CPU(s) per %s; the job asks --cpus-per-%s=%" PRIu64 ": use %" PRIu32 " or fewer, or a type with more CPUs",
-			  t->name, cpus_per_gres, t->gres_name, t->gres_name, n, cpus_per_gres);
-		return -1;
-	}
-	snprintf(out->cpus_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu64, t->gres_name, r ? cpus_per_gres : n);
-
-	if (req->mem_per_node_mb > mem) {
-		reject_as(out, MT_ERR_MEMORY,
-			  "the job asks for %" PRIu64 " MB of memory but %" PRIu32 " unit(s) of %s give %" PRIu64 " MB: ask for more units",
-			  req->mem_per_node_mb, out->units, t->name, mem);
-		return -1;
-	}
-	if (req->mem_per_cpu_mb && req->mem_per_cpu_mb * t->cpus_per_unit > t->mem_mb_per_unit) {
-		reject_as(out, MT_ERR_MEMORY,
-			  "machine type %s gives %" PRIu64 " MB per CPU; the job asks --mem-per-cpu=%" PRIu64 ": use that or less",
-			  t->name, t->mem_mb_per_unit / t->cpus_per_unit, req->mem_per_cpu_mb);
-		return -1;
-	}
-	if ((r = per_gres(req->mem_per_tres, t->gres_name, &n)) < 0 || (!r && (n == 0 || n > mem_per_gres))) {
-		reject_as(out, MT_ERR_MEMORY,
-			  "machine type %s gives %" PRIu64 " MB per %s; the job's --mem-per-%s asks for more: use that or less",
-			  t->name, mem_per_gres, t->gres_name, t->gres_name);
-		return -1;
-	}
-	/* Slurm takes one of --mem, --mem-per-cpu, --mem-per-gpu: the job's own
-	 * stays when it gave one (it fits, above); else the type's per-GPU share */
-	out->mem_per_tres[0] = '\0';
-	if (!r)
-		snprintf(out->mem_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu64, t->gres_name, n);
-	else if (!req->mem_per_node_mb && !req->mem_per_cpu_mb)
-		snprintf(out->mem_per_tres, MT_FIELD_MAX, "gres:%s:%" PRIu64, t->gres_name, mem_per_gres);
-	out->clear_mem = 0;
-	return 0;
-}
-
 /* out->tres_per_* already hold the job's non-accelerator entries. */
 static int shape(const mt_catalog_t *cat, const mt_request_t *req, const accel_t *accels, size_t naccel,
 		 uint32_t per_node_units, mt_decision_t *out)
@@ -492,7 +388,7 @@ static int shape(const mt_catalog_t *cat, const mt_request_t *req, const accel_t
 	const mt_type_t *t = &cat->types[out->type];
 	char *dst[NFORMS] = { out->tres_per_job, out->tres_per_node, out->tres_per_socket, out->tres_per_task };
 
-	if (shape_resources(req, t, out))
+	if (mt_units_resources(req, t, out))
 		return -1;
 	/* every form the job used, typed; a job that asked for none gets the
 	 * units per node when it spans nodes, else for the whole job */
@@ -514,40 +410,6 @@ static int shape(const mt_catalog_t *cat, const mt_request_t *req, const accel_t
 		reject(out, "the -L/--licenses list is too long");
 		return -1;
 	}
-	return 0;
-}
-
-/*
- * A job on a policy partition that names no accelerator and no unit count
- * (plain `sbatch -N3`, `srun -n10`): units from what it asks. One per node
- * at least; enough for its CPUs (ntasks x cpus-per-task as slurmctld
- * counts them; --overcommit counts one per node); spread evenly over a
- * fixed node count (per_node: units on each node, 0 for one node).
- */
-static int plain_units(const mt_request_t *req, const mt_type_t *t, uint32_t *units, uint32_t *per_node,
-		       mt_decision_t *out)
-{
-	uint64_t nodes = req->min_nodes ? req->min_nodes : 1, want = nodes, by_cpu;
-
-	*per_node = 0;
-	if (req->max_nodes && req->max_nodes != nodes) {
-		reject_as(out, MT_ERR_CONFIG,
-			  "a node range (-N %" PRIu64 "-%" PRIu32 ") has no fixed unit count on a machine-type partition: give a fixed node count or --machine-type=%s:UNITS",
-			  nodes, req->max_nodes, t->name);
-		return -1;
-	}
-	by_cpu = ((uint64_t)req->min_cpus + t->cpus_per_unit - 1) / t->cpus_per_unit;
-	if (by_cpu > want)
-		want = by_cpu;
-	if (nodes > 1) {
-		*per_node = (uint32_t)((want + nodes - 1) / nodes);
-		want = (uint64_t)*per_node * nodes;
-	}
-	if (want > MT_MAX_UNITS) {
-		reject_as(out, MT_ERR_CONFIG, "the job needs more than %d units of %s", MT_MAX_UNITS, t->name);
-		return -1;
-	}
-	*units = (uint32_t)want;
 	return 0;
 }
 
@@ -617,7 +479,7 @@ void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_d
 		if (naccel - before > 1) {
 			/* the same kind twice in one form (--gres=gpu:5 with
 			 * --gpus-per-node=4) is a shape, not a second kind */
-			reject_as(out, strcmp(accels[before].name, accels[before + 1].name) ? MT_ERR_POLICY : MT_ERR_CONFIG,
+			mt_reject(out, strcmp(accels[before].name, accels[before + 1].name) ? MT_ERR_POLICY : MT_ERR_CONFIG,
 				  "a job uses one machine type: ask for one accelerator kind, once per option (use a heterogeneous job for several)");
 			return;
 		}
@@ -689,11 +551,11 @@ void mt_request_normalize(const mt_catalog_t *cat, const mt_request_t *req, mt_d
 		}
 	} else if (named_units) {
 		out->units = named_units;
-	} else if (plain_units(req, t, &out->units, &per_node_units, out)) {
+	} else if (mt_units_plain(req, t, &out->units, &per_node_units, out)) {
 		return;
 	}
 	if (t->max_units_per_job && out->units > t->max_units_per_job) {
-		reject_as(out, MT_ERR_CONFIG, "machine type %s allows at most %" PRIu32 " unit(s) per job; the job asks for %" PRIu32 ": split it into smaller jobs",
+		mt_reject(out, MT_ERR_CONFIG, "machine type %s allows at most %" PRIu32 " unit(s) per job; the job asks for %" PRIu32 ": split it into smaller jobs",
 		       t->name, t->max_units_per_job, out->units);
 		return;
 	}

@@ -24,6 +24,7 @@ void bridge_config_defaults(bridge_config_t *c)
 	c->jobs_cache_ms = 1000;
 	c->jobs_cache_shared = 1;
 	c->max_body = 256 * 1024;
+	c->max_request_head = 16 * 1024;
 	c->max_connections = 256;
 	c->connection_timeout = 30;
 	c->threads = 4;
@@ -75,6 +76,7 @@ static const struct {
 	B("JobsCacheShared", jobs_cache_shared),
 	B("ServerTiming", server_timing),
 	I("MaxBody", max_body, 1024, 16 * 1024 * 1024),
+	I("MaxRequestHead", max_request_head, 2048, 64 * 1024),
 	I("MaxConnections", max_connections, 1, 100000),
 	I("ConnectionTimeout", connection_timeout, 1, 3600),
 	I("Threads", threads, 1, 256),

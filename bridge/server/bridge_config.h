@@ -38,6 +38,7 @@ typedef struct {
 	int jobs_cache_shared;
 	int server_timing;
 	int max_body;
+	int max_request_head;    /* request line and header fields, bytes */
 	int max_connections;
 	int connection_timeout;
 	int threads;

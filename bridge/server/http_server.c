@@ -23,7 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api_error.h"
 #include "bridge.h"
+#include "conn_guard.h"
 #include "ide_proxy.h"
 #include "utf8_valid.h"
 #include "identity.h"
@@ -125,30 +127,15 @@ void reply_json(req_t *r, int status, json_object *body)
 
 void reply_error(req_t *r, int status, const char *code, const char *fmt, ...)
 {
-	json_object *o = json_object_new_object(), *e = json_object_new_object();
 	char msg[768];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	json_object_object_add(e, "code", json_object_new_string(code));
-	json_object_object_add(e, "message", json_object_new_string(msg));
-	json_object_object_add(e, "request_id", json_object_new_string(r->request_id));
-	json_object_object_add(o, "error", e);
-	reply_json(r, status, o);
+	reply_json(r, status, api_error_new(code, msg, r->request_id));
 	if (r->audit_action)
 		snprintf(r->audit_detail, sizeof(r->audit_detail), "%s: %.200s", code, msg);
-}
-
-static void new_request_id(char *out, size_t len)
-{
-	static unsigned long long seq;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(out, len, "%llx-%llx", (unsigned long long)ts.tv_sec,
-		 (unsigned long long)__atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
 }
 
 static void source_of(struct MHD_Connection *c, char *out, size_t len)
@@ -227,6 +214,9 @@ static enum MHD_Result send_answer(conn_ctx_t *cx)
 	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	/* the next request then comes on a new connection, through the guard
+	 * (conn_guard.c): libmicrohttpd never answers a head itself */
+	MHD_add_response_header(resp, "Connection", "close");
 	if (cx->m.status == 405)
 		MHD_add_response_header(resp, "Allow", cx->m.allow);
 	if (r->retry_after_s > 0) {
@@ -368,7 +358,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		cx->r.method = method;
 		cx->r.status = 500;
 		snprintf(cx->r.path, sizeof(cx->r.path), "%s", url);
-		new_request_id(cx->r.request_id, sizeof(cx->r.request_id));
+		api_request_id(cx->r.request_id, sizeof(cx->r.request_id));
 		source_of(conn, cx->r.source, sizeof(cx->r.source));
 		cx->ide = !strncmp(url, "/i/", 3) && (li->serves & SERVE_IDE);
 		if (cx->ide)
@@ -543,27 +533,41 @@ not_loopback:
 	}
 }
 
-static struct MHD_Daemon *start_one(bridge_t *b, const char *spec, listener_t *li, char *why, size_t wl)
+static struct MHD_Daemon *start_one(bridge_t *b, const char *spec, listener_t *li, conn_guard_t **guard, char *why,
+				     size_t wl)
 {
+	size_t head = (size_t)b->cfg.max_request_head;
+	conn_guard_cfg_t gc = { .limits = { .max_head = head, .max_line = head < 8192 ? head : 8192, .max_fields = 100 },
+				.max_pending = (unsigned)b->cfg.max_connections,
+				.timeout_s = (unsigned)b->cfg.connection_timeout };
 	struct MHD_Daemon *d;
 	int fd;
 
 	if ((fd = bind_listen(spec, why, wl)) < 0)
 		return NULL;
+	/* the pool holds the head and its parsed fields: never the limit a
+	 * head the guard let through meets */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG |
-				     MHD_ALLOW_UPGRADE,
+				     MHD_ALLOW_UPGRADE | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
 			     0, NULL, NULL, on_request, li, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-			     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-			     (unsigned)b->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)b->cfg.max_connections,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)b->cfg.connection_timeout,
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-			     (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)b->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+			     (unsigned)b->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+			     (unsigned)b->cfg.connection_timeout, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, 4 * head + 64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+			     on_completed, NULL, MHD_OPTION_END);
 	if (!d) {
 		snprintf(why, wl, "%s: libmicrohttpd did not start", spec);
 		close(fd);
+		return NULL;
+	}
+	if (!(*guard = conn_guard_start(fd, d, &gc, why, wl))) {
+		MHD_stop_daemon(d);
+		return NULL;
 	}
 	return d;
 }
+
+static conn_guard_t *guards[2];
 
 int http_start(bridge_t *b, struct MHD_Daemon *d[2], char *why, size_t wl)
 {
@@ -571,9 +575,12 @@ int http_start(bridge_t *b, struct MHD_Daemon *d[2], char *why, size_t wl)
 	d[0] = d[1] = NULL;
 	listeners[0] = (listener_t){ b, SERVE_API | (b->cfg.instance_listen[0] ? 0 : SERVE_IDE) };
 	listeners[1] = (listener_t){ b, SERVE_IDE };
-	if (!(d[0] = start_one(b, b->cfg.listen, &listeners[0], why, wl)))
+	if (!(d[0] = start_one(b, b->cfg.listen, &listeners[0], &guards[0], why, wl)))
 		return -1;
-	if (b->cfg.instance_listen[0] && !(d[1] = start_one(b, b->cfg.instance_listen, &listeners[1], why, wl))) {
+	if (b->cfg.instance_listen[0] &&
+	    !(d[1] = start_one(b, b->cfg.instance_listen, &listeners[1], &guards[1], why, wl))) {
+		conn_guard_stop(guards[0]);
+		guards[0] = NULL;
 		MHD_stop_daemon(d[0]);
 		d[0] = NULL;
 		return -1;
@@ -583,6 +590,10 @@ int http_start(bridge_t *b, struct MHD_Daemon *d[2], char *why, size_t wl)
 
 void http_stop(struct MHD_Daemon *d[2])
 {
+	for (int i = 0; i < 2; i++) {
+		conn_guard_stop(guards[i]);
+		guards[i] = NULL;
+	}
 	ide_ws_shutdown(3000);
 	for (int i = 0; i < 2; i++)
 		if (d[i])

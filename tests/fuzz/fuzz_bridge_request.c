@@ -5,12 +5,17 @@
  * Invariants: parameters are clean single segments; a parsed spec always
  * has a script starting "#!" and units >= 1; the job list parsed in two
  * chunks is the list parsed whole, and where json-c reads the same
- * document, every string field matches json-c's. */
+ * document, every string field matches json-c's. The same bytes as the
+ * first bytes of a connection (http_head_check): a head accepted whole is
+ * never refused on a prefix (only "more"), a refusal always has a 4xx/5xx
+ * status and a code, and an accepted head ends within the limit. */
+#define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_head_check.h"
 #include "job_list_parse.h"
 #include "job_spec.h"
 #include "router.h"
@@ -139,6 +144,21 @@ static void job_list_check(const char *s, size_t size)
 	}
 }
 
+static void head_check(const char *s, size_t size)
+{
+	static const head_limits_t lim = { .max_head = 512, .max_line = 256, .max_fields = 8 };
+	head_verdict_t v;
+	int whole = http_head_check(s, size, &lim, &v);
+
+	if (whole == HEAD_REFUSE && (v.status < 400 || v.status > 599 || !v.code || !v.message[0]))
+		abort();
+	if (whole == HEAD_OK && (!memmem(s, size < 520 ? size : 520, "\n\r\n", 3) && !memmem(s, size < 520 ? size : 520, "\n\n", 2)))
+		abort();
+	for (size_t cut = 0; whole == HEAD_OK && cut < size; cut += 1 + size / 16)
+		if (http_head_check(s, cut, &lim, &v) == HEAD_REFUSE)
+			abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	job_spec_rules_t rules = { .env_allow = "OMP_*,HF_*", .max_hours = 72 };
@@ -150,6 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
+	head_check(s, size);
 	route_find(table, sizeof(table) / sizeof(table[0]), "GET", s, &m);
 	for (size_t i = 0; !m.status && i < m.nparams; i++)
 		if (!m.params[i][0] || strchr(m.params[i], '/') || strchr(m.params[i], '%') || !strcmp(m.params[i], ".."))

@@ -179,21 +179,34 @@ int qs_read_limits(plan_t *current, char *err, size_t errlen)
 
 int qs_set_limits(const char *user, const char *account, const char *spec, char *err, size_t errlen)
 {
-	char name[128], acct[128], set[4096];
-	char *argv[] = { "sacctmgr", "-i", "modify", "user", "where", name, acct, "set", set, NULL };
+	/* sized to fit: a cut GrpTRES= list would set some types and drop the
+	 * rest, and a cut name would change another association */
+	char *name = NULL, *acct = NULL, *set = NULL;
 	char *out = NULL;
-	int rc;
+	int rc = -1;
 
-	snprintf(name, sizeof(name), "name=%s", user);
-	snprintf(acct, sizeof(acct), "account=%s", account);
-	snprintf(set, sizeof(set), "GrpTRES=%s", spec);
-	rc = qs_run(argv, &out, err, errlen);
+	if (asprintf(&name, "name=%s", user) < 0)
+		name = NULL;
+	else if (asprintf(&acct, "account=%s", account) < 0)
+		acct = NULL;
+	else if (asprintf(&set, "GrpTRES=%s", spec) < 0)
+		set = NULL;
+	if (!set) {
+		snprintf(err, errlen, "out of memory");
+	} else {
+		char *argv[] = { "sacctmgr", "-i", "modify", "user", "where", name, acct, "set", set, NULL };
+
+		rc = qs_run(argv, &out, err, errlen);
+	}
 	if (rc == 0 && out && strstr(out, "Nothing modified")) {
 		snprintf(err, errlen, "user %s has no association on account %s (add it: sacctmgr add user %s account=%s)",
 			 user, account, user, account);
 		rc = 1;
 	}
 	free(out);
+	free(name);
+	free(acct);
+	free(set);
 	return rc;
 }
 

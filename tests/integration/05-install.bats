@@ -18,6 +18,11 @@ load helpers
     grep -q "exec ${OCTO_STAGE_PREFIX#$OCTO_STAGE}/share/octopus-slurm/cluster/cluster" "$OCTO_STAGE_PREFIX/bin/octopus-cluster"
     [ -x "$OCTO_STAGE_PREFIX/share/octopus-slurm/cluster/cluster" ]
     [ -f "$OCTO_STAGE_PREFIX/share/octopus-slurm/cluster/templates/slurm.conf.in" ]
+    # every file the harness sources ships with it (a missing one breaks --help)
+    for f in "$BATS_TEST_DIRNAME"/../cluster/lib/* "$BATS_TEST_DIRNAME"/../cluster/templates/*; do
+        rel=${f#"$BATS_TEST_DIRNAME"/../}
+        [ -e "$OCTO_STAGE_PREFIX/share/octopus-slurm/$rel" ] || { echo "not installed: $rel" >&3; return 1; }
+    done
     run "$OCTO_STAGE_PREFIX/share/octopus-slurm/cluster/cluster" --help
     [ "$status" -eq 0 ]
     [[ "$output" == *"cluster [-i INSTANCE] up"* ]]

@@ -25,6 +25,7 @@
 #include "oidc_keyring.h"
 #include "rate_limit.h"
 #include "restd_client.h"
+#include "slurm_rest.h"
 
 
 struct MHD_Connection;
@@ -37,6 +38,8 @@ typedef struct {
 	bridge_db_t *db;
 	minter_client_t *mc;
 	restd_t *restd;
+	sr_version_t api;               /* slurmrestd's API in use; name "" until asked */
+	pthread_mutex_t api_lock;
 	mt_catalog_t *catalog;          /* NULL when MachineTypes= is unset */
 	job_cache_t *jobs;
 	rate_limit_t *submit_rate;
@@ -113,6 +116,20 @@ int req_body_clean(req_t *r);
 /* Call slurmrestd as the requesting user (its token from the minter).
  * 0 with resp filled; -1 after answering the request itself (503/401/429). */
 int req_restd(req_t *r, const char *method, const char *path, const char *body, restd_resp_t *resp);
+/* The Slurm REST API in use (slurm_rest.h), asked of slurmrestd once: 0, or
+ * -1 answered. */
+int req_api(req_t *r, sr_version_t *out);
+/* The path of what (slurm_rest.h) in the API in use, which goes to *v when
+ * v is not NULL: 0, or -1 answered. */
+int req_slurm_path(req_t *r, sr_path_t what, const char *arg, char *out, size_t len, sr_version_t *v);
+/* A 404 from one of the API's paths: slurmrestd may speak another now. */
+void req_api_check(req_t *r, const char *path, long status);
+/* The API in use now (name "" before it was asked), and how it was chosen:
+ * "pinned" (SlurmrestdVersion=), "negotiated", or "pending". */
+const char *bridge_api_now(bridge_t *b, sr_version_t *out);
+/* Take the newest known API slurmrestd's /openapi/v3 document lists
+ * (unless one is pinned): 0 with *out, or -1 with why. */
+int bridge_api_adopt(bridge_t *b, const char *doc, size_t len, sr_version_t *out, char *why, size_t wl);
 
 /* slurmrestd's answer as JSON; on an error status or errors[], answers the
  * request (403 slurm_forbidden when Slurm denied the requester, 503, 502,

@@ -24,6 +24,7 @@ void bridge_config_defaults(bridge_config_t *c)
 	c->jobs_cache_ms = 1000;
 	c->jobs_cache_shared = 1;
 	c->max_body = 256 * 1024;
+	snprintf(c->slurmrestd_version, sizeof(c->slurmrestd_version), "auto");
 	c->max_request_head = 16 * 1024;
 	c->max_connections = 256;
 	c->connection_timeout = 30;
@@ -54,6 +55,7 @@ static const struct {
 #define B(k, f) { k, K_BOOL, offsetof(bridge_config_t, f), sizeof(int), 0, 1 }
 	S("Listen", listen),
 	S("Slurmrestd", slurmrestd),
+	S("SlurmrestdVersion", slurmrestd_version),
 	S("MinterSocket", minter_socket),
 	S("Database", database),
 	S("MachineTypes", machine_types),

@@ -15,6 +15,7 @@
 typedef struct {
 	char listen[256];               /* unix:/path or 127.0.0.1:PORT / [::1]:PORT */
 	char slurmrestd[256];           /* unix:/path */
+	char slurmrestd_version[16];    /* "auto" or a data_parser version (v0.0.42) */
 	char minter_socket[256];
 	char database[256];
 	char machine_types[256];        /* octopus.conf; "" = none */

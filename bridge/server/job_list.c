@@ -44,6 +44,37 @@ void job_rec_free(job_rec_t *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* What a field's value says, in either generation (job_list_parse.c reads
+ * the same): a scalar; a list's first scalar (v0.0.40+'s state arrays); an
+ * object's "number" when it is set and finite (v0.0.40+'s numbers). */
+static json_object *field_value(json_object *v)
+{
+	json_object *x;
+
+	if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			x = json_object_array_get_idx(v, i);
+			if (x && !json_object_is_type(x, json_type_object) && !json_object_is_type(x, json_type_array))
+				return x;
+		}
+		return NULL;
+	}
+	if (json_object_is_type(v, json_type_object)) {
+		json_object *set, *inf;
+
+		/* "set": false or "infinite": true (booleans only) make it none */
+		if (!json_object_object_get_ex(v, "number", &x) ||
+		    !(json_object_is_type(x, json_type_int) || json_object_is_type(x, json_type_double)) ||
+		    (json_object_object_get_ex(v, "set", &set) && json_object_is_type(set, json_type_boolean) &&
+		     !json_object_get_boolean(set)) ||
+		    (json_object_object_get_ex(v, "infinite", &inf) && json_object_is_type(inf, json_type_boolean) &&
+		     json_object_get_boolean(inf)))
+			return NULL;
+		return x;
+	}
+	return v;
+}
+
 int job_rec_from_json(json_object *j, job_rec_t *out)
 {
 	json_object *v;
@@ -52,8 +83,7 @@ int job_rec_from_json(json_object *j, job_rec_t *out)
 	if (!json_object_is_type(j, json_type_object))
 		return 0;
 	for (int i = 0; i < JF_N; i++) {
-		if (!json_object_object_get_ex(j, fields[i].slurm, &v) || !v ||
-		    json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
+		if (!json_object_object_get_ex(j, fields[i].slurm, &v) || !(v = field_value(v)))
 			continue;
 		if (!(out->f[i] = strdup(json_object_get_string(v)))) {
 			job_rec_free(out);

@@ -54,7 +54,8 @@ const char *job_field_key(int field);
 job_list_t *job_list_ref(job_list_t *l);
 void job_list_unref(job_list_t *l);
 
-/* One record from one v0.0.38 job object; 0, or -1 (out of memory). */
+/* One record from one job object of any data_parser version (read as
+ * job_list_parse reads it); 0, or -1 (out of memory). */
 int job_rec_from_json(json_object *j, job_rec_t *out);
 void job_rec_free(job_rec_t *r);
 

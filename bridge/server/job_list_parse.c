@@ -14,23 +14,52 @@ static job_rec_t *cur(jlp_t *p)
 	return &p->list->rec[p->list->n - 1];
 }
 
-/* a scalar: kept if it is a wanted job field or part of errors[0] */
-static int scalar(jlp_t *p, const char *s, size_t len)
+/* the field's value: copied into the list's arena, as UTF-8 */
+static int set_field(jlp_t *p, const char *s, size_t len)
 {
+	size_t size = utf8_valid_size(s, len);
+	char *copy = str_arena_alloc(p->list->arena, size + 1);
+
+	if (!copy) {
+		snprintf(p->why, sizeof(p->why), "out of memory");
+		return 0;
+	}
+	utf8_valid_copy(copy, size, s, len);
+	/* a repeated key: the last one wins, as in json-c (the first copy
+	 * stays in the arena until the list goes) */
+	cur(p)->f[p->field] = copy;
+	return 1;
+}
+
+/* a scalar inside a field's list or number object (depth 4) */
+static int sub_scalar(jlp_t *p, const char *s, size_t len, int is_number, int is_bool)
+{
+	if (p->sub == SUB_LIST) {
+		if (p->sub_taken)
+			return 1;
+		p->sub_taken = 1;
+		return set_field(p, s, len);
+	}
+	if (p->num_key == NK_SET && is_bool)
+		p->num_unset = len == 5;        /* "false" */
+	else if (p->num_key == NK_INFINITE && is_bool)
+		p->num_infinite = len == 4;     /* "true" */
+	else if (p->num_key == NK_NUMBER)
+		snprintf(p->num, sizeof(p->num), "%.*s", is_number && len < sizeof(p->num) ? (int)len : 0, s);
+	p->num_key = NK_NONE;
+	return 1;
+}
+
+/* a scalar: kept if it is a wanted job field or part of errors[0] */
+static int scalar(jlp_t *p, const char *s, size_t len, int is_number, int is_bool)
+{
+	if (p->depth == 4 && p->in == IN_JOBS && p->sub != SUB_NONE)
+		return sub_scalar(p, s, len, is_number, is_bool);
 	if (p->depth != 3)
 		return 1;
 	if (p->in == IN_JOBS && p->field >= 0) {
-		size_t size = utf8_valid_size(s, len);
-		char *copy = str_arena_alloc(p->list->arena, size + 1);
-
-		if (!copy) {
-			snprintf(p->why, sizeof(p->why), "out of memory");
+		if (!set_field(p, s, len))
 			return 0;
-		}
-		utf8_valid_copy(copy, size, s, len);
-		/* a repeated key: the last one wins, as in json-c (the first copy
-		 * stays in the arena until the list goes) */
-		cur(p)->f[p->field] = copy;
 		p->field = -1;
 	} else if (p->in == IN_ERRORS && p->nerrors == 1) {
 		if (p->err_key == EK_NUMBER) {
@@ -49,8 +78,9 @@ static int scalar(jlp_t *p, const char *s, size_t len)
 	return 1;
 }
 
-/* A value that is null, an object or a list leaves the field unset, also
- * when an earlier copy of the key had set it: the last key wins. */
+/* A value that is null, or an object or list with nothing to take, leaves
+ * the field unset, also when an earlier copy of the key had set it: the
+ * last key wins. */
 static void clear_field(jlp_t *p)
 {
 	if (p->depth == 3 && p->in == IN_JOBS && p->field >= 0)
@@ -61,23 +91,28 @@ static void clear_field(jlp_t *p)
 
 static int on_null(void *ctx)
 {
-	clear_field(ctx);
+	jlp_t *p = ctx;
+
+	if (p->depth == 4 && p->sub == SUB_NUMBER)
+		p->num_key = NK_NONE;   /* "number": null is no number */
+	else if (p->depth != 4 || p->sub == SUB_NONE)
+		clear_field(ctx);
 	return 1;
 }
 
 static int on_bool(void *ctx, int b)
 {
-	return scalar(ctx, b ? "true" : "false", b ? 4 : 5);
+	return scalar(ctx, b ? "true" : "false", b ? 4 : 5, 0, 1);
 }
 
 static int on_number(void *ctx, const char *s, size_t len)
 {
-	return scalar(ctx, s, len);
+	return scalar(ctx, s, len, 1, 0);
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
-	return scalar(ctx, (const char *)s, len);
+	return scalar(ctx, (const char *)s, len, 0, 0);
 }
 
 static int open_nested(jlp_t *p, int is_map)
@@ -112,10 +147,21 @@ static int open_nested(jlp_t *p, int is_map)
 		p->nerrors++;
 		p->err.present = 1;
 		p->err_key = EK_NONE;
+	} else if (p->depth == 4 && p->in == IN_JOBS && p->field >= 0) {
+		/* a field's list or number object: the field is what it holds
+		 * when it closes (on_end) */
+		p->sub = is_map ? SUB_NUMBER : SUB_LIST;
+		p->sub_taken = 0;
+		p->num_key = NK_NONE;
+		p->num_unset = p->num_infinite = 0;
+		p->num[0] = '\0';
+		cur(p)->f[p->field] = NULL;
 	} else if (p->depth == 4) {
 		p->depth--;
 		clear_field(p);
 		p->depth++;
+	} else if (p->depth == 5 && p->sub == SUB_NUMBER) {
+		p->num_key = NK_NONE;   /* a nested value is no number */
 	}
 	return 1;
 }
@@ -136,6 +182,14 @@ static int on_end(void *ctx)
 
 	if (--p->depth == 1)
 		p->in = IN_OTHER;
+	if (p->depth == 3 && p->sub != SUB_NONE) {
+		/* v0.0.40+: a number that is set and finite, as v0.0.38 wrote it */
+		if (p->sub == SUB_NUMBER && p->num[0] && !p->num_unset && !p->num_infinite &&
+		    !set_field(p, p->num, strlen(p->num)))
+			return 0;
+		p->sub = SUB_NONE;
+		p->field = -1;
+	}
 	if (p->depth == 2 && p->in == IN_JOBS && p->job_open) {
 		job_rec_t *r = cur(p);
 
@@ -159,6 +213,11 @@ static int on_key(void *ctx, const unsigned char *k, size_t len)
 								   : IN_OTHER;
 	else if (p->depth == 3 && p->in == IN_JOBS)
 		p->field = job_field_by_key((const char *)k, len);
+	else if (p->depth == 4 && p->sub == SUB_NUMBER)
+		p->num_key = len == 3 && !memcmp(k, "set", 3)          ? NK_SET
+			     : len == 8 && !memcmp(k, "infinite", 8) ? NK_INFINITE
+			     : len == 6 && !memcmp(k, "number", 6)   ? NK_NUMBER
+								     : NK_NONE;
 	else if (p->depth == 3 && p->in == IN_ERRORS)
 		p->err_key = len == 11 && !memcmp(k, "description", 11)    ? EK_DESCRIPTION
 			     : len == 5 && !memcmp(k, "error", 5)          ? EK_ERROR

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * job_list_parse - slurmrestd's v0.0.38 job list turned into job_list
- * records with yajl's event parser: only the job fields
+ * job_list_parse - slurmrestd's job list (any data_parser version: a field
+ * is read as v0.0.38 writes it, or as v0.0.40+ does, a state list's first
+ * entry or a {"set","infinite","number"} that is set and finite) turned
+ * into job_list records with yajl's event parser: only the job fields
  * the portal shows are copied, everything else is skipped without being
  * built. A full json-c parse of 1000 jobs (every field of every job, most
  * of them nested) cost the bridge ~50 ms per cache miss; this keeps the

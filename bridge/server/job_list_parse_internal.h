@@ -14,9 +14,13 @@
 #define MAX_DEPTH 64
 
 /* Where the parser is, by depth: 1 the document's object, 2 "jobs" or
- * "errors" (arrays), 3 one job or one error (objects). Anything deeper
- * is skipped. */
+ * "errors" (arrays), 3 one job or one error (objects), 4 a job field's
+ * value when it is a list (v0.0.40+'s state arrays: the first scalar
+ * counts) or an object (v0.0.40+'s {"set","infinite","number"}). Anything
+ * deeper is skipped. */
 enum { IN_OTHER, IN_JOBS, IN_ERRORS };
+enum { SUB_NONE, SUB_LIST, SUB_NUMBER };
+enum { NK_NONE, NK_SET, NK_INFINITE, NK_NUMBER };
 enum { EK_NONE, EK_DESCRIPTION, EK_ERROR, EK_NUMBER };
 
 struct jlp {
@@ -28,6 +32,11 @@ struct jlp {
 	int top_key;                    /* which array the next value at depth 1 opens */
 	int in;                         /* IN_* for depth >= 2 */
 	int field;                      /* job field the next scalar at depth 3 fills, or -1 */
+	int sub;                        /* SUB_*: the field's value is a list or an object at depth 4 */
+	int sub_taken;                  /* SUB_LIST: its first scalar was taken */
+	int num_key;                    /* SUB_NUMBER: NK_* of the next scalar */
+	int num_unset, num_infinite;    /* SUB_NUMBER: "set": false, "infinite": true */
+	char num[32];                   /* SUB_NUMBER: "number", "" when none */
 	int err_key;                    /* EK_* for the next scalar of errors[0] */
 	int job_open;                   /* a job object with a record of its own is open */
 	int placeholder;                /* the next job object stands for a record already appended */

@@ -2,9 +2,9 @@
 /*
  * job_spec - a portal job request ({name, machine_type, units, command or
  * script, hours, workdir, env, image}) checked field by field, and turned
- * into slurmrestd v0.0.38's submit body; and a Slurm job (v0.0.38 jobs[]
- * item) turned into the portal's view. The one place that knows the
- * v0.0.38 shapes (anchors/bridge.md a.5). Pure: json-c only, fuzzed.
+ * into the bridge's canonical submit body (v0.0.38's shape, which
+ * sr_submit_body turns into each version's); and a Slurm job (a jobs[] item
+ * of any version) turned into the portal's view. Pure: json-c only, fuzzed.
  */
 #ifndef OCTOPUS_JOB_SPEC_H
 #define OCTOPUS_JOB_SPEC_H

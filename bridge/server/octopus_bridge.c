@@ -123,6 +123,16 @@ int main(int argc, char **argv)
 		}
 		b.instance_hosts_set = true;
 	}
+	if (strcmp(b.cfg.slurmrestd_version, "auto") && sr_version_by_name(b.cfg.slurmrestd_version, &b.api)) {
+		char names[128];
+
+		fprintf(stderr, "octopus-bridge: SlurmrestdVersion=%s: use auto (ask slurmrestd) or one of %s\n",
+			b.cfg.slurmrestd_version, sr_known_versions(names, sizeof(names)));
+		mt_catalog_free(b.catalog);
+		oidc_keyring_free(b.oidc);
+		return 1;
+	}
+	pthread_mutex_init(&b.api_lock, NULL);
 	if (check) {
 		printf("octopus-bridge: %s is valid\n", conf);
 		mt_catalog_free(b.catalog);

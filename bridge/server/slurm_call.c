@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "bridge.h"
 
@@ -83,6 +84,8 @@ int req_restd(req_t *r, const char *method, const char *path, const char *body, 
 	}
 	rc = restd_call(r->b->restd, method, path, r->who.user, token, body, resp);
 	memset(token, 0, sizeof(token));
+	if (!rc)
+		req_api_check(r, path, resp->status);
 	r->restd_calls++;
 	r->restd_wait_s += resp->wait_s;
 	r->restd_body_s += resp->body_s;
@@ -91,4 +94,96 @@ int req_restd(req_t *r, const char *method, const char *path, const char *body, 
 		return -1;
 	}
 	return 0;
+}
+
+/* After a 404 from one of the API's paths (slurmrestd was upgraded under
+ * the bridge), it is asked again, at most this often. */
+#define API_RECHECK_S 60
+static time_t api_asked_at;
+
+static int pinned(const bridge_t *b)
+{
+	return strcmp(b->cfg.slurmrestd_version, "auto") != 0;
+}
+
+const char *bridge_api_now(bridge_t *b, sr_version_t *out)
+{
+	pthread_mutex_lock(&b->api_lock);
+	*out = b->api;
+	pthread_mutex_unlock(&b->api_lock);
+	return pinned(b) ? "pinned" : out->name[0] ? "negotiated" : "pending";
+}
+
+int bridge_api_adopt(bridge_t *b, const char *doc, size_t len, sr_version_t *out, char *why, size_t wl)
+{
+	if (pinned(b)) {
+		bridge_api_now(b, out);
+		return 0;
+	}
+	if (sr_pick(doc, len, out, why, wl))
+		return -1;
+	pthread_mutex_lock(&b->api_lock);
+	if (strcmp(b->api.name, out->name))
+		fprintf(stderr, "octopus-bridge: slurmrestd speaks %s: using it\n", out->name);
+	b->api = *out;
+	api_asked_at = time(NULL);
+	pthread_mutex_unlock(&b->api_lock);
+	return 0;
+}
+
+/* The API in use, asked of slurmrestd (/openapi/v3) the first time one is
+ * needed; a pinned SlurmrestdVersion= is never asked. 0, or -1 answered. */
+int req_api(req_t *r, sr_version_t *out)
+{
+	restd_resp_t resp;
+	char why[400], names[128];
+	int rc;
+
+	bridge_api_now(r->b, out);
+	if (out->name[0])
+		return 0;
+	if (req_restd(r, "GET", "/openapi/v3", NULL, &resp))
+		return -1;
+	if (resp.status != 200) {
+		reply_error(r, 502, "slurm_error", "slurmrestd answered /openapi/v3 with HTTP %ld: the bridge cannot tell "
+			    "which Slurm REST version to speak (set SlurmrestdVersion= to one of %s)",
+			    resp.status, sr_known_versions(names, sizeof(names)));
+		restd_resp_free(&resp);
+		return -1;
+	}
+	rc = bridge_api_adopt(r->b, resp.body, resp.len, out, why, sizeof(why));
+	restd_resp_free(&resp);
+	if (rc) {
+		reply_error(r, 502, "slurm_version", "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+int req_slurm_path(req_t *r, sr_path_t what, const char *arg, char *out, size_t len, sr_version_t *v)
+{
+	sr_version_t tmp;
+
+	if (!v)
+		v = &tmp;
+	if (req_api(r, v))
+		return -1;
+	if (sr_path(v, what, arg, out, len)) {
+		reply_error(r, 400, "invalid_field", "'%.60s' is no Slurm name or id (letters, digits, '.', '_', '-', '@'; "
+			    "at most a few dozen)", arg ? arg : "");
+		return -1;
+	}
+	return 0;
+}
+
+void req_api_check(req_t *r, const char *path, long status)
+{
+	bridge_t *b = r->b;
+
+	if (status != 404 || strncmp(path, "/slurm", 6) || pinned(b))
+		return;
+	pthread_mutex_lock(&b->api_lock);
+	if (time(NULL) - api_asked_at >= API_RECHECK_S)
+		b->api.name[0] = '\0';
+	pthread_mutex_unlock(&b->api_lock);
 }

@@ -12,11 +12,14 @@
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http_head_check.h"
 #include "job_list_parse.h"
+#include "slurm_rest.h"
+#include "sr_adapt.h"
 #include "job_spec.h"
 #include "router.h"
 #include "utf8_valid.h"
@@ -27,6 +30,22 @@ static const route_t table[] = {
 	{ "GET", "/api/v1/jobs", "a" }, { "GET", "/api/v1/jobs/{}", "b" }, { "GET", "/api/v1/jobs/{}/log", "c" },
 	{ "POST", "/api/v1/quota-requests/{}/approve", "d" },
 };
+
+/* the string a field holds: itself, or (v0.0.40+'s state lists) its
+ * list's first scalar when that is a string; else NULL */
+static json_object *string_in(json_object *v)
+{
+	if (json_object_is_type(v, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *x = json_object_array_get_idx(v, i);
+
+			if (x && !json_object_is_type(x, json_type_object) && !json_object_is_type(x, json_type_array)) {
+				v = x;
+				break;
+			}
+		}
+	return json_object_is_type(v, json_type_string) ? v : NULL;
+}
 
 /* json-c's view of the list (strings only: numbers print differently) */
 static void against_json_c(const char *s, const job_list_t *l)
@@ -46,9 +65,8 @@ static void against_json_c(const char *s, const job_list_t *l)
 		if (k >= l->n || job_rec_from_json(j, &r))
 			abort();
 		for (int f = 0; f < JF_N; f++) {
-			if (!r.f[f] || !json_object_object_get_ex(j, job_field_key(f), &v) ||
-			    !json_object_is_type(v, json_type_string) || memchr(json_object_get_string(v), 0,
-										  (size_t)json_object_get_string_len(v)))
+			if (!r.f[f] || !json_object_object_get_ex(j, job_field_key(f), &v) || !(v = string_in(v)) ||
+			    memchr(json_object_get_string(v), 0, (size_t)json_object_get_string_len(v)))
 				continue;
 			{
 				/* json-c keeps any bytes; the bridge answers valid UTF-8 */
@@ -159,6 +177,35 @@ static void head_check(const char *s, size_t size)
 			abort();
 }
 
+/* The Slurm REST layer on any document: the adapters never crash, a
+ * picked version is one the bridge knows, and a path built from the
+ * input is either refused or one path with nothing added to it. */
+static void slurm_rest(const char *s, size_t size)
+{
+	sr_version_t v38, v42, picked, again;
+	json_object *o = json_tokener_parse(s), *x;
+	char why[200], path[96], arg[40];
+
+	sr_version_by_name("v0.0.38", &v38);
+	sr_version_by_name("v0.0.42", &v42);
+	if (!sr_pick(s, size, &picked, why, sizeof(why)) &&
+	    (sr_version_by_name(picked.name, &again) || again.gen != picked.gen))
+		abort();
+	for (int g = 0; g < 2; g++) {
+		const sr_version_t *v = g ? &v42 : &v38;
+
+		json_object_put(sr_node(v, o));
+		json_object_put(sr_partition(v, o));
+		x = sr_submit_body(v, json_tokener_parse(s));
+		json_object_put(x);
+	}
+	json_object_put(o);
+	snprintf(arg, sizeof(arg), "%.*s", (int)(size < 39 ? size : 39), s);
+	if (!sr_path(&v42, SR_JOB, arg, path, sizeof(path)) &&
+	    (strncmp(path, "/slurm/v0.0.42/job/", 19) || strcmp(path + 19, arg) || strpbrk(path + 19, "/?&#% \\")))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	job_spec_rules_t rules = { .env_allow = "OMP_*,HF_*", .max_hours = 72 };
@@ -187,6 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	job_spec_free(&spec);
 	job_list_check(s, size);
+	slurm_rest(s, size);
 	free(s);
 	return 0;
 }

@@ -325,6 +325,11 @@ print(n)' "$BD/minter/minter.sock"
     expect '.usage.running_jobs == 0 and .usage.machine_types == [{"machine_type": "a100x1", "running_units": 0, "granted_units": 2, "granted_until": .grants[0].end}]'
     run api octouser2 GET /api/v1/me
     expect '[.grants[] | .units] == [1] and .usage.machine_types[0].granted_units == 1'
+    # the Slurm REST version it asked slurmrestd for: 22.05 serves v0.0.38
+    run api - GET /api/v1/readyz
+    expect '.status == "ready" and .slurm_api == {"version": "v0.0.38", "chosen": "negotiated"}'
+    run api octoadmin GET /metrics
+    body_of "$output" | grep -qx 'octopus_bridge_slurm_api_info{version="v0.0.38",chosen="negotiated"} 1'
     run api octoadmin GET /api/v1/me
     body_of "$output" | jq -e '.admin == true'
     run api octouser GET /api/v1/machine-types

@@ -5,7 +5,8 @@
 # bodies, HTTP/2, TLS on the plain socket, a head that never ends) get the
 # API's JSON error with the right status, from a bridge as a site runs it
 # (its own user, a unix socket). No slurmrestd is needed for this: every
-# request here is answered before one would be asked.
+# request here is answered before one would be asked; one test puts a
+# stand-in for a future slurmrestd release at the Slurmrestd= socket.
 load helpers
 
 RAW=$BATS_TEST_DIRNAME/bridge/raw-http
@@ -121,6 +122,43 @@ assert set(d) == {"error"} and e["code"] == sys.argv[2] and sys.argv[3] in e["me
     [[ "$output" == "HTTP/1.1 200 "* ]]
     [ "$(grep -c '^HTTP/1.1 ' <<< "$output")" = 1 ]
     [ "$(grep -ci '<html' <<< "$output")" = 0 ]
+}
+
+@test "a slurmrestd that serves only Slurm REST versions the bridge does not know: readyz is 503 naming both lists" {
+    # a stand-in for a future slurmrestd at the bridge's Slurmrestd= socket:
+    # its /openapi/v3 lists v0.0.44 and v0.0.45 only
+    python3 - "$ED/run/no-slurmrestd.sock" <<'PY' &
+import http.server, json, os, socketserver, sys
+path = sys.argv[1]
+doc = json.dumps({"openapi": "3.0.3", "paths": {p: {} for p in (
+    "/slurm/v0.0.44/jobs/", "/slurm/v0.0.44/job/submit", "/slurm/v0.0.45/jobs/", "/slurm/v0.0.45/job/submit")}}).encode()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = doc if self.path == "/openapi/v3" else b'{"errors":[{"error":"not found"}]}'
+        self.send_response(200 if self.path == "/openapi/v3" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def address_string(self): return "local"
+    def log_message(self, *a): pass
+class S(socketserver.UnixStreamServer):
+    pass
+s = S(path, H)
+os.chmod(path, 0o666)
+s.timeout = 1
+for _ in range(30):
+    s.handle_request()
+PY
+    pid=$!
+    wait_until 10 test -S "$ED/run/no-slurmrestd.sock"
+    send 'GET /api/v1/readyz HTTP/1.1\r\nHost: b\r\n\r\n'
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    rm -f "$ED/run/no-slurmrestd.sock"
+    [[ "$output" == "HTTP/1.1 503 "* ]] || { echo "$output" >&3; return 1; }
+    body=${output#*$'\r\n\r\n'}
+    jq -e '.status == "not ready" and .slurmrestd == "up" and .slurm_api.version == null and .error.code == "slurm_version"' <<< "$body"
+    jq -e '.error.message | test("serves: v0.0.4[45], v0.0.4[45]") and test("knows: v0.0.42, v0.0.41, v0.0.40, v0.0.38")' <<< "$body"
 }
 
 @test "after every refusal the bridge still serves and logged no crash" {

@@ -111,8 +111,7 @@ static int node_address(req_t *r, const char *node, char *addr, size_t len)
 	json_object *o, *nodes, *a;
 	int rc = -1;
 
-	snprintf(path, sizeof(path), "/slurm/v0.0.38/node/%s", node);
-	if (req_restd(r, "GET", path, NULL, &resp))
+	if (req_slurm_path(r, SR_NODE, node, path, sizeof(path), NULL) || req_restd(r, "GET", path, NULL, &resp))
 		return -2;
 	o = resp.body ? json_tokener_parse(resp.body) : NULL;
 	restd_resp_free(&resp);
@@ -460,9 +459,9 @@ void r_instance_delete(req_t *r)
 	if (j && j->f[JF_ID] && job_live(j->f[JF_STATE])) {
 		restd_resp_t resp;
 
-		snprintf(path, sizeof(path), "/slurm/v0.0.38/job/%s", j->f[JF_ID]);
 		snprintf(r->audit_target, sizeof(r->audit_target), "instance %s (job %s)", in.id, j->f[JF_ID]);
-		if (req_restd(r, "DELETE", path, NULL, &resp)) {
+		if (req_slurm_path(r, SR_JOB, j->f[JF_ID], path, sizeof(path), NULL) ||
+		    req_restd(r, "DELETE", path, NULL, &resp)) {
 			job_list_unref(jobs);
 			return;
 		}

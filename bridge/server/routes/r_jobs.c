@@ -23,6 +23,7 @@
 #include "log_path.h"
 #include "mt_catalog.h"
 #include "mt_verdict.h"
+#include "sr_adapt.h"
 
 /* Answer with Slurm's refusal of `what`: 503 while slurmctld is out of
  * reach, 502 when it did not take the bridge's token, 400 otherwise. */
@@ -46,16 +47,17 @@ static int fetch_jobs(void *arg, job_list_t *prev, int64_t prev_at, job_list_t *
 	fetch_arg_t *fa = arg;
 	restd_resp_t resp;
 	jlp_error_t err;
-	char path[96], why[200];
+	sr_version_t api;
+	char path[96], why[200], after[24];
 	json_object *o;
 	struct timespec t0;
+	int since_last = prev && prev_at > 1;
 
 	/* a second earlier than the last fetch: a change in that second is not missed */
-	if (prev && prev_at > 1)
-		snprintf(path, sizeof(path), "/slurm/v0.0.38/jobs/?update_time=%lld", (long long)prev_at - 1);
-	else
-		snprintf(path, sizeof(path), "/slurm/v0.0.38/jobs/");
-	if (req_restd(fa->r, "GET", path, NULL, &resp)) {
+	snprintf(after, sizeof(after), "%lld", (long long)prev_at - 1);
+	if (req_slurm_path(fa->r, since_last ? SR_JOBS_SINCE : SR_JOBS, since_last ? after : NULL, path, sizeof(path),
+			   &api) ||
+	    req_restd(fa->r, "GET", path, NULL, &resp)) {
 		fa->answered = 1;
 		return -1;
 	}
@@ -201,6 +203,7 @@ static int job_id_ok(const char *s)
 /* The job if the caller may see it (theirs, or an admin); else answered. */
 static json_object *own_job(req_t *r, const char *id)
 {
+	sr_version_t api;
 	char path[128];
 	restd_resp_t resp;
 	json_object *o, *list, *j;
@@ -210,8 +213,7 @@ static json_object *own_job(req_t *r, const char *id)
 		reply_error(r, 400, "bad_job_id", "'%.40s' is not a job id", id);
 		return NULL;
 	}
-	snprintf(path, sizeof(path), "/slurm/v0.0.38/job/%s", id);
-	if (req_restd(r, "GET", path, NULL, &resp))
+	if (req_slurm_path(r, SR_JOB, id, path, sizeof(path), &api) || req_restd(r, "GET", path, NULL, &resp))
 		return NULL;
 	o = resp.body ? json_tokener_parse(resp.body) : NULL;
 	restd_resp_free(&resp);
@@ -255,8 +257,8 @@ void r_job_cancel(req_t *r)
 	if (!(j = own_job(r, r->params[0])))
 		return;
 	json_object_put(j);
-	snprintf(path, sizeof(path), "/slurm/v0.0.38/job/%s", r->params[0]);
-	if (req_restd(r, "DELETE", path, NULL, &resp))
+	if (req_slurm_path(r, SR_JOB, r->params[0], path, sizeof(path), NULL) ||
+	    req_restd(r, "DELETE", path, NULL, &resp))
 		return;
 	o = restd_json(r, &resp, "the cancel");
 	restd_resp_free(&resp);
@@ -376,8 +378,9 @@ static int64_t mono_ms(void)
 int job_submit_spec(req_t *r, const job_spec_t *spec, const char *comment, char *job_id, size_t idlen, char *msg,
 		    size_t msglen)
 {
-	char home[PATH_MAX], wd[PATH_MAX], pwbuf[4096], qmsg[MT_VERDICT_MSG_MAX];
+	char home[PATH_MAX], wd[PATH_MAX], pwbuf[4096], qmsg[MT_VERDICT_MSG_MAX], path[64];
 	struct passwd pw, *pwr = NULL;
+	sr_version_t api;
 	const mt_type_t *t;
 	json_object *body = NULL, *o, *v, *m;
 	restd_resp_t resp;
@@ -422,8 +425,14 @@ int job_submit_spec(req_t *r, const job_spec_t *spec, const char *comment, char 
 	}
 	if (grant_precheck(r, t, spec->units, spec->minutes, qmsg, sizeof(qmsg), &granted))
 		return -1;
-	body = job_spec_submit_body(spec, r->who.user, home, wd, t->partitions[0], comment);
-	if (req_restd(r, "POST", "/slurm/v0.0.38/job/submit", json_object_to_json_string(body), &resp))
+	if (req_slurm_path(r, SR_JOB_SUBMIT, NULL, path, sizeof(path), &api))
+		goto out;
+	body = sr_submit_body(&api, job_spec_submit_body(spec, r->who.user, home, wd, t->partitions[0], comment));
+	if (!body) {
+		reply_error(r, 500, "internal", "out of memory");
+		goto out;
+	}
+	if (req_restd(r, "POST", path, json_object_to_json_string(body), &resp))
 		goto out;
 	/* sync applied the grant, slurmdbd has not told slurmctld yet */
 	if (granted && restd_error_number(&resp) == ESLURM_ACCOUNTING_POLICY_NUM) {

@@ -71,8 +71,8 @@ static json_object *associations(req_t *r)
 	restd_resp_t resp;
 	char path[160];
 
-	snprintf(path, sizeof(path), "/slurmdb/v0.0.38/associations?user=%s", r->who.user);
-	if (req_restd(r, "GET", path, NULL, &resp))
+	if (req_slurm_path(r, SR_DB_ASSOCS, r->who.user, path, sizeof(path), NULL) ||
+	    req_restd(r, "GET", path, NULL, &resp))
 		return NULL;
 	doc = resp.body ? json_tokener_parse(resp.body) : NULL;
 	restd_resp_free(&resp);

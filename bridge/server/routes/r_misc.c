@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bridge.h"
+#include "sr_adapt.h"
 #include "ide_proxy.h"
 #include "metrics.h"
 #include "gres_count.h"
@@ -23,24 +24,38 @@ void r_healthz(req_t *r)
 }
 
 /* Ready when slurmrestd answers at all (any HTTP status: it is up) */
+/* Ready: slurmrestd answers, and speaks a Slurm REST version the bridge
+ * knows (asked here when its /openapi/v3 is open; else at the first
+ * user's request, which readyz then shows). */
 void r_readyz(req_t *r)
 {
 	restd_resp_t resp;
-	json_object *o = json_object_new_object();
-	int up = !restd_call(r->b->restd, "GET", "/openapi/v3", "-", "-", NULL, &resp);
+	json_object *o = json_object_new_object(), *api;
+	int up = !restd_call(r->b->restd, "GET", "/openapi/v3", "-", "-", NULL, &resp), known = 1;
+	sr_version_t v;
+	const char *how = bridge_api_now(r->b, &v);
+	char why[400] = "";
 
+	if (up && !v.name[0] && resp.status == 200) {
+		known = !bridge_api_adopt(r->b, resp.body, resp.len, &v, why, sizeof(why));
+		how = bridge_api_now(r->b, &v);
+	}
 	json_object_object_add(o, "slurmrestd", json_object_new_string(up ? "up" : resp.err));
-	json_object_object_add(o, "status", json_object_new_string(up ? "ready" : "not ready"));
+	api = json_object_new_object();
+	json_object_object_add(api, "version", v.name[0] ? json_object_new_string(v.name) : NULL);
+	json_object_object_add(api, "chosen", json_object_new_string(how));
+	json_object_object_add(o, "slurm_api", api);
+	json_object_object_add(o, "status", json_object_new_string(up && known ? "ready" : "not ready"));
 	restd_resp_free(&resp);
-	if (!up) {
+	if (!up || !known) {
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "code", json_object_new_string("slurm_unavailable"));
-		json_object_object_add(e, "message", json_object_new_string("slurmrestd does not answer"));
+		json_object_object_add(e, "code", json_object_new_string(up ? "slurm_version" : "slurm_unavailable"));
+		json_object_object_add(e, "message", json_object_new_string(up ? why : "slurmrestd does not answer"));
 		json_object_object_add(e, "request_id", json_object_new_string(r->request_id));
 		json_object_object_add(o, "error", e);
 	}
-	reply_json(r, up ? 200 : 503, o);
+	reply_json(r, up && known ? 200 : 503, o);
 }
 
 void r_machine_types(req_t *r)
@@ -139,6 +154,17 @@ void r_metrics(req_t *r)
 		free(g);
 	}
 	used = strlen(extra);
+	{
+		sr_version_t v;
+		const char *how = bridge_api_now(r->b, &v);
+
+		/* an info metric: which Slurm REST version, and how it was chosen */
+		snprintf(extra + used, sizeof(extra) - used,
+			 "# TYPE octopus_bridge_slurm_api_info gauge\n"
+			 "octopus_bridge_slurm_api_info{version=\"%s\",chosen=\"%s\"} 1\n",
+			 v.name, how);
+	}
+	used = strlen(extra);
 	snprintf(extra + used, sizeof(extra) - used,
 		 "# TYPE octopus_bridge_quota_requests_pending gauge\noctopus_bridge_quota_requests_pending %ld\n"
 		 "# TYPE octopus_bridge_grants_expiring_7d gauge\noctopus_bridge_grants_expiring_7d %ld\n",
@@ -183,8 +209,10 @@ static json_object *partitions(req_t *r)
 					    NULL };
 	restd_resp_t resp;
 	json_object *o, *parts, *arr, *v;
+	sr_version_t api;
+	char path[64];
 
-	if (req_restd(r, "GET", "/slurm/v0.0.38/partitions/", NULL, &resp))
+	if (req_slurm_path(r, SR_PARTITIONS, NULL, path, sizeof(path), &api) || req_restd(r, "GET", path, NULL, &resp))
 		return NULL;
 	o = resp.body ? json_tokener_parse(resp.body) : NULL;
 	restd_resp_free(&resp);
@@ -195,11 +223,12 @@ static json_object *partitions(req_t *r)
 	}
 	arr = json_object_new_array();
 	for (size_t i = 0; i < json_object_array_length(parts); i++) {
-		json_object *p = json_object_array_get_idx(parts, i), *m = json_object_new_object();
+		json_object *p = sr_partition(&api, json_object_array_get_idx(parts, i)), *m = json_object_new_object();
 
 		for (int k = 0; keep[k]; k++)
 			if (json_object_object_get_ex(p, keep[k], &v) && v)
 				json_object_object_add(m, keep[k], json_object_get(v));
+		json_object_put(p);
 		json_object_array_add(arr, m);
 	}
 	json_object_put(o);
@@ -213,8 +242,10 @@ void r_admin_nodes(req_t *r)
 	restd_resp_t resp;
 	json_object *o, *nodes, *out, *arr, *acc, *v;
 	gres_count_t gc = { 0 };
+	sr_version_t api;
+	char path[64];
 
-	if (req_restd(r, "GET", "/slurm/v0.0.38/nodes/", NULL, &resp))
+	if (req_slurm_path(r, SR_NODES, NULL, path, sizeof(path), &api) || req_restd(r, "GET", path, NULL, &resp))
 		return;
 	o = resp.body ? json_tokener_parse(resp.body) : NULL;
 	restd_resp_free(&resp);
@@ -226,7 +257,7 @@ void r_admin_nodes(req_t *r)
 	out = json_object_new_object();
 	arr = json_object_new_array();
 	for (size_t i = 0; i < json_object_array_length(nodes); i++) {
-		json_object *n = json_object_array_get_idx(nodes, i), *m = json_object_new_object();
+		json_object *n = sr_node(&api, json_object_array_get_idx(nodes, i)), *m = json_object_new_object();
 
 		for (int k = 0; keep[k]; k++)
 			if (json_object_object_get_ex(n, keep[k], &v) && v)
@@ -234,6 +265,7 @@ void r_admin_nodes(req_t *r)
 		gres_count_add(&gc,
 			       json_object_object_get_ex(n, "gres", &v) ? json_object_get_string(v) : NULL,
 			       json_object_object_get_ex(n, "gres_used", &v) ? json_object_get_string(v) : NULL);
+		json_object_put(n);
 		json_object_array_add(arr, m);
 	}
 	json_object_put(o);

@@ -26,8 +26,7 @@ int slurm_user_account(req_t *r, const char *user, char *account, size_t len, in
 	json_object *o, *users, *u, *d, *v;
 
 	*operator_ = 0;
-	snprintf(path, sizeof(path), "/slurmdb/v0.0.38/user/%s", user);
-	if (req_restd(r, "GET", path, NULL, &resp))
+	if (req_slurm_path(r, SR_DB_USER, user, path, sizeof(path), NULL) || req_restd(r, "GET", path, NULL, &resp))
 		return -1;
 	o = resp.body ? json_tokener_parse(resp.body) : NULL;
 	restd_resp_free(&resp);

@@ -12,6 +12,7 @@
 
 #include "bridge.h"
 #include "broker_client.h"
+#include "job_cache.h"
 #include "user_policy.h"
 
 static json_object *volume_json(const bdb_volume_t *v)
@@ -116,19 +117,23 @@ void r_volumes_list(req_t *r)
 
 typedef struct {
 	const char *name;
-	json_object *jobs;
+	const job_list_t *jobs;
 	int64_t job_id;                 /* the live instance job that mounts it */
 } mount_arg_t;
 
-static int job_live(json_object *jobs, int64_t id)
+static int state_live(const char *st)
 {
-	for (size_t i = 0; i < json_object_array_length(jobs); i++) {
-		json_object *j = json_object_array_get_idx(jobs, i), *v;
-		const char *st = json_object_object_get_ex(j, "job_state", &v) ? json_object_get_string(v) : "";
+	return st && (!strcmp(st, "RUNNING") || !strcmp(st, "PENDING") || !strcmp(st, "SUSPENDED") ||
+		      !strcmp(st, "COMPLETING") || !strcmp(st, "CONFIGURING"));
+}
 
-		if (json_object_object_get_ex(j, "job_id", &v) && json_object_get_int64(v) == id)
-			return !strcmp(st, "RUNNING") || !strcmp(st, "PENDING") || !strcmp(st, "SUSPENDED") ||
-			       !strcmp(st, "COMPLETING") || !strcmp(st, "CONFIGURING");
+static int job_live(const job_list_t *jobs, int64_t id)
+{
+	for (size_t i = 0; i < jobs->n; i++) {
+		const job_rec_t *j = &jobs->rec[i];
+
+		if (j->f[JF_ID] && strtoll(j->f[JF_ID], NULL, 10) == id)
+			return state_live(j->f[JF_STATE]);
 	}
 	return 0;
 }
@@ -148,44 +153,33 @@ static int mounts_it(const bdb_instance_t *in, void *arg)
 	return 0;
 }
 
-/* Does a running job of the user work in the volume, or an instance of
- * theirs mount it? (answered on error) */
+/* Does a live job of the user work in the volume, or an instance of
+ * theirs mount it? The job list is fetched afresh: a job started a moment
+ * ago counts. (answered on error) */
 static int in_use(req_t *r, const bdb_volume_t *vol)
 {
+	static const int where[] = { JF_WORKDIR, JF_STDOUT, JF_STDERR };
 	const char *path = vol->path;
-	char q[128];
-	restd_resp_t resp;
-	json_object *o, *jobs;
 	size_t n = strlen(path);
-	int busy = 0;
+	job_list_t *jobs;
+	int busy = 0, hit;
 
-	snprintf(q, sizeof(q), "/slurm/v0.0.38/jobs/");
-	if (req_restd(r, "GET", q, NULL, &resp))
+	job_cache_invalidate(r->b->jobs);
+	if (!(jobs = req_job_list(r, &hit)))
 		return -1;
-	o = resp.body ? json_tokener_parse(resp.body) : NULL;
-	restd_resp_free(&resp);
-	if (!o || !json_object_object_get_ex(o, "jobs", &jobs) || !json_object_is_type(jobs, json_type_array)) {
-		json_object_put(o);
-		reply_error(r, 503, "slurm_unavailable", "the job list is needed to know the volume is unused");
-		return -1;
-	}
-	for (size_t i = 0; i < json_object_array_length(jobs) && !busy; i++) {
-		json_object *j = json_object_array_get_idx(jobs, i), *v;
-		static const char *const keys[] = { "current_working_directory", "standard_output", "standard_error" };
-		const char *st = json_object_object_get_ex(j, "job_state", &v) ? json_object_get_string(v) : "";
-		const char *u = json_object_object_get_ex(j, "user_name", &v) ? json_object_get_string(v) : "";
+	for (size_t i = 0; i < jobs->n && !busy; i++) {
+		const job_rec_t *j = &jobs->rec[i];
 
-		if (strcmp(u, r->who.user) || (strcmp(st, "RUNNING") && strcmp(st, "PENDING") && strcmp(st, "SUSPENDED")))
+		if (!j->f[JF_USER] || strcmp(j->f[JF_USER], r->who.user) || !state_live(j->f[JF_STATE]))
 			continue;
-		for (size_t k = 0; k < 3; k++) {
-			const char *p = json_object_object_get_ex(j, keys[k], &v) ? json_object_get_string(v) : NULL;
+		for (size_t k = 0; k < sizeof(where) / sizeof(where[0]) && !busy; k++) {
+			const char *p = j->f[where[k]];
 
-			if (p && !strncmp(p, path, n) && (p[n] == '/' || !p[n]))
-				busy = 1;
+			busy = p && !strncmp(p, path, n) && (p[n] == '/' || !p[n]);
 		}
 		if (busy)
 			reply_error(r, 409, "in_use", "job %s works in %s; remove the volume when it ends",
-				    json_object_object_get_ex(j, "job_id", &v) ? json_object_get_string(v) : "?", path);
+				    j->f[JF_ID] ? j->f[JF_ID] : "?", path);
 	}
 	if (!busy) {
 		mount_arg_t a = { .name = vol->name, .jobs = jobs };
@@ -196,7 +190,7 @@ static int in_use(req_t *r, const bdb_volume_t *vol)
 				    (long long)a.job_id, vol->name);
 		}
 	}
-	json_object_put(o);
+	job_list_unref(jobs);
 	return busy ? -1 : 0;
 }
 

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sr_adapt - see sr_adapt.h */
+#define _GNU_SOURCE
+#include "sr_adapt.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sr_number(json_object *v, int64_t *out)
+{
+	json_object *set, *inf, *num;
+
+	if (json_object_is_type(v, json_type_int)) {
+		*out = json_object_get_int64(v);
+		return 1;
+	}
+	if (!json_object_is_type(v, json_type_object) || !json_object_object_get_ex(v, "number", &num) ||
+	    !json_object_is_type(num, json_type_int))
+		return 0;
+	if ((json_object_object_get_ex(v, "set", &set) && json_object_is_type(set, json_type_boolean) &&
+	     !json_object_get_boolean(set)) ||
+	    (json_object_object_get_ex(v, "infinite", &inf) && json_object_is_type(inf, json_type_boolean) &&
+	     json_object_get_boolean(inf)))
+		return 0;
+	*out = json_object_get_int64(num);
+	return 1;
+}
+
+/* a v0.0.40+ number as v0.0.38 wrote it: the number, or null */
+static json_object *number_or_null(json_object *v)
+{
+	int64_t n;
+
+	return sr_number(v, &n) ? json_object_new_int64(n) : NULL;
+}
+
+static int is_number_object(json_object *v)
+{
+	return json_object_is_type(v, json_type_object) && json_object_object_get_ex(v, "number", NULL) &&
+	       json_object_object_get_ex(v, "set", NULL);
+}
+
+/* ["RUNNING","COMPLETING"] -> "RUNNING": the base state comes first */
+static json_object *first_string(json_object *v)
+{
+	json_object *s;
+
+	if (json_object_is_type(v, json_type_string))
+		return json_object_get(v);
+	if (!json_object_is_type(v, json_type_array) || !json_object_array_length(v) ||
+	    !json_object_is_type(s = json_object_array_get_idx(v, 0), json_type_string))
+		return NULL;
+	return json_object_get(s);
+}
+
+/* Every top-level number object becomes a number or null; the keys in
+ * states become their first string. */
+static json_object *flatten(json_object *o, const char *const *states)
+{
+	json_object *out = json_object_new_object();
+
+	json_object_object_foreach(o, key, val) {
+		int state = 0;
+
+		for (size_t i = 0; states[i]; i++)
+			state |= !strcmp(key, states[i]);
+		if (state)
+			json_object_object_add(out, key, first_string(val));
+		else if (is_number_object(val))
+			json_object_object_add(out, key, number_or_null(val));
+		else
+			json_object_object_add(out, key, json_object_get(val));
+	}
+	return out;
+}
+
+json_object *sr_node(const sr_version_t *v, json_object *n)
+{
+	static const char *const none[] = { NULL };
+	json_object *out, *st, *flags;
+
+	if (!json_object_is_type(n, json_type_object))
+		return NULL;
+	if (v->gen != SR_GEN_4X)
+		return json_object_get(n);
+	out = flatten(n, none);
+	/* v0.0.38: "state" the base state in lower case, "state_flags" the rest */
+	if (json_object_object_get_ex(n, "state", &st) && json_object_is_type(st, json_type_array)) {
+		json_object *base = json_object_array_length(st) ? json_object_array_get_idx(st, 0) : NULL;
+		char *lower = base && json_object_is_type(base, json_type_string) ? strdup(json_object_get_string(base)) : NULL;
+
+		for (char *c = lower; c && *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		json_object_object_add(out, "state", lower ? json_object_new_string(lower) : NULL);
+		free(lower);
+		flags = json_object_new_array();
+		for (size_t i = 1; i < json_object_array_length(st); i++)
+			json_object_array_add(flags, json_object_get(json_object_array_get_idx(st, i)));
+		json_object_object_add(out, "state_flags", flags);
+	}
+	return out;
+}
+
+/* v0.0.38's partition keys, where v0.0.40+ keeps each */
+static const struct {
+	const char *key;        /* canonical */
+	const char *path[3];    /* in v0.0.40+ */
+	enum { P_COPY, P_NUMBER, P_STATE, P_FLAGS } how;
+} partition_map[] = {
+	{ "name", { "name" }, P_COPY },
+	{ "state", { "partition", "state" }, P_STATE },
+	{ "nodes", { "nodes", "configured" }, P_COPY },
+	{ "total_nodes", { "nodes", "total" }, P_NUMBER },
+	{ "total_cpus", { "cpus", "total" }, P_NUMBER },
+	{ "max_time_limit", { "maximums", "time" }, P_NUMBER },
+	{ "default_time_limit", { "defaults", "time" }, P_NUMBER },
+	{ "allowed_accounts", { "accounts", "allowed" }, P_COPY },
+	{ "allowed_groups", { "groups", "allowed" }, P_COPY },
+	{ "tres", { "tres", "configured" }, P_COPY },
+	{ "flags", { "flags" }, P_FLAGS },
+};
+
+static json_object *at(json_object *o, const char *const *path)
+{
+	for (int i = 0; i < 3 && path[i]; i++)
+		if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, path[i], &o))
+			return NULL;
+	return o;
+}
+
+/* v0.0.38 wrote "no limit" as -1 (INFINITE) or null (NO_VAL), v0.0.40+
+ * as infinite or unset: null either way */
+static json_object *limit_or_null(const sr_version_t *v, json_object *val)
+{
+	int64_t n;
+
+	if (!sr_number(val, &n) || (v->gen == SR_GEN_38 && n < 0))
+		return NULL;
+	return json_object_new_int64(n);
+}
+
+/* a flag as v0.0.38 wrote it (lower-case "default"); v0.0.40-42 have no
+ * default flag at all, v0.0.45 writes "DEFAULT" */
+static json_object *flags_of(json_object *val)
+{
+	json_object *out = json_object_new_array();
+
+	if (json_object_is_type(val, json_type_array))
+		for (size_t k = 0; k < json_object_array_length(val); k++) {
+			const char *f = json_object_get_string(json_object_array_get_idx(val, k));
+
+			if (f)
+				json_object_array_add(out, json_object_new_string(!strcasecmp(f, "DEFAULT") ? "default" : f));
+		}
+	return out;
+}
+
+json_object *sr_partition(const sr_version_t *v, json_object *p)
+{
+	json_object *out;
+
+	if (!json_object_is_type(p, json_type_object))
+		return NULL;
+	out = json_object_new_object();
+	for (size_t i = 0; i < sizeof(partition_map) / sizeof(partition_map[0]); i++) {
+		const char *const v38[] = { partition_map[i].key, NULL };
+		json_object *val = at(p, v->gen == SR_GEN_4X ? partition_map[i].path : v38);
+
+		switch (partition_map[i].how) {
+		case P_COPY:
+			if (val)
+				json_object_object_add(out, partition_map[i].key, json_object_get(val));
+			break;
+		case P_NUMBER:
+			json_object_object_add(out, partition_map[i].key, limit_or_null(v, val));
+			break;
+		case P_STATE:
+			/* v0.0.38 wrote "UP", v0.0.40+ ["UP"] */
+			json_object_object_add(out, partition_map[i].key, first_string(val));
+			break;
+		case P_FLAGS:
+			json_object_object_add(out, partition_map[i].key, flags_of(val));
+			break;
+		}
+	}
+	return out;
+}
+
+json_object *sr_submit_body(const sr_version_t *v, json_object *body)
+{
+	json_object *job, *env, *arr, *tl, *lim;
+
+	if (v->gen != SR_GEN_4X || !json_object_object_get_ex(body, "job", &job))
+		return body;
+	/* v0.0.40+ read the environment as ["NAME=value", ...] */
+	if (json_object_object_get_ex(job, "environment", &env) && json_object_is_type(env, json_type_object)) {
+		arr = json_object_new_array();
+		json_object_object_foreach(env, name, val) {
+			char *kv = NULL;
+
+			/* a variable left out would run the job in another environment than asked */
+			if (asprintf(&kv, "%s=%s", name, json_object_get_string(val)) < 0) {
+				json_object_put(arr);
+				json_object_put(body);
+				return NULL;
+			}
+			json_object_array_add(arr, json_object_new_string(kv));
+			free(kv);
+		}
+		json_object_object_add(job, "environment", arr);
+	}
+	/* and numbers as {"set":true,"infinite":false,"number":N} */
+	if (json_object_object_get_ex(job, "time_limit", &tl) && json_object_is_type(tl, json_type_int)) {
+		lim = json_object_new_object();
+		json_object_object_add(lim, "set", json_object_new_boolean(1));
+		json_object_object_add(lim, "infinite", json_object_new_boolean(0));
+		json_object_object_add(lim, "number", json_object_new_int64(json_object_get_int64(tl)));
+		json_object_object_add(job, "time_limit", lim);
+	}
+	return body;
+}

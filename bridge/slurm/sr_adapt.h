@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sr_adapt - slurmrestd's documents in the canonical shape the rest of the
+ * bridge reads, whatever the data_parser version; and the bridge's submit
+ * body in the shape each version takes. The canonical shape is v0.0.38's
+ * (plain numbers, null for unset or infinite; a job's and a node's state a
+ * string; flat partitions), so the public /api/v1 stays the same document
+ * on every Slurm release. Table-driven per generation; json-c; pure.
+ */
+#ifndef OCTOPUS_SR_ADAPT_H
+#define OCTOPUS_SR_ADAPT_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "slurm_rest.h"
+
+/* A number as any version writes it: a plain number, or v0.0.40+'s
+ * {"set":..,"infinite":..,"number":..}. 1 with *out when it is a finite
+ * number that is set; 0 when unset, infinite, null or not a number. */
+int sr_number(json_object *v, int64_t *out);
+
+/* A node, a partition of version v's list (each a new reference; NULL
+ * when not an object). A partition is made of the keys the bridge shows,
+ * in every version, its limits null when there are none (v0.0.38's -1
+ * too); v0.0.40-42 have no "default" flag. Jobs need no adapter: job_list.c
+ * and job_list_parse.c read a job field in either shape. */
+json_object *sr_node(const sr_version_t *v, json_object *n);
+json_object *sr_partition(const sr_version_t *v, json_object *p);
+
+/* The bridge's submit body (canonical: environment an object, time_limit
+ * minutes) in version v's shape; takes the reference to body. NULL when
+ * memory ran out (body is dropped). */
+json_object *sr_submit_body(const sr_version_t *v, json_object *body);
+
+#endif

@@ -6,6 +6,28 @@ dnl Refuses a source tree whose release differs from the installed headers:
 dnl a plugin's plugin_version must equal the daemon's SLURM_VERSION_NUMBER
 dnl exactly (major.minor.micro) or the daemon refuses to load it.
 AC_DEFUN([OCTOPUS_SLURM], [
+  dnl --with-slurm=PREFIX: a Slurm installed from SchedMD's source
+  dnl (scripts/slurm-build), not Debian's packages. Its headers, libslurm,
+  dnl plugin directory and configuration directory come from PREFIX.
+  AC_ARG_WITH([slurm],
+    [AS_HELP_STRING([--with-slurm=PREFIX],
+      [build for the Slurm installed in PREFIX (e.g. /opt/slurm-26.05 from scripts/slurm-build) instead of Debian's])],
+    [slurm_prefix=$withval], [slurm_prefix=])
+  AS_IF([test "x$slurm_prefix" = xyes || test "x$slurm_prefix" = xno], [slurm_prefix=])
+  AS_IF([test -n "$slurm_prefix"], [
+    AS_IF([test ! -f "$slurm_prefix/include/slurm/slurm_version.h"],
+      [AC_MSG_ERROR([--with-slurm=$slurm_prefix: no include/slurm/slurm_version.h there; give the --prefix Slurm was installed with])])
+    CPPFLAGS="-I$slurm_prefix/include $CPPFLAGS"
+    LDFLAGS="-L$slurm_prefix/lib -Wl,-rpath,$slurm_prefix/lib $LDFLAGS"
+  ])
+  AC_SUBST([slurm_prefix])
+  dnl where the tests find the release's version header and daemons
+  AS_IF([test -n "$slurm_prefix"],
+    [SLURM_VERSION_H=$slurm_prefix/include/slurm/slurm_version.h; SLURM_SBINDIR=$slurm_prefix/sbin],
+    [SLURM_VERSION_H=/usr/include/slurm/slurm_version.h; SLURM_SBINDIR=/usr/sbin])
+  AC_SUBST([SLURM_VERSION_H])
+  AC_SUBST([SLURM_SBINDIR])
+
   AC_CHECK_HEADER([slurm/slurm.h], [],
     [AC_MSG_ERROR([slurm/slurm.h not found: apt-get install libslurm-dev])])
   AC_CHECK_HEADER([slurm/spank.h], [],
@@ -29,6 +51,11 @@ AC_DEFUN([OCTOPUS_SLURM], [
     [AS_HELP_STRING([--with-slurm-plugindir=DIR],
       [where Slurm loads plugins from (default: the directory holding libslurmfull.so)])],
     [slurmplugindir=$withval], [slurmplugindir=])
+  AS_IF([test -z "$slurmplugindir" && test -n "$slurm_prefix"], [
+    for d in "$slurm_prefix/lib/slurm" "$slurm_prefix/lib64/slurm"; do
+      AS_IF([test -f "$d/libslurmfull.so"], [slurmplugindir=$d; break])
+    done
+  ])
   AS_IF([test -z "$slurmplugindir"], [
     for d in /usr/lib/*/slurm-wlm /usr/lib/slurm-wlm /usr/lib64/slurm /usr/lib/slurm; do
       AS_IF([test -f "$d/libslurmfull.so"], [slurmplugindir=$d; break])
@@ -42,15 +69,16 @@ AC_DEFUN([OCTOPUS_SLURM], [
 
   AC_ARG_WITH([slurm-confdir],
     [AS_HELP_STRING([--with-slurm-confdir=DIR], [Slurm configuration directory (default: /etc/slurm)])],
-    [slurmconfdir=$withval], [slurmconfdir=/etc/slurm])
+    [slurmconfdir=$withval],
+    [AS_IF([test -n "$slurm_prefix"], [slurmconfdir=$slurm_prefix/etc], [slurmconfdir=/etc/slurm])])
   AC_SUBST([slurmconfdir])
 
   AC_ARG_WITH([slurm-source],
     [AS_HELP_STRING([--with-slurm-source=DIR],
-      [Debian source tree of the installed Slurm, as printed by scripts/slurm-source (default: look in /var/cache/octopus-slurm)])],
+      [source tree of the installed Slurm, as scripts/slurm-source or scripts/slurm-build leave it (default: look in /var/cache/octopus-slurm)])],
     [SLURM_SRC_DIR=$withval], [SLURM_SRC_DIR=])
   AS_IF([test -z "$SLURM_SRC_DIR"], [
-    for d in /var/cache/octopus-slurm/*-*; do
+    for d in /var/cache/octopus-slurm/*-* /var/cache/octopus-slurm/src/slurm-*; do
       AS_IF([test -f "$d/octopus-stubinc/config.h" && \
              grep -q "SLURM_VERSION_STRING \"$SLURM_VERSION_STRING\"" "$d/octopus-stubinc/config.h"],
             [SLURM_SRC_DIR=$d])

@@ -5,11 +5,11 @@
  *
  * By daemon:
  *   slurmd       node_config_load: detect, merge with gres.conf, one record
- *                per device (npu_node.c); epilog_set_env for Prolog/Epilog;
+ *                per device (npu_node.c); prep_set_env (epilog_ before 23.02) for Prolog/Epilog;
  *                send_stepd
  *   slurmstepd   recv_stepd; get_devices for task/cgroup (each index owns
  *                its primary and companion nodes); job/step_set_env
- *   slurmctld    epilog_build_env
+ *   slurmctld    prep_build_env (epilog_build_env before 23.02)
  */
 #include "npu_state.h"
 
@@ -26,22 +26,24 @@ OCTOPUS_EXPORT const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 
 OCTOPUS_EXPORT int init(void);
 OCTOPUS_EXPORT int fini(void);
-OCTOPUS_EXPORT int gres_p_node_config_load(List gres_conf_list, node_config_load_t *cfg);
+OCTOPUS_EXPORT int gres_p_node_config_load(list_t *gres_conf_list, node_config_load_t *cfg);
 OCTOPUS_EXPORT void gres_p_job_set_env(char ***env, bitstr_t *alloc, uint64_t cnt, gres_internal_flags_t flags);
 OCTOPUS_EXPORT void gres_p_step_set_env(char ***env, bitstr_t *alloc, uint64_t cnt, gres_internal_flags_t flags);
 OCTOPUS_EXPORT void gres_p_task_set_env(char ***env, bitstr_t *alloc, uint64_t cnt, bitstr_t *usable,
 					gres_internal_flags_t flags);
 OCTOPUS_EXPORT void gres_p_send_stepd(buf_t *buffer);
 OCTOPUS_EXPORT void gres_p_recv_stepd(buf_t *buffer);
+#if NPU_HAS_GET_INFO
 OCTOPUS_EXPORT int gres_p_get_job_info(gres_job_state_t *gres_js, uint32_t node_inx,
 				       enum gres_job_data_type data_type, void *data);
 OCTOPUS_EXPORT int gres_p_get_step_info(gres_step_state_t *gres_ss, uint32_t node_inx,
 					enum gres_step_data_type data_type, void *data);
-OCTOPUS_EXPORT List gres_p_get_devices(void);
+#endif
+OCTOPUS_EXPORT list_t *gres_p_get_devices(void);
 OCTOPUS_EXPORT void gres_p_step_hardware_init(bitstr_t *usable_gres, char *settings);
 OCTOPUS_EXPORT void gres_p_step_hardware_fini(void);
-OCTOPUS_EXPORT gres_epilog_info_t *gres_p_epilog_build_env(gres_job_state_t *gres_js);
-OCTOPUS_EXPORT void gres_p_epilog_set_env(char ***env, gres_epilog_info_t *gres_ei, int node_inx);
+OCTOPUS_EXPORT npu_prep_t *NPU_PREP_BUILD_ENV(gres_job_state_t *gres_js);
+OCTOPUS_EXPORT void NPU_PREP_SET_ENV(char ***env, npu_prep_t *gres_ei, int node_inx);
 
 int init(void)
 {
@@ -55,7 +57,7 @@ int fini(void)
 	return SLURM_SUCCESS;
 }
 
-int gres_p_node_config_load(List gres_conf_list, node_config_load_t *cfg)
+int gres_p_node_config_load(list_t *gres_conf_list, node_config_load_t *cfg)
 {
 	if (!cfg->in_slurmd)
 		return SLURM_SUCCESS;   /* slurmctld: the counts come from the nodes */
@@ -103,7 +105,7 @@ void gres_p_step_set_env(char ***env, bitstr_t *alloc, uint64_t cnt, gres_intern
 	set_env(env, alloc, NPU_ENV_STEP, flags);
 }
 
-/* 22.05 computes per-task usable GRES only for gpu and nic: the step's values stand */
+/* Slurm computes per-task usable GRES only for gpu and nic: the step's values stand */
 void gres_p_task_set_env(char ***env, bitstr_t *alloc, uint64_t cnt, bitstr_t *usable, gres_internal_flags_t flags)
 {
 	(void)env;
@@ -123,6 +125,7 @@ void gres_p_recv_stepd(buf_t *buffer)
 	npu_state_unpack(buffer);
 }
 
+#if NPU_HAS_GET_INFO
 int gres_p_get_job_info(gres_job_state_t *gres_js, uint32_t node_inx, enum gres_job_data_type data_type, void *data)
 {
 	(void)gres_js;
@@ -141,8 +144,9 @@ int gres_p_get_step_info(gres_step_state_t *gres_ss, uint32_t node_inx, enum gre
 	(void)data;
 	return EINVAL;
 }
+#endif
 
-List gres_p_get_devices(void)
+list_t *gres_p_get_devices(void)
 {
 	return npu_devices;
 }
@@ -158,9 +162,9 @@ void gres_p_step_hardware_fini(void)
 }
 
 /* slurmctld: what each node of the job got, for its Prolog and Epilog */
-gres_epilog_info_t *gres_p_epilog_build_env(gres_job_state_t *gres_js)
+npu_prep_t *NPU_PREP_BUILD_ENV(gres_job_state_t *gres_js)
 {
-	gres_epilog_info_t *ei = xmalloc(sizeof(*ei));
+	npu_prep_t *ei = xmalloc(sizeof(*ei));
 
 	ei->node_cnt = gres_js->node_cnt;
 	ei->gres_bit_alloc = xcalloc(ei->node_cnt ? ei->node_cnt : 1, sizeof(bitstr_t *));
@@ -171,7 +175,7 @@ gres_epilog_info_t *gres_p_epilog_build_env(gres_job_state_t *gres_js)
 }
 
 /* slurmd, before Prolog/Epilog: outside the job's cgroup, the node's numbers */
-void gres_p_epilog_set_env(char ***env, gres_epilog_info_t *gres_ei, int node_inx)
+void NPU_PREP_SET_ENV(char ***env, npu_prep_t *gres_ei, int node_inx)
 {
 	if (!gres_ei || node_inx < 0 || (uint32_t)node_inx >= gres_ei->node_cnt || !gres_ei->gres_bit_alloc)
 		return;

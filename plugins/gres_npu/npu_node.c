@@ -18,7 +18,7 @@
 #include "npu_merge.h"
 #include "npu_topo.h"
 
-List npu_devices = NULL;
+list_t *npu_devices = NULL;
 npu_index_info_t *npu_info = NULL;
 int npu_ninfo = 0;
 
@@ -84,14 +84,14 @@ static void add_device(const char *path, int index, unsigned major, unsigned min
 
 /* This GRES's gres.conf records, one per file (File=/dev/davinci[0-3] is four),
  * each with a copy of its Cores= in slurmd's machine numbering (mac[]). */
-static int collect_conf(const char *gres_name, List gres_conf_list, npu_conf_rec_t *out, bitstr_t **mac, int max)
+static int collect_conf(const char *gres_name, list_t *gres_conf_list, npu_conf_rec_t *out, bitstr_t **mac, int max)
 {
-	ListIterator it = list_iterator_create(gres_conf_list);
+	list_itr_t *it = list_iterator_create(gres_conf_list);
 	gres_slurmd_conf_t *p;
 	int n = 0;
 
 	while ((p = list_next(it)) && n < max) {
-		hostlist_t hl;
+		struct hostlist *hl;   /* hostlist_t: a pointer in 22.05, the struct from 24.11 */
 		char *f;
 
 		if (xstrcmp(p->name, gres_name))
@@ -241,7 +241,7 @@ static void deny_left_out(const npu_scan_t *scan, const npu_merged_t *merged)
 	}
 }
 
-int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t *cfg)
+int npu_node_load(const char *gres_name, list_t *gres_conf_list, node_config_load_t *cfg)
 {
 	static npu_scan_t scan;
 	static npu_merged_t merged;
@@ -288,10 +288,9 @@ int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t
 
 		if (!f->cores[0])
 			locality(topo, &c.roots, all, &f->dev, cfg, &abs, &mac);
-		add_gres_to_list(gres_conf_list, (char *)gres_name, 1, cfg->cpu_cnt,
-				 f->cores[0] ? (char *)f->cores : abs,
-				 f->cores[0] ? conf_mac(f, conf, mac_of_conf, nconf) : mac, (char *)f->dev.path,
-				 f->dev.type[0] ? (char *)f->dev.type : NULL, NULL, NULL, flags);
+		npu_add_gres(gres_conf_list, gres_name, 1, cfg->cpu_cnt, f->cores[0] ? f->cores : abs,
+			     f->cores[0] ? conf_mac(f, conf, mac_of_conf, nconf) : mac, f->dev.path,
+			     f->dev.type[0] ? f->dev.type : NULL, flags);
 		info("index %zu %s type=%s vendor=%s%s%s", i, f->dev.path, f->dev.type,
 		     f->dev.vendor, f->cores[0] || abs ? " cores=" : "", f->cores[0] ? f->cores : abs ? abs : "");
 		xfree(abs);

@@ -8,7 +8,7 @@
 
 void npu_state_pack(buf_t *buffer)
 {
-	ListIterator it;
+	list_itr_t *it;
 	gres_device_t *g;
 	uint32_t ndev = npu_devices ? (uint32_t)list_count(npu_devices) : 0;
 

@@ -28,7 +28,7 @@ typedef struct {
 	int number;
 } npu_index_info_t;
 
-extern List npu_devices;                /* gres_device_t *, several per index possible */
+extern list_t *npu_devices;                /* gres_device_t *, several per index possible */
 extern npu_index_info_t *npu_info;      /* xmalloc'd, npu_ninfo entries */
 extern int npu_ninfo;
 
@@ -37,7 +37,7 @@ void npu_state_clear(void);
 
 /* node_config_load: detect, merge with gres.conf, rebuild gres_conf_list's
  * records of this GRES and the state. */
-int npu_node_load(const char *gres_name, List gres_conf_list, node_config_load_t *cfg);
+int npu_node_load(const char *gres_name, list_t *gres_conf_list, node_config_load_t *cfg);
 
 void npu_state_pack(buf_t *buffer);
 int npu_state_unpack(buf_t *buffer);

@@ -82,7 +82,7 @@ void shim_request_from_desc(const job_desc_msg_t *desc, mt_request_t *req)
 
 void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *job, mt_request_t *req)
 {
-	const struct job_details *dt = job->details;
+	const shim_job_details_t *dt = job->details;
 
 	memset(req, 0, sizeof(*req));
 	req->partition = desc->partition ? desc->partition : (job->partition ? job->partition : "");

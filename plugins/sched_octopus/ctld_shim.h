@@ -3,8 +3,8 @@
  * ctld_shim - everything job_submit/octopus reads or writes inside
  * slurmctld: job descriptions, job records, the association manager, the
  * default partition, operator checks. Slurm's internal headers are included
- * here and in ctld_shim.c only, so a new Slurm release (24.11) changes
- * these two files and not the policy code.
+ * here and in ctld_shim.c only, so a new Slurm release changes these two
+ * files and not the policy code. Built against 22.05, 24.11 and 26.05.
  */
 #ifndef OCTOPUS_CTLD_SHIM_H
 #define OCTOPUS_CTLD_SHIM_H
@@ -20,6 +20,29 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "mt_request.h"
+
+/* 22.05 names the job record's details `struct job_details`; 23.02 moved
+ * job records to src/common/job_record.h with a typedef'd anonymous struct. */
+#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(23, 2, 0)
+typedef struct job_details shim_job_details_t;
+#else
+typedef job_details_t shim_job_details_t;
+#endif
+
+/*
+ * job_modify() gained `char **err_msg` in 23.02 (SchedMD bug 14539): the
+ * user then sees why an update was refused. slurmctld finds the symbol with
+ * dlsym, so a wrong prototype compiles and loads; it has to be right here.
+ * SHIM_MODIFY_ERR_MSG is the err_msg argument, or NULL where there is none.
+ */
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 2, 0)
+#define SHIM_JOB_MODIFY_ARGS job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid, \
+	char **err_msg
+#define SHIM_MODIFY_ERR_MSG err_msg
+#else
+#define SHIM_JOB_MODIFY_ARGS job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid
+#define SHIM_MODIFY_ERR_MSG ((char **)NULL)
+#endif
 
 #define SHIM_MT_ENV "OCTOPUS_MACHINE_TYPE"
 

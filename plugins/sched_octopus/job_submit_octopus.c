@@ -32,7 +32,7 @@ OCTOPUS_EXPORT const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 OCTOPUS_EXPORT int init(void);
 OCTOPUS_EXPORT int fini(void);
 OCTOPUS_EXPORT int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg);
-OCTOPUS_EXPORT int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid);
+OCTOPUS_EXPORT int job_modify(SHIM_JOB_MODIFY_ARGS);
 
 #define MSG_MAX 640
 
@@ -188,10 +188,11 @@ out:
 	return rc;
 }
 
-/* 22.05 gives job_modify no err_msg: refusals are logged for the admin and
- * the user sees the error code. */
-int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_uid)
+/* Refusals are logged for the admin; from 23.02 the user reads the same
+ * line (before, 22.05 shows only the error code's text). */
+int job_modify(SHIM_JOB_MODIFY_ARGS)
 {
+	char **user_msg = SHIM_MODIFY_ERR_MSG;
 	const policy_t *pol;
 	const grantidx_t *gi;
 	mt_request_t req;
@@ -229,6 +230,7 @@ int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_
 	}
 	if (d.verdict == MT_REJECT) {
 		info("octopus: update of %pJ by uid %u refused: %s", job_ptr, submit_uid, d.msg);
+		set_msg(user_msg, d.msg);
 		rc = shim_reject_code(d.err);
 		goto out;
 	}
@@ -237,6 +239,7 @@ int job_modify(job_desc_msg_t *job_desc, job_record_t *job_ptr, uint32_t submit_
 		    job_desc->time_limit != NO_VAL ? job_desc->time_limit : job_ptr->time_limit, &v);
 	if ((rc = v.rc) != SLURM_SUCCESS) {
 		info("octopus: update of %pJ by uid %u refused: %s", job_ptr, submit_uid, v.msg);
+		set_msg(user_msg, v.msg);
 		goto out;
 	}
 	shim_apply(job_desc, &d);

@@ -21,12 +21,12 @@
 
 int init(void);
 int fini(void);
-int gres_p_node_config_load(List gres_conf_list, node_config_load_t *cfg);
+int gres_p_node_config_load(list_t *gres_conf_list, node_config_load_t *cfg);
 void gres_p_job_set_env(char ***env, bitstr_t *alloc, uint64_t cnt, gres_internal_flags_t flags);
 void gres_p_step_set_env(char ***env, bitstr_t *alloc, uint64_t cnt, gres_internal_flags_t flags);
 void gres_p_send_stepd(buf_t *buffer);
 void gres_p_recv_stepd(buf_t *buffer);
-List gres_p_get_devices(void);
+list_t *gres_p_get_devices(void);
 
 #define ROUNDS 100
 
@@ -96,26 +96,24 @@ static void need_tree(void)
 
 /* gres.conf as slurmd's parser leaves it: the two Ascend devices with
  * Cores=3, the four Gaudi without (their locality comes from hwloc) */
-static List conf_list(void)
+static list_t *conf_list(void)
 {
-	List l = list_create(destroy_gres_slurmd_conf);
+	list_t *l = list_create(destroy_gres_slurmd_conf);
 	bitstr_t *mac = bit_alloc(cfg.cpu_cnt);
 	char file[256];
 
 	snprintf(file, sizeof(file), "%s/dev/davinci[0-1]", top);
 	bit_set(mac, 3);
-	add_gres_to_list(l, "npu", 2, cfg.cpu_cnt, "3", mac, file, "ascend910b", NULL, NULL,
-			 GRES_CONF_HAS_FILE | GRES_CONF_HAS_TYPE);
+	npu_add_gres(l, "npu", 2, cfg.cpu_cnt, "3", mac, file, "ascend910b", GRES_CONF_HAS_FILE | GRES_CONF_HAS_TYPE);
 	FREE_NULL_BITMAP(mac);
 	snprintf(file, sizeof(file), "%s/dev/accel/accel[0-3]", top);
-	add_gres_to_list(l, "npu", 4, cfg.cpu_cnt, NULL, NULL, file, "gaudi", NULL, NULL,
-			 GRES_CONF_HAS_FILE | GRES_CONF_HAS_TYPE);
+	npu_add_gres(l, "npu", 4, cfg.cpu_cnt, NULL, NULL, file, "gaudi", GRES_CONF_HAS_FILE | GRES_CONF_HAS_TYPE);
 	return l;
 }
 
-static gres_slurmd_conf_t *record(List l, int i)
+static gres_slurmd_conf_t *record(list_t *l, int i)
 {
-	ListIterator it = list_iterator_create(l);
+	list_itr_t *it = list_iterator_create(l);
 	gres_slurmd_conf_t *p;
 
 	while ((p = list_next(it)) && i--)
@@ -127,8 +125,8 @@ static gres_slurmd_conf_t *record(List l, int i)
 /* "index:path:major:minor;" for every device node, in list order */
 static void devices_str(char *out, size_t len)
 {
-	List l = gres_p_get_devices();
-	ListIterator it;
+	list_t *l = gres_p_get_devices();
+	list_itr_t *it;
 	gres_device_t *g;
 	size_t n = 0;
 
@@ -150,7 +148,7 @@ static void test_node_config_load_repeated(void **state)
 	need_tree();
 	first[0] = '\0';
 	for (int round = 0; round < ROUNDS; round++) {
-		List l = conf_list();
+		list_t *l = conf_list();
 
 		assert_int_equal(gres_p_node_config_load(l, &cfg), SLURM_SUCCESS);
 		assert_int_equal(list_count(l), 6);
@@ -185,7 +183,7 @@ static void test_node_config_load_repeated(void **state)
 static void test_stepd_round_trip(void **state)
 {
 	char sent[8192], got[8192];
-	List l = conf_list();
+	list_t *l = conf_list();
 
 	(void)state;
 	need_tree();
@@ -208,7 +206,7 @@ static void test_stepd_round_trip(void **state)
 static void test_stepd_truncated(void **state)
 {
 	char sent[8192], got[8192];
-	List l = conf_list();
+	list_t *l = conf_list();
 	buf_t *whole = init_buf(0);
 	uint32_t size;
 
@@ -253,7 +251,7 @@ static const char *env_of(char **env, const char *name)
 
 static void test_environment(void **state)
 {
-	List l = conf_list();
+	list_t *l = conf_list();
 	bitstr_t *alloc = bit_alloc(6);
 	char **env = NULL;
 

@@ -17,7 +17,8 @@ AC_DEFUN([OCTOPUS_SLURM], [
   AS_IF([test -n "$slurm_prefix"], [
     AS_IF([test ! -f "$slurm_prefix/include/slurm/slurm_version.h"],
       [AC_MSG_ERROR([--with-slurm=$slurm_prefix: no include/slurm/slurm_version.h there; give the --prefix Slurm was installed with])])
-    CPPFLAGS="-I$slurm_prefix/include $CPPFLAGS"
+    dnl -isystem, as /usr/include is for Debian's: -Werror judges our code, not slurm.h
+    CPPFLAGS="-isystem $slurm_prefix/include $CPPFLAGS"
     LDFLAGS="-L$slurm_prefix/lib -Wl,-rpath,$slurm_prefix/lib $LDFLAGS"
   ])
   AC_SUBST([slurm_prefix])

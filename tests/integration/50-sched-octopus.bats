@@ -342,6 +342,13 @@ EOF
     [ "$status" -ne 0 ]
     [ "$(field "$id" Partition)" = gpu ]
     wait_until 5 ctld_log_has "octopus: update of JobId=$id by uid $(id -u octouser) refused"
+    # from 23.02 job_modify has err_msg: the user reads the admin's reason
+    if [ "$OCTO_SLURM_RELEASE" -ge 230200 ]; then
+        why=$(sed -n "s/.*octopus: update of JobId=$id by uid [0-9]* refused: //p" \
+            "$OCTO_CLUSTER_DIR/log/slurmctld.log" | tail -n1)
+        [ -n "$why" ]
+        [[ "$output" == *"$why"* ]]
+    fi
     cancel_all
 }
 
@@ -349,13 +356,15 @@ EOF
     body=$(jq -n --arg d "$WORK" '{ script: "#!/bin/sh\ntrue\n",
         job: { name: "resttype", current_working_directory: $d, hold: true,
                environment: { PATH: "/usr/bin:/bin", OCTOPUS_MACHINE_TYPE: "v100x1" } } }')
-    run rest octouser POST /slurm/v0.0.38/job/submit -H 'Content-Type: application/json' --data-binary "$body"
+    run rest octouser POST /slurm/$OCTO_REST_VERSION/job/submit -H 'Content-Type: application/json' \
+        --data-binary "$(rest_job_env <<< "$body")"
     [ "$(echo "$output" | tail -n1)" = 200 ]
     id=$(echo "$output" | sed '$d' | jq -r '.job_id')
     [ "$(field "$id" Licenses)" = mt_v100x1:1 ]
     [ "$(field "$id" TresPerJob)" = gres:gpu:v100:1 ]
     body=$(echo "$body" | jq '.job.environment.OCTOPUS_MACHINE_TYPE = "../../etc"')
-    run rest octouser POST /slurm/v0.0.38/job/submit -H 'Content-Type: application/json' --data-binary "$body"
+    run rest octouser POST /slurm/$OCTO_REST_VERSION/job/submit -H 'Content-Type: application/json' \
+        --data-binary "$(rest_job_env <<< "$body")"
     [[ "$output" == *"is not a machine type name"* ]] || [ "$(echo "$output" | tail -n1)" != 200 ]
     cancel_all
 }

@@ -196,11 +196,11 @@ print(n)' "$BD/minter/minter.sock"
 @test "a minted token works at slurmrestd for that user only" {
     tok=$(mint octouser | awk '{print $3}')
     run curl -s --unix-socket "$OCTO_REST_SOCKET" -H "X-SLURM-USER-NAME: octouser" -H "X-SLURM-USER-TOKEN: $tok" \
-        -w '\n%{http_code}' http://x/slurm/v0.0.38/ping
+        -w '\n%{http_code}' http://x/slurm/$OCTO_REST_VERSION/ping
     [ "$(status_of "$output")" = 200 ]
     # the same token under another name: slurmrestd/slurmctld refuse it
     run curl -s --unix-socket "$OCTO_REST_SOCKET" -H "X-SLURM-USER-NAME: octouser2" -H "X-SLURM-USER-TOKEN: $tok" \
-        -w '\n%{http_code}' http://x/slurm/v0.0.38/jobs
+        -w '\n%{http_code}' http://x/slurm/$OCTO_REST_VERSION/jobs
     body_of "$output" | jq -e '(.errors | length) > 0'
 }
 
@@ -325,11 +325,11 @@ print(n)' "$BD/minter/minter.sock"
     expect '.usage.running_jobs == 0 and .usage.machine_types == [{"machine_type": "a100x1", "running_units": 0, "granted_units": 2, "granted_until": .grants[0].end}]'
     run api octouser2 GET /api/v1/me
     expect '[.grants[] | .units] == [1] and .usage.machine_types[0].granted_units == 1'
-    # the Slurm REST version it asked slurmrestd for: 22.05 serves v0.0.38
+    # the newest Slurm REST version both know: v0.0.38 on 22.05, v0.0.42 on 24.11 and 26.05
     run api - GET /api/v1/readyz
-    expect '.status == "ready" and .slurm_api == {"version": "v0.0.38", "chosen": "negotiated"}'
+    expect --arg v "$OCTO_REST_VERSION" '.status == "ready" and .slurm_api == {"version": $v, "chosen": "negotiated"}'
     run api octoadmin GET /metrics
-    body_of "$output" | grep -qx 'octopus_bridge_slurm_api_info{version="v0.0.38",chosen="negotiated"} 1'
+    body_of "$output" | grep -qx "octopus_bridge_slurm_api_info{version=\"$OCTO_REST_VERSION\",chosen=\"negotiated\"} 1"
     run api octoadmin GET /api/v1/me
     body_of "$output" | jq -e '.admin == true'
     run api octouser GET /api/v1/machine-types

@@ -56,6 +56,14 @@ rest_token() {
     cluster_exec -- scontrol token username="$1" lifespan="${2:-300}" | sed -n 's/^SLURM_JWT=//p'
 }
 
+# A submit body (stdin) in the release's REST version: v0.0.38 takes the job's
+# environment as an object, v0.0.40 and later as an array of NAME=value (an
+# object is accepted there with a warning, and loses the SLURM_* variables).
+rest_job_env() {
+    if [ "$OCTO_REST_VERSION" = v0.0.38 ]; then cat
+    else jq '.job.environment |= (to_entries | map("\(.key)=\(.value)"))'; fi
+}
+
 # rest USER METHOD PATH [CURL ARGS...] : prints body, then the HTTP status on the last line
 rest() {
     local u=$1 method=$2 path=$3; shift 3

@@ -34,6 +34,9 @@ export OCTO_CLUSTER_NETNS=$NS_HEAD
 export OCTO_CLUSTER_NAME=$CLUSTER
 export OCTO_CLUSTER_NODES="${NODES[*]}"
 export OCTO_REST_SOCKET=$REST_SOCKET
+export OCTO_SLURM_RELEASE=$(slurm_release)
+export OCTO_REST_VERSION=$(slurm_rest_version)
+export PATH=$(printf %q "$PATH")
 EOF
 }
 

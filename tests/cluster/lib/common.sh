@@ -103,8 +103,12 @@ ensure_users() {
 }
 
 # Run a Slurm client inside the head namespace, where the controller is.
+# Clients run as on the head host: its network, its name and its /etc/hosts.
+# Slurm from 23.11 has slurmd connect back to srun by srun's host name, which
+# only the instance's hosts file resolves.
 in_head() {
-    SLURM_CONF=$SLURM_CONF_PATH nsenter --net="/run/netns/$NS_HEAD" "$@"
+    SLURM_CONF=$SLURM_CONF_PATH nsenter --net="/run/netns/$NS_HEAD" \
+        unshare --uts --mount --propagation private -- "$HERE/lib/enter-host" "$HEAD" "$DIR/etc/hosts" "$@"
 }
 
 # Run a client as USER (root when USER is root), in the head namespace.
@@ -116,4 +120,38 @@ as_user() {
         in_head setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
             env HOME="$(getent passwd "$u" | cut -d: -f6)" USER="$u" LOGNAME="$u" "$@"
     fi
+}
+
+# Which Slurm the cluster runs: Debian's, on PATH, or one installed from
+# SchedMD's source into a prefix (OCTO_SLURM_PREFIX=/opt/slurm-26.05, made by
+# scripts/slurm-build). The release decides slurmrestd's plugins and the REST
+# version the harness itself speaks (slurm_rest_version).
+slurm_select() {
+    if [ -n "${OCTO_SLURM_PREFIX:-}" ]; then
+        [ -x "$OCTO_SLURM_PREFIX/sbin/slurmctld" ] ||
+            die "OCTO_SLURM_PREFIX=$OCTO_SLURM_PREFIX has no sbin/slurmctld: build it with scripts/slurm-build"
+        case ":$PATH:" in
+            *":$OCTO_SLURM_PREFIX/sbin:"*) ;;
+            *) PATH=$OCTO_SLURM_PREFIX/sbin:$OCTO_SLURM_PREFIX/bin:$PATH; export PATH ;;
+        esac
+    fi
+    SLURM_RELEASE=""
+}
+
+# The running Slurm's release as a number: 22.05.8 -> 220508.
+slurm_release() {
+    if [ -z "${SLURM_RELEASE:-}" ]; then
+        local v
+        v=$(slurmctld -V 2>/dev/null | awk '{print $2}')
+        [[ $v =~ ^([0-9]+)\.([0-9]+)\.([0-9]+) ]] || die "cannot read the Slurm release from 'slurmctld -V' ($v)"
+        SLURM_RELEASE=$(( BASH_REMATCH[1] * 10000 + 10#${BASH_REMATCH[2]} * 100 + BASH_REMATCH[3] ))
+    fi
+    echo "$SLURM_RELEASE"
+}
+
+# 22.05 serves openapi/v0.0.38 (and 39); 24.11 dropped both and serves the
+# data_parser versions v0.0.40-42 through openapi/slurmctld; 26.05 v0.0.42-45.
+# v0.0.42 is the one 24.11 and 26.05 share.
+slurm_rest_version() {
+    if [ "$(slurm_release)" -lt 231100 ]; then echo v0.0.38; else echo v0.0.42; fi
 }

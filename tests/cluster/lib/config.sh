@@ -41,7 +41,7 @@ parse_up_options() {
 
 find_system_plugin_dir() {
     local d
-    for d in /usr/lib/*/slurm-wlm /usr/lib/slurm-wlm /usr/lib64/slurm /usr/lib/slurm; do
+    for d in ${OCTO_SLURM_PREFIX:+$OCTO_SLURM_PREFIX/lib/slurm} /usr/lib/*/slurm-wlm /usr/lib/slurm-wlm /usr/lib64/slurm /usr/lib/slurm; do
         if [ -f "$d/libslurmfull.so" ]; then
             SYSTEM_PLUGIN_DIR=$d
             return 0

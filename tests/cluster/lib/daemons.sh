@@ -112,10 +112,12 @@ start_slurmrestd() {
     wait_for 20 "slurmrestd ping" rest_ping
 }
 
-# slurmdbd's REST plugin only where there is a slurmdbd
+# slurmdbd's REST plugin only where there is a slurmdbd; from 23.11 the
+# openapi plugins are per daemon, each serving every data_parser version
 restd_plugins() {
-    if [ "${OPT_NO_ACCOUNTING:-0}" = 1 ]; then echo openapi/v0.0.38
-    else echo openapi/v0.0.38,openapi/dbv0.0.38; fi
+    local ctld=openapi/v0.0.38 dbd=openapi/dbv0.0.38
+    if [ "$(slurm_release)" -ge 231100 ]; then ctld=openapi/slurmctld dbd=openapi/slurmdbd; fi
+    if [ "${OPT_NO_ACCOUNTING:-0}" = 1 ]; then echo "$ctld"; else echo "$ctld,$dbd"; fi
 }
 
 rest_ping() {
@@ -123,5 +125,5 @@ rest_ping() {
     tok=$(in_head scontrol token username=octouser lifespan=60 | sed -n 's/^SLURM_JWT=//p')
     [ -n "$tok" ] || return 1
     curl -sf --unix-socket "$REST_SOCKET" -H "X-SLURM-USER-NAME: octouser" \
-        -H "X-SLURM-USER-TOKEN: $tok" http://localhost/slurm/v0.0.38/ping | grep -q '"UP"'
+        -H "X-SLURM-USER-TOKEN: $tok" http://localhost/slurm/$(slurm_rest_version)/ping | grep -q '"UP"'
 }

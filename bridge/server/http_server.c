@@ -27,69 +27,17 @@
 #include "bridge.h"
 #include "conn_guard.h"
 #include "ide_proxy.h"
+#include "ide_ws.h"
 #include "utf8_valid.h"
 #include "identity.h"
 #include "metrics.h"
+#include "route_handler.h"
 #include "router.h"
 
-typedef void (*handler_fn)(req_t *r);
-
-enum { PUBLIC = 1, ADMIN = 2 };
-
-typedef struct {
-	handler_fn fn;
-	int flags;
-} handler_t;
-
-static const handler_t h_healthz = { r_healthz, PUBLIC }, h_readyz = { r_readyz, PUBLIC }, h_me = { r_me, 0 },
-		       h_mt = { r_machine_types, 0 }, h_jobs_list = { r_jobs_list, 0 },
-		       h_jobs_submit = { r_jobs_submit, 0 }, h_job_get = { r_job_get, 0 },
-		       h_job_cancel = { r_job_cancel, 0 }, h_tok_create = { r_tokens_create, 0 },
-		       h_tok_list = { r_tokens_list, 0 }, h_tok_revoke = { r_tokens_revoke, 0 },
-		       h_audit = { r_admin_audit, ADMIN }, h_metrics = { r_metrics, ADMIN },
-		       h_nodes = { r_admin_nodes, ADMIN },
-		       h_qr_create = { r_qreq_create, 0 }, h_qr_list = { r_qreq_list, 0 }, h_qr_get = { r_qreq_get, 0 },
-		       h_qr_approve = { r_qreq_approve, ADMIN }, h_qr_reject = { r_qreq_reject, ADMIN },
-		       h_qr_cancel = { r_qreq_cancel, 0 }, h_grants = { r_grants_list, 0 },
-		       h_grant_extend = { r_grant_extend, ADMIN }, h_grant_revoke = { r_grant_revoke, ADMIN },
-		       h_job_log = { r_job_log, 0 }, h_vol_create = { r_volumes_create, 0 },
-		       h_vol_list = { r_volumes_list, 0 }, h_vol_delete = { r_volume_delete, 0 },
-		       h_inst_create = { r_instances_create, 0 }, h_inst_list = { r_instances_list, 0 },
-		       h_inst_get = { r_instance_get, 0 }, h_inst_delete = { r_instance_delete, 0 };
-
-static const route_t routes[] = {
-	{ "GET", "/api/v1/healthz", &h_healthz },
-	{ "GET", "/api/v1/readyz", &h_readyz },
-	{ "GET", "/api/v1/me", &h_me },
-	{ "GET", "/api/v1/machine-types", &h_mt },
-	{ "GET", "/api/v1/jobs", &h_jobs_list },
-	{ "POST", "/api/v1/jobs", &h_jobs_submit },
-	{ "GET", "/api/v1/jobs/{}", &h_job_get },
-	{ "DELETE", "/api/v1/jobs/{}", &h_job_cancel },
-	{ "GET", "/api/v1/jobs/{}/log", &h_job_log },
-	{ "POST", "/api/v1/volumes", &h_vol_create },
-	{ "GET", "/api/v1/volumes", &h_vol_list },
-	{ "DELETE", "/api/v1/volumes/{}", &h_vol_delete },
-	{ "POST", "/api/v1/instances", &h_inst_create },
-	{ "GET", "/api/v1/instances", &h_inst_list },
-	{ "GET", "/api/v1/instances/{}", &h_inst_get },
-	{ "DELETE", "/api/v1/instances/{}", &h_inst_delete },
-	{ "POST", "/api/v1/tokens", &h_tok_create },
-	{ "GET", "/api/v1/tokens", &h_tok_list },
-	{ "DELETE", "/api/v1/tokens/{}", &h_tok_revoke },
-	{ "GET", "/api/v1/admin/audit", &h_audit },
-	{ "GET", "/api/v1/admin/nodes", &h_nodes },
-	{ "POST", "/api/v1/quota-requests", &h_qr_create },
-	{ "GET", "/api/v1/quota-requests", &h_qr_list },
-	{ "GET", "/api/v1/quota-requests/{}", &h_qr_get },
-	{ "POST", "/api/v1/quota-requests/{}/approve", &h_qr_approve },
-	{ "POST", "/api/v1/quota-requests/{}/reject", &h_qr_reject },
-	{ "POST", "/api/v1/quota-requests/{}/cancel", &h_qr_cancel },
-	{ "GET", "/api/v1/grants", &h_grants },
-	{ "POST", "/api/v1/grants/{}/extend", &h_grant_extend },
-	{ "DELETE", "/api/v1/grants/{}", &h_grant_revoke },
-	{ "GET", "/metrics", &h_metrics },
-};
+/* the API's routes, from the caller (routes/route_table.c): the server
+ * dispatches to handlers it does not know */
+static const route_t *routes;
+static size_t nroutes;
 
 /* Where a listener's requests may go: with InstanceListen= set, the IDEs
  * get a listener (and so, at the proxy, an origin) of their own, and a page
@@ -117,26 +65,6 @@ typedef struct {
 } conn_ctx_t;
 
 static bridge_t *the_bridge;
-
-void reply_json(req_t *r, int status, json_object *body)
-{
-	json_object_put(r->out);
-	r->status = status;
-	r->out = body;
-}
-
-void reply_error(req_t *r, int status, const char *code, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	reply_json(r, status, api_error_new(code, msg, r->request_id));
-	if (r->audit_action)
-		snprintf(r->audit_detail, sizeof(r->audit_detail), "%s: %.200s", code, msg);
-}
 
 static void source_of(struct MHD_Connection *c, char *out, size_t len)
 {
@@ -250,7 +178,7 @@ static enum MHD_Result send_answer(conn_ctx_t *cx)
 static void dispatch(conn_ctx_t *cx)
 {
 	req_t *r = &cx->r;
-	const handler_t *h;
+	const route_handler_t *h;
 	char why[300], code[32];
 	int st;
 
@@ -267,13 +195,13 @@ static void dispatch(conn_ctx_t *cx)
 	for (size_t i = 0; i < cx->m.nparams; i++)
 		r->params[i] = cx->m.params[i];
 	r->nparams = cx->m.nparams;
-	if (!(h->flags & PUBLIC)) {
+	if (!(h->flags & ROUTE_PUBLIC)) {
 		st = identity_resolve(r, code, sizeof(code), why, sizeof(why));
 		if (st) {
 			reply_error(r, st, code, "%s", why);
 			return;
 		}
-		if ((h->flags & ADMIN) && !r->who.admin) {
+		if ((h->flags & ROUTE_ADMIN) && !r->who.admin) {
 			reply_error(r, 403, "forbidden", "%s is for admins", r->path);
 			return;
 		}
@@ -364,7 +292,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cx->ide)
 			cx->m.status = 200;
 		else if (li->serves & SERVE_API)
-			route_find(routes, sizeof(routes) / sizeof(routes[0]), method, url, &cx->m);
+			route_find(routes, nroutes, method, url, &cx->m);
 		else
 			cx->m.status = 404;
 		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)(cx->ide ? b->cfg.instance_max_body : b->cfg.max_body))
@@ -569,8 +497,10 @@ static struct MHD_Daemon *start_one(bridge_t *b, const char *spec, listener_t *l
 
 static conn_guard_t *guards[2];
 
-int http_start(bridge_t *b, struct MHD_Daemon *d[2], char *why, size_t wl)
+int http_start(bridge_t *b, const route_t *table, size_t n, struct MHD_Daemon *d[2], char *why, size_t wl)
 {
+	routes = table;
+	nroutes = n;
 	the_bridge = b;
 	d[0] = d[1] = NULL;
 	listeners[0] = (listener_t){ b, SERVE_API | (b->cfg.instance_listen[0] ? 0 : SERVE_IDE) };

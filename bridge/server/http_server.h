@@ -6,12 +6,14 @@
 #include <stddef.h>
 
 #include "bridge.h"
+#include "router.h"
 
 struct MHD_Daemon;
 
 /* Listen= (the API, and /i/ unless InstanceListen= is set) and
- * InstanceListen= (/i/ only). 0, or -1 with why. */
-int http_start(bridge_t *b, struct MHD_Daemon *d[2], char *why, size_t whylen);
+ * InstanceListen= (/i/ only), serving the n routes of table (their handlers
+ * are route_handler_t). 0, or -1 with why. */
+int http_start(bridge_t *b, const route_t *table, size_t n, struct MHD_Daemon *d[2], char *why, size_t whylen);
 void http_stop(struct MHD_Daemon *d[2]);
 
 #endif

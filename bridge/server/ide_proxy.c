@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include "ide_proxy.h"
+#include "ide_ws.h"
 
 #include <curl/curl.h>
 #include <microhttpd.h>
@@ -11,26 +12,10 @@
 
 #include "cookie_scope.h"
 #include "ide_catalog.h"
+#include "ide_headers.h"
 
 #define RESP_HEADERS_MAX 64
 #define BUF_CAP (256 * 1024)
-
-bool ide_header_forwarded(const char *name, bool websocket)
-{
-	/* hop-by-hop, the caller's credentials, and what the bridge sets */
-	static const char *const drop[] = { "Connection", "Keep-Alive", "Proxy-Authorization", "Proxy-Connection",
-					    "TE", "Trailer", "Transfer-Encoding", "Content-Length", "Expect",
-					    "Authorization", "X-Forwarded-For", NULL };
-
-	for (int i = 0; drop[i]; i++)
-		if (!strcasecmp(name, drop[i]))
-			return false;
-	if (!strncasecmp(name, "X-Octopus-", 10))
-		return false;
-	if (!strcasecmp(name, "Upgrade"))
-		return websocket;
-	return true;
-}
 
 typedef struct {
 	CURL *e;

@@ -23,7 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ide_proxy.h"
+#include "ide_headers.h"
+#include "ide_ws.h"
 
 #define HEAD_MAX (16 * 1024)
 

@@ -94,4 +94,9 @@ int job_list_render(job_list_t *l, const job_list_t *prev);
 /* license/mt_<type>=N in the record's allocated (else requested) TRES */
 uint64_t job_rec_units(const job_rec_t *r, const char *type);
 
+/* The portal's word for a Slurm job_state ("queued", "running", ...). */
+const char *job_portal_state(const char *slurm_state);
+/* The portal's view of one slurmrestd job (either generation's shape); NULL when it is not an object. */
+json_object *job_view(json_object *slurm_job);
+
 #endif

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "job_spec.h"
 
-#include "job_list.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -286,32 +285,3 @@ json_object *job_spec_submit_body(const job_spec_t *spec, const char *user, cons
 	return body;
 }
 
-const char *job_portal_state(const char *s)
-{
-	static const struct {
-		const char *slurm, *portal;
-	} map[] = {
-		{ "PENDING", "queued" },        { "CONFIGURING", "running" }, { "RUNNING", "running" },
-		{ "COMPLETING", "stopping" },   { "COMPLETED", "succeeded" }, { "CANCELLED", "stopped" },
-		{ "FAILED", "failed" },         { "NODE_FAIL", "failed" },    { "BOOT_FAIL", "failed" },
-		{ "OUT_OF_MEMORY", "failed" },  { "DEADLINE", "failed" },     { "TIMEOUT", "failed" },
-		{ "SUSPENDED", "suspended" },   { "PREEMPTED", "suspended" }, { "REQUEUED", "suspended" },
-	};
-
-	for (size_t i = 0; s && i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(s, map[i].slurm))
-			return map[i].portal;
-	return "unknown";
-}
-
-json_object *job_view(json_object *j)
-{
-	job_rec_t r;
-	json_object *out;
-
-	if (!json_object_is_type(j, json_type_object) || job_rec_from_json(j, &r))
-		return NULL;
-	out = job_rec_view(&r);
-	job_rec_free(&r);
-	return out;
-}

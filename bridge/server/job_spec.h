@@ -48,10 +48,6 @@ void job_spec_free(job_spec_t *spec);
 json_object *job_spec_submit_body(const job_spec_t *spec, const char *user, const char *home, const char *workdir,
 				  const char *partition, const char *comment);
 
-/* The portal's word for a Slurm job_state ("queued", "running", ...). */
-const char *job_portal_state(const char *slurm_state);
 
-/* The portal's view of one v0.0.38 job; NULL when it is not an object. */
-json_object *job_view(json_object *slurm_job);
 
 #endif

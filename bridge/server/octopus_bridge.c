@@ -21,6 +21,7 @@
 
 #include "bridge.h"
 #include "http_server.h"
+#include "route_table.h"
 #include "mt_catalog.h"
 
 static volatile sig_atomic_t stop;
@@ -171,7 +172,10 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
 	}
-	if (http_start(&b, d, err, sizeof(err))) {
+	size_t nroutes;
+	const route_t *routes = route_table(&nroutes);
+
+	if (http_start(&b, routes, nroutes, d, err, sizeof(err))) {
 		fprintf(stderr, "octopus-bridge: %s\n", err);
 		return 1;
 	}

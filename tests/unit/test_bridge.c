@@ -16,6 +16,7 @@
 #include "bridge_config.h"
 #include "grant_sum.h"
 #include "gres_count.h"
+#include "job_list.h"
 #include "job_spec.h"
 #include "log_path.h"
 #include "router.h"

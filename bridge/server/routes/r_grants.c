@@ -12,38 +12,6 @@
 #include "bridge.h"
 #include "route_body.h"
 
-json_object *grant_json(const gl_grant_t *g, int applying)
-{
-	json_object *o = json_object_new_object();
-	int64_t now = (int64_t)time(NULL);
-
-	json_object_object_add(o, "id", json_object_new_int64(g->id));
-	json_object_object_add(o, "user", json_object_new_string(g->user));
-	json_object_object_add(o, "account", json_object_new_string(g->account));
-	json_object_object_add(o, "machine_type", json_object_new_string(g->machine_type));
-	json_object_object_add(o, "units", json_object_new_int64(g->units));
-	json_object_object_add(o, "start", json_object_new_int64(g->start));
-	json_object_object_add(o, "end", json_object_new_int64(g->end));
-	json_object_object_add(o, "reason", json_object_new_string(g->reason));
-	json_object_object_add(o, "approver", json_object_new_string(g->approver));
-	json_object_object_add(o, "status", json_object_new_string(g->status == GL_REVOKED ? "revoked"
-								    : g->end <= now     ? "expired"
-								    : g->start > now    ? "scheduled"
-								    : applying          ? "applying"
-											: "active"));
-	return o;
-}
-
-json_object *grant_json_now(bridge_t *b, const gl_grant_t *g)
-{
-	size_t n;
-	gl_grant_t *all = bridge_grants(b, g->user, &n);
-	json_object *o = grant_json(g, grant_applying(b, all, n, g, (int64_t)time(NULL)));
-
-	free(all);
-	return o;
-}
-
 void r_grants_list(req_t *r)
 {
 	const char *user = req_query(r, "user");

@@ -11,6 +11,7 @@
 #include "bridge.h"
 #include "sr_adapt.h"
 #include "ide_proxy.h"
+#include "ide_ws.h"
 #include "metrics.h"
 #include "gres_count.h"
 #include "mt_catalog.h"

@@ -37,7 +37,9 @@ leg_2605() {
     [ "${OCTO_SKIP_INTEGRATION:-0}" = 1 ] && return
     phase "26.05: integration tests on a cluster of 26.05 daemons"
     for f in $LEG_2605_FILES; do files+=("tests/integration/$f.bats"); done
-    OCTO_SLURM_PREFIX=$prefix OCTO_TEST_INSTANCE=s2605 tests/run-integration "$build" "${files[@]}" \
+    rm -rf "$logs/api"
+    OCTO_API_RECORD_DIR=$logs/api OCTO_SLURM_PREFIX=$prefix OCTO_TEST_INSTANCE=s2605 \
+        tests/run-integration "$build" "${files[@]}" \
         2> "$logs/integration.stderr" | tee "$logs/integration.tap"
     rc=${PIPESTATUS[0]}
     grep -E '^cluster\[' "$logs/integration.stderr" || true

@@ -147,6 +147,17 @@ status_of() { tail -n1 <<< "$1"; }
 # expect JQ-ARGS...: the last answer's body passes jq -e; else it is shown
 expect() { body_of "$output" | jq -e "$@" > /dev/null || { echo "body: $(body_of "$output")" >&3; return 1; }; }
 body_of() { sed '$d' <<< "$1"; }
+# record NAME [JQ]: keep the last answer's body (or JQ of it) for
+# tests/api-compare, which checks /api/v1 is the same document on every Slurm
+# release; node names lose this instance's prefix, as the releases' differ
+record() {
+    [ -n "${OCTO_API_RECORD_DIR:-}" ] || return 0
+    mkdir -p "$OCTO_API_RECORD_DIR"
+    # and a job's id inside its file names (bridged-7.out) is the run's own
+    body_of "$output" | jq --arg id "${id:-}" "${2:-.}"' | walk(if type == "string" and $id != ""
+            then gsub("-" + $id + "\\."; "-JOBID.") else . end)' |
+        sed "s/$BR-n/INST-n/g" > "$OCTO_API_RECORD_DIR/$1.json"
+}
 # mint USER: the minter's answer line, asked as root over its socket
 mint() {
     python3 -c 'import socket,sys
@@ -323,6 +334,7 @@ print(n)' "$BD/minter/minter.sock"
     expect '[.grants[] | {machine_type, units, status}] == [{"machine_type": "a100x1", "units": 2, "status": "active"}]'
     expect '[.associations[] | select(.grp_tres != null and (.grp_tres | test("license/mt_a100x1=2")))] | length == 1'
     expect '.usage.running_jobs == 0 and .usage.machine_types == [{"machine_type": "a100x1", "running_units": 0, "granted_units": 2, "granted_until": .grants[0].end}]'
+    record me 'del(.grants[].id)'
     run api octouser2 GET /api/v1/me
     expect '[.grants[] | .units] == [1] and .usage.machine_types[0].granted_units == 1'
     # the newest Slurm REST version both know: v0.0.38 on 22.05, v0.0.42 on 24.11 and 26.05
@@ -336,6 +348,7 @@ print(n)' "$BD/minter/minter.sock"
     [ "$(status_of "$output")" = 200 ]
     body_of "$output" | jq -e '[.machine_types[].name] == ["a100x1", "a100x2", "v100x1"]'
     body_of "$output" | jq -e '.machine_types[0].gres_per_unit == "gpu:a100:1" and .machine_types[0].partitions == ["gpu"]'
+    record machine-types
 }
 
 @test "a job submitted through the bridge runs as its user, shaped by its machine type" {
@@ -349,6 +362,12 @@ print(n)' "$BD/minter/minter.sock"
     [[ "$output" == *"UserId=octouser("* ]]
     [[ "$output" == *"license/mt_a100x1=1"* ]] || [[ "$output" == *"Licenses=mt_a100x1:1"* ]]
     [[ "$output" == *"Comment=portal:job"* ]]
+    # the same finished job as every release's bridge shows it
+    run api octouser GET "/api/v1/jobs/$id"
+    [ "$(status_of "$output")" = 200 ]
+    record job
+    run api octouser GET /api/v1/jobs
+    record job-in-list '.jobs[] | select(.id == ($id | tonumber))'
 }
 
 @test "job requests the bridge refuses: bad JSON, unknown fields, big bodies, paths outside the home, cross-site forms" {
@@ -1098,6 +1117,7 @@ st() { tr -d '\r' < "$2" | sed -n 's/^Server-Timing: //Ip' | tr ',' '\n' | sed -
     body_of "$output" | jq -e '(.nodes | length) == 3 and .accelerators["gpu:a100"].total == 12 and .accelerators["gpu:a100"].used == 2'
     body_of "$output" | jq -e '.accelerators["gpu:v100"].total == 6'
     body_of "$output" | jq -e '[.partitions[] | select(.name == "gpu" and .total_nodes == 3 and .state == "UP")] | length == 1'
+    record admin-nodes
     cluster_exec -- scancel "$id"
 }
 

@@ -44,6 +44,83 @@ static uint64_t mem_per_cpu(uint64_t pn_min_memory)
 	return pn_min_memory & ~MEM_PER_CPU;
 }
 
+/*
+ * The GRES element prefix of a TRES list from one spelling to the other
+ * ("gres/gpu:2,license/x:1" <-> "gres:gpu:2,license/x:1"): only at the start
+ * of an element, where a prefix can be. Returns v itself when Slurm already
+ * spells it as the core does, else an xmalloc'd copy kept in *keep (freed at
+ * the next call with the same keep: slurmctld serialises job_submit and
+ * job_modify, and each request is read before the next).
+ */
+static const char *gres_spelled(const char *v, const char *from, const char *to, char **keep)
+{
+	size_t n = strlen(from);
+	char *out;
+
+	xfree(*keep);
+	if (!v || !strcmp(from, to))
+		return v;
+	out = xstrdup(v);
+	for (char *p = out; *p; p++)
+		if ((p == out || p[-1] == ',') && !strncmp(p, from, n))
+			memcpy(p, to, n);       /* same length: "gres:" and "gres/" */
+	*keep = out;
+	return out;
+}
+
+enum { K_JOB, K_NODE, K_SOCKET, K_TASK, K_CPUS, K_MEM, K_N };
+static char *in_copies[K_N];
+
+/*
+ * tres_per_task as a TRES list ("cpu=2,gres/gpu:a100=1") to the core's
+ * GRES string ("gres:gpu:a100:1"), or back: to_list=false keeps only the
+ * GRES elements with ':' for the count; to_list=true writes '=' and then
+ * appends the elements of keep_from that are not GRES (cpu=2). xmalloc'd.
+ */
+static char *task_tres(const char *v, bool to_list, const char *keep_from)
+{
+	char *out = NULL, *copy, *save = NULL;
+
+	if (!v)
+		return NULL;
+	copy = xstrdup(v);
+	for (char *e = strtok_r(copy, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+		char *cut;
+
+		if (strncmp(e, to_list ? "gres:" : "gres/", 5))
+			continue;       /* cpu=N and the like are not the core's */
+		/* the count's separator: the last '=' in Slurm's, ':' in the core's */
+		if ((cut = strrchr(e + 5, to_list ? ':' : '=')))
+			*cut = to_list ? '=' : ':';
+		xstrfmtcat(out, "%s%s%s", out ? "," : "", to_list ? "gres/" : "gres:", e + 5);
+	}
+	xfree(copy);
+	if (to_list && keep_from) {
+		copy = xstrdup(keep_from);
+		for (char *e = strtok_r(copy, ",", &save); e; e = strtok_r(NULL, ",", &save))
+			if (strncmp(e, "gres/", 5))
+				xstrfmtcat(out, "%s%s", out ? "," : "", e);
+		xfree(copy);
+	}
+	return out;
+}
+
+/* a job's TRES field as the core reads it */
+static const char *tres_in(const char *v, int k)
+{
+	if (SHIM_TASK_TRES_IS_LIST && k == K_TASK) {
+		xfree(in_copies[k]);
+		return in_copies[k] = task_tres(v, false, NULL);
+	}
+	return gres_spelled(v, SHIM_SLURM_GRES_PREFIX, "gres:", &in_copies[k]);
+}
+
+void shim_fini(void)
+{
+	for (int k = 0; k < K_N; k++)
+		xfree(in_copies[k]);
+}
+
 static const char *machine_type_of(char **spank_env, uint32_t spank_n, char **env, uint32_t env_n)
 {
 	const char *v = env_get(spank_env, spank_n, SHIM_MT_ENV);
@@ -64,10 +141,10 @@ void shim_request_from_desc(const job_desc_msg_t *desc, mt_request_t *req)
 	}
 	req->machine_type = machine_type_of(desc->spank_job_env, desc->spank_job_env_size,
 					    desc->environment, desc->env_size);
-	req->tres_per_job = desc->tres_per_job;
-	req->tres_per_node = desc->tres_per_node;
-	req->tres_per_socket = desc->tres_per_socket;
-	req->tres_per_task = desc->tres_per_task;
+	req->tres_per_job = tres_in(desc->tres_per_job, K_JOB);
+	req->tres_per_node = tres_in(desc->tres_per_node, K_NODE);
+	req->tres_per_socket = tres_in(desc->tres_per_socket, K_SOCKET);
+	req->tres_per_task = tres_in(desc->tres_per_task, K_TASK);
 	req->licenses = desc->licenses;
 	req->min_nodes = or_zero32(desc->min_nodes);
 	req->max_nodes = or_zero32(desc->max_nodes);
@@ -76,8 +153,8 @@ void shim_request_from_desc(const job_desc_msg_t *desc, mt_request_t *req)
 	req->min_cpus = or_zero32(desc->min_cpus);
 	req->mem_per_node_mb = mem_per_node(desc->pn_min_memory);
 	req->mem_per_cpu_mb = mem_per_cpu(desc->pn_min_memory);
-	req->cpus_per_tres = desc->cpus_per_tres;
-	req->mem_per_tres = desc->mem_per_tres;
+	req->cpus_per_tres = tres_in(desc->cpus_per_tres, K_CPUS);
+	req->mem_per_tres = tres_in(desc->mem_per_tres, K_MEM);
 }
 
 void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *job, mt_request_t *req)
@@ -87,11 +164,11 @@ void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *jo
 	memset(req, 0, sizeof(*req));
 	req->partition = desc->partition ? desc->partition : (job->partition ? job->partition : "");
 	req->machine_type = machine_type_of(job->spank_job_env, job->spank_job_env_size, NULL, 0);
-#define PICK(f) (desc->f ? desc->f : job->f)
-	req->tres_per_job = PICK(tres_per_job);
-	req->tres_per_node = PICK(tres_per_node);
-	req->tres_per_socket = PICK(tres_per_socket);
-	req->tres_per_task = PICK(tres_per_task);
+#define PICK(f, k) tres_in(desc->f ? desc->f : job->f, k)
+	req->tres_per_job = PICK(tres_per_job, K_JOB);
+	req->tres_per_node = PICK(tres_per_node, K_NODE);
+	req->tres_per_socket = PICK(tres_per_socket, K_SOCKET);
+	req->tres_per_task = PICK(tres_per_task, K_TASK);
 #undef PICK
 	/* the job's own mt_ license is ours; only a new -L list is the user's */
 	req->licenses = desc->licenses;
@@ -108,8 +185,8 @@ void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *jo
 										   : dt->pn_min_memory);
 	}
 	/* the job's own values are ours once shaped: only an update's are the user's */
-	req->cpus_per_tres = desc->cpus_per_tres;
-	req->mem_per_tres = desc->mem_per_tres;
+	req->cpus_per_tres = tres_in(desc->cpus_per_tres, K_CPUS);
+	req->mem_per_tres = tres_in(desc->mem_per_tres, K_MEM);
 }
 
 int shim_reject_code(mt_err_kind_t kind)
@@ -131,17 +208,33 @@ static void set_str(char **field, const char *v)
 		*field = xstrdup(v);
 }
 
+/* a TRES field the core wrote, as this Slurm spells it */
+static void set_tres(char **field, const char *v)
+{
+	char *copy = NULL;
+
+	set_str(field, gres_spelled(v, "gres:", SHIM_SLURM_GRES_PREFIX, &copy));
+	xfree(copy);
+}
+
 void shim_apply(job_desc_msg_t *desc, const mt_decision_t *d)
 {
 	if (d->set_partition)
 		set_str(&desc->partition, d->partition);
-	set_str(&desc->tres_per_job, d->tres_per_job);
-	set_str(&desc->tres_per_node, d->tres_per_node);
-	set_str(&desc->tres_per_socket, d->tres_per_socket);
-	set_str(&desc->tres_per_task, d->tres_per_task);
+	set_tres(&desc->tres_per_job, d->tres_per_job);
+	set_tres(&desc->tres_per_node, d->tres_per_node);
+	set_tres(&desc->tres_per_socket, d->tres_per_socket);
+	if (SHIM_TASK_TRES_IS_LIST) {
+		char *t = task_tres(d->tres_per_task[0] ? d->tres_per_task : NULL, true, desc->tres_per_task);
+
+		xfree(desc->tres_per_task);
+		desc->tres_per_task = t;
+	} else {
+		set_tres(&desc->tres_per_task, d->tres_per_task);
+	}
 	set_str(&desc->licenses, d->licenses);
-	set_str(&desc->cpus_per_tres, d->cpus_per_tres);
-	set_str(&desc->mem_per_tres, d->mem_per_tres);
+	set_tres(&desc->cpus_per_tres, d->cpus_per_tres);
+	set_tres(&desc->mem_per_tres, d->mem_per_tres);
 	if (d->clear_mem)
 		desc->pn_min_memory = NO_VAL64;
 }
@@ -222,6 +315,21 @@ void shim_grant_lookup(uint32_t uid, const char *account, const char *partition,
 	assoc_mgr_unlock(&locks);
 }
 
+uint32_t shim_het_offset(const job_desc_msg_t *desc)
+{
+	return desc->het_job_offset == NO_VAL ? 0 : desc->het_job_offset;
+}
+
+bool shim_het_component_without_licenses(const job_desc_msg_t *desc)
+{
+#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(23, 2, 0)
+	(void)desc;
+	return false;
+#else
+	return shim_het_offset(desc) > 0;
+#endif
+}
+
 bool shim_is_operator(uint32_t uid)
 {
 	/* without slurmdbd no user has an admin level: only root and SlurmUser */
@@ -248,4 +356,11 @@ time_t shim_conf_last_update(void)
 char *shim_conf_path(void)
 {
 	return get_extra_conf_path("octopus.conf");
+}
+
+char *shim_state_path(const char *name)
+{
+	const char *dir = slurm_conf.state_save_location;
+
+	return dir && dir[0] ? xstrdup_printf("%s/%s", dir, name) : NULL;
 }

@@ -30,6 +30,21 @@ typedef job_details_t shim_job_details_t;
 #endif
 
 /*
+ * A job's GRES in its TRES strings (tres_per_*, cpus_per_tres, mem_per_tres):
+ * "gres:gpu:a100:2" up to 22.05, "gres/gpu:a100:2" from 23.02, where
+ * tres_per_task is moreover a TRES list ("cpu=2,gres/gpu:a100=1"). The
+ * policy core speaks 22.05's; ctld_shim.c translates in and out.
+ */
+#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(23, 2, 0)
+#define SHIM_SLURM_GRES_PREFIX "gres:"
+#define SHIM_TASK_TRES_IS_LIST 0
+#else
+#define SHIM_SLURM_GRES_PREFIX "gres/"
+/* tres_per_task is a TRES list there: "cpu=2,gres/gpu:a100=1" */
+#define SHIM_TASK_TRES_IS_LIST 1
+#endif
+
+/*
  * job_modify() gained `char **err_msg` in 23.02 (SchedMD bug 14539): the
  * user then sees why an update was refused. slurmctld finds the symbol with
  * dlsym, so a wrong prototype compiles and loads; it has to be right here.
@@ -62,6 +77,9 @@ void shim_request_from_desc(const job_desc_msg_t *desc, mt_request_t *req);
 /* The same for an update: fields the update sets win over the job's. */
 void shim_request_from_update(const job_desc_msg_t *desc, const job_record_t *job, mt_request_t *req);
 
+/* Frees what the shim keeps between calls (at the plugin's fini). */
+void shim_fini(void);
+
 /* The Slurm error for a refusal of this kind. */
 int shim_reject_code(mt_err_kind_t kind);
 
@@ -83,6 +101,15 @@ void shim_grant_free(shim_grant_t *g);
  */
 bool shim_quota_enforced(char *why, size_t len);
 
+/*
+ * Slurm after 22.05 refuses licenses on a heterogeneous job's components
+ * other than the leader (proc_req.c, "license request allowed only on
+ * leader job"), and each component passes job_submit after the one before
+ * was created: such a component cannot be charged a machine type's units.
+ */
+bool shim_het_component_without_licenses(const job_desc_msg_t *desc);
+uint32_t shim_het_offset(const job_desc_msg_t *desc);
+
 bool shim_is_operator(uint32_t uid);
 uint32_t shim_desc_uid(const job_desc_msg_t *desc, uint32_t submit_uid);
 
@@ -91,5 +118,9 @@ time_t shim_conf_last_update(void);
 
 /* Path of octopus.conf beside slurm.conf. xfree() the result. */
 char *shim_conf_path(void);
+
+/* Path of a file of ours in StateSaveLocation, or NULL when it is unset.
+ * xfree() the result. */
+char *shim_state_path(const char *name);
 
 #endif

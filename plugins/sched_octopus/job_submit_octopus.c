@@ -55,6 +55,7 @@ int init(void)
 int fini(void)
 {
 	policy_stop();
+	shim_fini();
 	return SLURM_SUCCESS;
 }
 
@@ -172,6 +173,14 @@ int job_submit(job_desc_msg_t *job_desc, uint32_t submit_uid, char **err_msg)
 		mt_message_rejected(msg, sizeof(msg), d.msg);
 		set_msg(err_msg, msg);
 		rc = shim_reject_code(d.err);
+		goto out;
+	}
+	if (shim_het_component_without_licenses(job_desc)) {
+		snprintf(msg, sizeof(msg),
+			 "octopus: rejected: component %u of this heterogeneous job asks for machine type %s, but this Slurm takes licenses (a machine type's units) only on a heterogeneous job's first component: make the machine-type component the first, or submit the components as separate jobs",
+			 shim_het_offset(job_desc), pol->cat->types[d.type].name);
+		set_msg(err_msg, msg);
+		rc = ESLURM_INVALID_LICENSES;
 		goto out;
 	}
 	check_grant(pol, gi, uid, job_desc->account, d.set_partition ? d.partition : req.partition, &d,

@@ -2,13 +2,16 @@
 #include "policy_state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctld_shim.h"
 #include "latency.h"
@@ -25,6 +28,7 @@ static pthread_t watch_thread;
 static bool watch_running, watch_stop;
 
 static char *conf_path;
+static char *last_good_path;      /* StateSaveLocation/octopus.conf.last-good, or NULL */
 static time_t seen_conf_update;
 /* octopus.conf as last read: a second reconfigure within the same second
  * leaves last_update unchanged, so the file itself is compared too */
@@ -64,18 +68,75 @@ static policy_t *policy_build(mt_catalog_t *cat)
 	return p;
 }
 
+#define CONF_COPY_MAX (4 << 20)
+
+/* Copy src to dst (created 0600, not through a link): 0, or -1. */
+static int copy_file(const char *src, const char *dst)
+{
+	char buf[65536];
+	int in = open(src, O_RDONLY | O_CLOEXEC), out;
+	size_t total = 0;
+	ssize_t n = 0;
+
+	if (in < 0)
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	while (total <= CONF_COPY_MAX && (n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+		total += (size_t)n;
+	}
+	close(in);
+	if (close(out) || n < 0 || total > CONF_COPY_MAX) {
+		unlink(dst);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The catalog of octopus.conf. What loads is what was copied first, and
+ * the copy becomes the last good one (StateSaveLocation): from 23.11 a
+ * reconfigure restarts slurmctld, so init() sees a broken file with no
+ * catalog in memory, and only this copy keeps the controller up.
+ */
+static mt_catalog_t *load_conf(mt_error_t *err)
+{
+	char tmp[PATH_MAX];
+	mt_catalog_t *cat;
+
+	if (!last_good_path || snprintf(tmp, sizeof(tmp), "%s.new", last_good_path) >= (int)sizeof(tmp) ||
+	    copy_file(conf_path, tmp))
+		return mt_catalog_load(conf_path, err);
+	if ((cat = mt_catalog_load(tmp, err)) && rename(tmp, last_good_path))
+		error("octopus: cannot keep a copy of %s as %s: %m", conf_path, last_good_path);
+	unlink(tmp);
+	return cat;
+}
+
 /* Returns 0 when a new catalog is in force. */
 static int reload_conf(bool first)
 {
-	mt_error_t err;
+	mt_error_t err, err2;
 	mt_catalog_t *cat;
 	policy_t *p, *old;
+	const char *from = conf_path;
 
 	if (stat(conf_path, &seen_conf_st))
 		memset(&seen_conf_st, 0, sizeof(seen_conf_st));
-	cat = mt_catalog_load(conf_path, &err);
+	cat = load_conf(&err);
 
-	if (!cat) {
+	if (!cat && first && last_good_path && (cat = mt_catalog_load(last_good_path, &err2))) {
+		error("octopus: %s line %u: %s; keeping the previous machine-type catalog (%s, the last copy that loaded): fix the file and reconfigure",
+		      conf_path, err.line, err.msg, last_good_path);
+		from = last_good_path;
+	} else if (!cat) {
 		if (first)
 			error("octopus: %s line %u: %s", conf_path, err.line, err.msg);
 		else
@@ -93,7 +154,7 @@ static int reload_conf(bool first)
 	pthread_rwlock_unlock(&state_lock);
 	policy_free(old);
 	info("octopus: loaded %zu machine type(s), %zu policy partition(s) from %s",
-	     p->cat->ntypes, p->cat->npartitions, conf_path);
+	     p->cat->ntypes, p->cat->npartitions, from);
 	return 0;
 }
 
@@ -198,6 +259,7 @@ int policy_start(const char *path)
 {
 	if (!(conf_path = strdup(path)))
 		return -1;
+	last_good_path = shim_state_path("octopus.conf.last-good");
 	seen_conf_update = shim_conf_last_update();
 	if (reload_conf(true))
 		return -1;
@@ -229,6 +291,7 @@ void policy_stop(void)
 	pthread_rwlock_unlock(&state_lock);
 	free(conf_path);
 	conf_path = NULL;
+	xfree(last_good_path);
 	seen_gi_path[0] = '\0';
 }
 

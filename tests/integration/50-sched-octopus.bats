@@ -33,7 +33,12 @@ teardown_file() {
 
 quota() { cluster_exec -- "$QUOTA" --ledger "$LEDGER" "$@"; }
 submit() { as_user octouser sbatch --parsable -D "$WORK" -o /dev/null "$@" --wrap 'sleep 300'; }
-field() { cluster_exec -- scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
+# one field of `scontrol show job`; a TRES list in 22.05's spelling
+# (gres:gpu:1; 23.02 and later print gres/gpu:1)
+field() {
+    cluster_exec -- scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1 |
+        sed -E 's#(^|,)gres/([^,=]*)=#\1gres/\2:#g; s#(^|,)gres/#\1gres:#g'
+}
 limit_of() {
     cluster_exec -- sacctmgr -nP show assoc where users=octouser account=octo format=grptres |
         tr ',' '\n' | sed -n "s|^license/mt_$1=||p"
@@ -130,7 +135,10 @@ no_jobs() { [ -z "$(cluster_exec -- squeue -h -o %i)" ]; }
     cancel_all
     run as_user octouser sbatch -D "$WORK" -p gpu --gpus=1 --cpus-per-gpu=2 --wrap true
     [ "$status" -ne 0 ]
-    [[ "$output" == *"machine type a100x1 gives 1 CPU(s) per gpu; the job asks --cpus-per-gpu=2"* ]]
+    # 23.02 and later also turn --cpus-per-gpu into the job's CPU count,
+    # which the type's share refuses first
+    [[ "$output" == *"machine type a100x1 gives 1 CPU(s) per gpu; the job asks --cpus-per-gpu=2"* ]] ||
+        [[ "$output" == *"the job asks for 2 CPUs but 1 unit(s) of a100x1 give 1"* ]]
     [[ "$output" == *"Requested node configuration is not available"* ]]
     # --mem stays the job's (it used to vanish into the per-GPU memory)
     id=$(submit --hold -p gpu --gpus=1 --mem=13)
@@ -330,9 +338,23 @@ set_policy() {   # set_policy KEY=VALUE...: rewrite octopus.conf and wait until 
 true
 EOF
     chmod 644 "$WORK/het.sh"
-    id=$(as_user octouser sbatch --parsable --hold -D "$WORK" -o /dev/null "$WORK/het.sh")
-    [ "$(field "${id}+0" Licenses)" = mt_v100x1:1 ]
-    [ "$(field "${id}+1" Licenses)" = mt_a100x2:1 ]
+    if [ "$OCTO_SLURM_RELEASE" -lt 230200 ]; then
+        id=$(as_user octouser sbatch --parsable --hold -D "$WORK" -o /dev/null "$WORK/het.sh")
+        [ "$(field "${id}+0" Licenses)" = mt_v100x1:1 ]
+        [ "$(field "${id}+1" Licenses)" = mt_a100x2:1 ]
+    else
+        # later releases take licenses on the leader only: the second
+        # component's units cannot be charged, and the job is refused saying so
+        run as_user octouser sbatch --parsable --hold -D "$WORK" -o /dev/null "$WORK/het.sh"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"component 1 of this heterogeneous job asks for machine type a100x2"* ]]
+        [[ "$output" == *"make the machine-type component the first"* ]]
+        # the machine-type component first, a plain one after: runs
+        printf '#!/bin/sh\n#SBATCH -p gpu --gpus=v100:1\n#SBATCH hetjob\n#SBATCH -p debug -n1\ntrue\n' > "$WORK/het.sh"
+        id=$(as_user octouser sbatch --parsable --hold -D "$WORK" -o /dev/null "$WORK/het.sh")
+        [ "$(field "${id}+0" Licenses)" = mt_v100x1:1 ]
+        [ -z "$(field "${id}+1" Licenses)" ] || [ "$(field "${id}+1" Licenses)" = "(null)" ]
+    fi
     cancel_all
 }
 

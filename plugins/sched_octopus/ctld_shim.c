@@ -251,8 +251,9 @@ bool shim_quota_enforced(char *why, size_t len)
 	const char *type = slurm_conf.accounting_storage_type;
 
 	if (!with_slurmdbd()) {
+		/* unset is none; 23.11 and later keep none as unset */
 		snprintf(why, len, "AccountingStorageType=%s, not accounting_storage/slurmdbd",
-			 type ? type : "(unset)");
+			 type ? type : "accounting_storage/none");
 		return false;
 	}
 	if (!(slurm_conf.accounting_storage_enforce & ACCOUNTING_ENFORCE_LIMITS)) {

@@ -33,12 +33,7 @@ teardown_file() {
 
 quota() { cluster_exec -- "$QUOTA" --ledger "$LEDGER" "$@"; }
 submit() { as_user octouser sbatch --parsable -D "$WORK" -o /dev/null "$@" --wrap 'sleep 300'; }
-# one field of `scontrol show job`; a TRES list in 22.05's spelling
-# (gres:gpu:1; 23.02 and later print gres/gpu:1)
-field() {
-    cluster_exec -- scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1 |
-        sed -E 's#(^|,)gres/([^,=]*)=#\1gres/\2:#g; s#(^|,)gres/#\1gres:#g'
-}
+field() { job_field "$@"; }
 limit_of() {
     cluster_exec -- sacctmgr -nP show assoc where users=octouser account=octo format=grptres |
         tr ',' '\n' | sed -n "s|^license/mt_$1=||p"

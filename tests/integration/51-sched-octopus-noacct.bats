@@ -32,7 +32,7 @@ teardown_file() {
     [ -z "${OCTO_CLUSTER_DIR:-}" ] || [ ! -d "$OCTO_CLUSTER_DIR" ] || "$CLUSTER_TOOL" -i "$NA" down >&3 2>&1
 }
 
-field() { cluster_exec -- scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
+field() { job_field "$@"; }
 ctld_alive() { "$CLUSTER_TOOL" -i "$NA" status >/dev/null && cluster_exec -- scontrol ping | grep -q UP; }
 
 @test "no accounting: slurmctld says once that quota is off and why" {

@@ -167,7 +167,8 @@ SLURM_JOB_NPUS=$mine" ]
 }
 
 # gres_of SPEC...: the Gres lines `slurmd -G` prints for a fake node holding
-# SPEC (every backend, default settings), the fake root shown as @
+# SPEC (every backend, default settings), the fake root shown as @; 22.05
+# prefixes its lines with "slurmd: ", 26.05 with the time, and adds Links=, Flags=
 gres_of() {
     local t
     t=$(mktemp -d /tmp/octo-npu-g.XXXXXX)
@@ -175,7 +176,7 @@ gres_of() {
     OCTOPUS_NPU_SYSFS_ROOT=$t/sys OCTOPUS_NPU_DEV_ROOT=$t/dev OCTOPUS_NPU_PROC_ROOT=$t/proc \
         OCTOPUS_NPU_CONF=/nonexistent/gres_npu.conf \
         slurmd -G -f "$NPUDIR/etc/slurm.conf" -N "$NPU-n1" 2>&1 |
-        sed -n "s| ID=[0-9]*||; s| (null)||; s|$t|@|g; s/^slurmd: Gres //p" | sort
+        sed -nE "s| ID=[0-9]*||; s| \(null\)||; s| Links=[^ ]*||; s| Flags=[^ ]*||; s|$t|@|g; s/^(slurmd: |\[[^]]*\] )Gres //p" | sort
     rm -rf "$t"
 }
 

@@ -64,6 +64,14 @@ rest_job_env() {
     else jq '.job.environment |= (to_entries | map("\(.key)=\(.value)"))'; fi
 }
 
+# job_field ID NAME: one field of `scontrol show job`, a TRES list in 22.05's
+# spelling (gres:gpu:a100:1; 23.02 and later print gres/gpu:a100:1, and
+# gres/gpu:a100=1 in TresPerTask)
+job_field() {
+    cluster_exec -- scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1 |
+        sed -E 's#(^|,)gres/([^,=]*)=#\1gres/\2:#g; s#(^|,)gres/#\1gres:#g'
+}
+
 # rest USER METHOD PATH [CURL ARGS...] : prints body, then the HTTP status on the last line
 rest() {
     local u=$1 method=$2 path=$3; shift 3

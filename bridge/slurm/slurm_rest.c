@@ -31,6 +31,14 @@ static const struct {
 	[SR_DB_ASSOCS] = { "slurmdb", "/associations/?user=" },
 };
 
+/* what follows the argument: from v0.0.40 a user's default account is
+ * filled only when its associations are asked for (measured on 26.05:
+ * default.account is "" without with_assocs) */
+static const char *tail_of(sr_gen_t gen, sr_path_t what)
+{
+	return gen != SR_GEN_38 && what == SR_DB_USER ? "?with_assocs" : "";
+}
+
 /* where a generation's path differs from the table above */
 static const char *mid_of(sr_gen_t gen, sr_path_t what)
 {
@@ -145,6 +153,7 @@ int sr_path(const sr_version_t *v, sr_path_t what, const char *arg, char *out, s
 		    what == SR_DB_ASSOCS;
 	if (takes_arg != (arg != NULL) || (arg && !arg_ok(arg)))
 		return -1;
-	n = snprintf(out, len, "/%s/%s%s%s", paths[what].root, v->name, mid_of(v->gen, what), arg ? arg : "");
+	n = snprintf(out, len, "/%s/%s%s%s%s", paths[what].root, v->name, mid_of(v->gen, what), arg ? arg : "",
+		     tail_of(v->gen, what));
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

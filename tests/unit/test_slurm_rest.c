@@ -184,7 +184,9 @@ static void test_paths(void **state)
 	assert_int_equal(sr_path(&v38, SR_PARTITIONS, NULL, p, sizeof(p)), 0);
 	assert_string_equal(p, "/slurm/v0.0.38/partitions/");
 	assert_int_equal(sr_path(&v42, SR_DB_USER, "alice@example.org", p, sizeof(p)), 0);
-	assert_string_equal(p, "/slurmdb/v0.0.42/user/alice@example.org");
+	assert_string_equal(p, "/slurmdb/v0.0.42/user/alice@example.org?with_assocs");
+	assert_int_equal(sr_path(&v38, SR_DB_USER, "alice", p, sizeof(p)), 0);
+	assert_string_equal(p, "/slurmdb/v0.0.38/user/alice");
 	/* the one path whose shape differs by generation */
 	assert_int_equal(sr_path(&v38, SR_DB_ASSOCS, "alice", p, sizeof(p)), 0);
 	assert_string_equal(p, "/slurmdb/v0.0.38/associations?user=alice");

@@ -137,6 +137,10 @@ int bridge_api_adopt(bridge_t *b, const char *doc, size_t len, sr_version_t *out
 json_object *restd_json(req_t *r, restd_resp_t *resp, const char *what);
 /* The same answer for an error Slurm reported (number and message). */
 void reply_slurm_error(req_t *r, long status, const char *msg, int num, const char *what);
+/* 1 after answering (and dropping answer) when a cancel's answer says Slurm
+ * did not signal the job (v0.0.40+ report that in status[], with HTTP 200):
+ * a cancel that did not happen is never reported as done. */
+int cancel_refused(req_t *r, json_object *answer, const char *what);
 
 /* Route handlers */
 void r_healthz(req_t *r);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "job_list.h"
 
+#include <json-c/printbuf.h>
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +165,44 @@ int job_rec_equal(const job_rec_t *a, const job_rec_t *b)
 	return 1;
 }
 
+/*
+ * An output file as Slurm opens it: 22.05's slurmrestd gives the pattern
+ * (%x-%j.out), 24.11 and later the expanded path, and /api/v1 shows the
+ * same on every release. %j %J (the id), %x (the name), %u (the user) and
+ * %% are the job's own; others (%N, %t, ...) differ per node or task and
+ * stay as written. A new string.
+ */
+static json_object *std_path(const job_rec_t *r, const char *pat)
+{
+	struct printbuf *pb;
+	json_object *o;
+
+	if (!strchr(pat, '%'))
+		return json_object_new_string(pat);
+	pb = printbuf_new();
+	for (const char *p = pat; *p; p++) {
+		const char *with = NULL;
+
+		if (*p == '%' && p[1]) {
+			switch (p[1]) {
+			case 'j': case 'J': with = r->f[JF_ID]; break;
+			case 'x': with = r->f[JF_NAME]; break;
+			case 'u': with = r->f[JF_USER]; break;
+			case '%': with = "%"; break;
+			}
+		}
+		if (with) {
+			printbuf_memappend(pb, with, (int)strlen(with));
+			p++;
+		} else {
+			printbuf_memappend(pb, p, 1);
+		}
+	}
+	o = json_object_new_string_len(pb->buf, pb->bpos);
+	printbuf_free(pb);
+	return o;
+}
+
 json_object *job_rec_view(const job_rec_t *r)
 {
 	json_object *o = json_object_new_object();
@@ -172,7 +212,9 @@ json_object *job_rec_view(const job_rec_t *r)
 
 		if (!fields[i].portal)
 			continue;
-		if (r->f[i])
+		if (r->f[i] && (i == JF_STDOUT || i == JF_STDERR))
+			v = std_path(r, r->f[i]);
+		else if (r->f[i])
 			v = fields[i].number ? json_object_new_int64(strtoll(r->f[i], NULL, 10))
 					     : json_object_new_string(r->f[i]);
 		json_object_object_add(o, fields[i].portal, v);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "bridge.h"
+#include "sr_adapt.h"
 
 /* slurm_errno.h's numbers (the bridge links no Slurm library) */
 #define ESLURM_ACCESS_DENIED_NUM 2002
@@ -186,4 +187,16 @@ void req_api_check(req_t *r, const char *path, long status)
 	if (time(NULL) - api_asked_at >= API_RECHECK_S)
 		b->api.name[0] = '\0';
 	pthread_mutex_unlock(&b->api_lock);
+}
+
+int cancel_refused(req_t *r, json_object *answer, const char *what)
+{
+	const char *msg;
+	int num;
+
+	if (!sr_kill_refused(answer, &num, &msg))
+		return 0;
+	reply_slurm_error(r, 200, msg, num, what);
+	json_object_put(answer);
+	return 1;
 }

@@ -221,3 +221,26 @@ json_object *sr_submit_body(const sr_version_t *v, json_object *body)
 	}
 	return body;
 }
+
+int sr_kill_refused(json_object *answer, int *num, const char **msg)
+{
+	json_object *st, *e, *err, *v;
+	size_t n;
+
+	if (!json_object_object_get_ex(answer, "status", &st) || !json_object_is_type(st, json_type_array))
+		return 0;
+	n = json_object_array_length(st);
+	for (size_t i = 0; i < n; i++) {
+		e = json_object_array_get_idx(st, i);
+		if (!json_object_is_type(e, json_type_object) || !json_object_object_get_ex(e, "error", &err) ||
+		    !json_object_object_get_ex(err, "code", &v) || !json_object_get_int(v))
+			continue;
+		*num = json_object_get_int(v);
+		*msg = NULL;
+		if ((json_object_object_get_ex(err, "message", &v) && json_object_get_string_len(v)) ||
+		    (json_object_object_get_ex(err, "string", &v) && json_object_get_string_len(v)))
+			*msg = json_object_get_string(v);
+		return 1;
+	}
+	return 0;
+}

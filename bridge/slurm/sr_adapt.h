@@ -33,4 +33,10 @@ json_object *sr_partition(const sr_version_t *v, json_object *p);
  * memory ran out (body is dropped). */
 json_object *sr_submit_body(const sr_version_t *v, json_object *body);
 
+/* A cancel's (DELETE /job/{id}) per-job results: v0.0.40+ answer HTTP 200
+ * with status[].error.code set when Slurm did not signal the job (Access
+ * denied and the like); v0.0.38 reports refusals in errors[] only. 1 with
+ * *num and *msg (owned by answer) when a result is a refusal; else 0. */
+int sr_kill_refused(json_object *answer, int *num, const char **msg);
+
 #endif

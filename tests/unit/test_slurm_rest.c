@@ -595,6 +595,32 @@ static void test_submit_body(void **state)
 	json_object_put(b);
 }
 
+/* a cancel Slurm refused is a refusal, whatever HTTP status came with it */
+static void test_kill_refused(void **state)
+{
+	const char *msg = NULL;
+	int num = 0;
+	json_object *a;
+
+	(void)state;
+	a = json_tokener_parse("{\"status\":[{\"error\":{\"string\":\"Access/permission denied\",\"code\":2002,"
+			       "\"message\":\"Access denied for job 7\"},\"step_id\":\"7\",\"job_id\":{\"set\":true,"
+			       "\"infinite\":false,\"number\":7},\"federation\":{\"sibling\":\"\"}}],\"errors\":[]}");
+	assert_int_equal(sr_kill_refused(a, &num, &msg), 1);
+	assert_int_equal(num, 2002);
+	assert_string_equal(msg, "Access denied for job 7");
+	json_object_put(a);
+	/* signalled: code 0 */
+	a = json_tokener_parse("{\"status\":[{\"error\":{\"string\":\"\",\"code\":0,\"message\":\"\"},"
+			       "\"step_id\":\"7\"}],\"errors\":[]}");
+	assert_int_equal(sr_kill_refused(a, &num, &msg), 0);
+	json_object_put(a);
+	/* v0.0.38: no status[] */
+	a = json_tokener_parse("{\"errors\":[],\"meta\":{}}");
+	assert_int_equal(sr_kill_refused(a, &num, &msg), 0);
+	json_object_put(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_partitions_same_keys_on_every_release),
 		cmocka_unit_test(test_nodes_22_05),
 		cmocka_unit_test(test_submit_body),
+		cmocka_unit_test(test_kill_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -317,7 +317,7 @@ void r_instance_delete(req_t *r)
 		 * answer: the instance is not marked as stopping when it is not */
 		o = restd_json(r, &resp, "the cancel of the instance's job");
 		restd_resp_free(&resp);
-		if (!o) {
+		if (!o || cancel_refused(r, o, "the cancel of the instance's job")) {
 			job_list_unref(jobs);
 			return;
 		}

@@ -174,6 +174,8 @@ void r_job_cancel(req_t *r)
 	restd_resp_free(&resp);
 	if (!o)
 		return;
+	if (cancel_refused(r, o, "the cancel"))
+		return;
 	json_object_put(o);
 	job_cache_invalidate(r->b->jobs);
 	o = json_object_new_object();

@@ -57,7 +57,9 @@ static json_object *copy_string(json_object *assoc, const char *key)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(assoc, key, &v) && json_object_is_type(v, json_type_string)
+	/* "" (v0.0.40+ for no partition) is null, as v0.0.38 has it */
+	return json_object_object_get_ex(assoc, key, &v) && json_object_is_type(v, json_type_string) &&
+		       json_object_get_string_len(v)
 		       ? json_object_new_string(json_object_get_string(v))
 		       : NULL;
 }

@@ -244,3 +244,25 @@ int sr_kill_refused(json_object *answer, int *num, const char **msg)
 	}
 	return 0;
 }
+
+/*
+ * "Nothing changed since update_time": 22.05 answers 304; openapi/slurmctld
+ * (24.11, 26.05) answers 200 with no jobs, a warning and no last_update.
+ * Read as a list, that answer would empty the cache until the next change
+ * (measured on 26.05: a running instance shown "queued", its delete not
+ * cancelling its job). Such an answer is small: only those are parsed here.
+ */
+int sr_jobs_unchanged(const char *body, size_t len)
+{
+	json_object *o, *list, *lu;
+	int64_t at;
+	int unchanged = 0;
+
+	if (!body || len > 64 * 1024 || !(o = json_tokener_parse(body)))
+		return 0;
+	if (json_object_object_get_ex(o, "jobs", &list) && json_object_is_type(list, json_type_array) &&
+	    !json_object_array_length(list))
+		unchanged = !json_object_object_get_ex(o, "last_update", &lu) || !sr_number(lu, &at) || at == 0;
+	json_object_put(o);
+	return unchanged;
+}

@@ -39,4 +39,9 @@ json_object *sr_submit_body(const sr_version_t *v, json_object *body);
  * *num and *msg (owned by answer) when a result is a refusal; else 0. */
 int sr_kill_refused(json_object *answer, int *num, const char **msg);
 
+/* 1 when a job list asked for with update_time says nothing changed: 304
+ * on 22.05; on 24.11 and later 200 with no jobs and no last_update, which
+ * must not be read as an empty list. */
+int sr_jobs_unchanged(const char *body, size_t len);
+
 #endif

@@ -147,11 +147,6 @@ status_of() { tail -n1 <<< "$1"; }
 # expect JQ-ARGS...: the last answer's body passes jq -e; else it is shown
 expect() { body_of "$output" | jq -e "$@" > /dev/null || { echo "body: $(body_of "$output")" >&3; return 1; }; }
 body_of() { sed '$d' <<< "$1"; }
-# known_on_2605 WHAT: a failure seen on Slurm 26.05 and not yet understood,
-# skipped there with what fails (issue 18); every other release runs the test
-known_on_2605() {
-    [ "${OCTO_SLURM_RELEASE:-0}" -lt 260500 ] || skip "on 26.05 $1 (open: issue 18)"
-}
 # record NAME [JQ]: keep the last answer's body (or JQ of it) for
 # tests/api-compare, which checks /api/v1 is the same document on every Slurm
 # release; node names lose this instance's prefix, as the releases' differ
@@ -952,7 +947,6 @@ instance_ready() { [ "$(instance_field "$1" state)" = ready ]; }
 }
 
 @test "instances are their owner's alone: others get 404 for the instance, its proxy and its WebSocket; admins see it but do not enter it" {
-    known_on_2605 "an admin sees another user's ready instance as 'queued'"
     id=$(cat "$BD/instance-id")
     run api octouser2 GET "/api/v1/instances/$id"
     [ "$(status_of "$output")" = 404 ]
@@ -1035,7 +1029,6 @@ refused_instance() {
 }
 
 @test "an instance deleted: its job is cancelled, connection.yml goes, the proxy answers 409; the bridge's restart keeps the record" {
-    known_on_2605 'the proxy of a deleted instance does not answer 409'
     id=$(cat "$BD/instance-id") id2=$(cat "$BD/instance-id2")
     job=$(instance_field "$id" job_id)
     run api octouser DELETE "/api/v1/instances/$id"
@@ -1118,7 +1111,6 @@ st() { tr -d '\r' < "$2" | sed -n 's/^Server-Timing: //Ip' | tr ',' '\n' | sed -
 }
 
 @test "admins see the nodes and how many GPUs are in use" {
-    known_on_2605 'a two-unit job stays pending after the instance tests'
     run api octouser GET /api/v1/admin/nodes
     [ "$(status_of "$output")" = 403 ]
     run submit octouser "$(body_for octouser gpu 'sleep 300' 2)"

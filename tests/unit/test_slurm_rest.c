@@ -621,6 +621,26 @@ static void test_kill_refused(void **state)
 	json_object_put(a);
 }
 
+/* 26.05's answer to jobs/?update_time= when nothing changed (recorded
+ * shape): no jobs, a warning, last_update unset; and what is not that */
+static void test_jobs_unchanged(void **state)
+{
+	const char *none = "{\"jobs\":[],\"last_backfill\":{\"set\":false,\"infinite\":false,\"number\":0},"
+			   "\"last_update\":{\"set\":false,\"infinite\":false,\"number\":0},\"meta\":{},\"errors\":[],"
+			   "\"warnings\":[{\"description\":\"No job changes since update_time[1796463000]\",\"source\":\"x\"}]}";
+	const char *emptied = "{\"jobs\":[],\"last_update\":{\"set\":true,\"infinite\":false,\"number\":1796463001},"
+			      "\"errors\":[]}";
+	const char *some = "{\"jobs\":[{\"job_id\":7}],\"errors\":[]}";
+
+	(void)state;
+	assert_int_equal(sr_jobs_unchanged(none, strlen(none)), 1);
+	/* every job gone since: a real empty list */
+	assert_int_equal(sr_jobs_unchanged(emptied, strlen(emptied)), 0);
+	assert_int_equal(sr_jobs_unchanged(some, strlen(some)), 0);
+	assert_int_equal(sr_jobs_unchanged("not json", 8), 0);
+	assert_int_equal(sr_jobs_unchanged(NULL, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_nodes_22_05),
 		cmocka_unit_test(test_submit_body),
 		cmocka_unit_test(test_kill_refused),
+		cmocka_unit_test(test_jobs_unchanged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

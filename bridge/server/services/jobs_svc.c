@@ -81,6 +81,11 @@ static int fetch_jobs(void *arg, job_list_t *prev, int64_t prev_at, job_list_t *
 		fa->answered = 1;
 		return -1;
 	}
+	if (since_last && sr_jobs_unchanged(resp.body, resp.len)) {
+		restd_resp_free(&resp);
+		*jobs = job_list_ref(prev);
+		return 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* the answer goes to the list, for the next one to be parsed against */
 	*jobs = job_list_reparse(resp.body, resp.len, prev, &err, why, sizeof(why), &fa->r->jobs_reused);

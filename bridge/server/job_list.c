@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "job_list.h"
-
-#include <json-c/printbuf.h>
+#include "log_path.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +34,10 @@ static const struct {
 	F(JF_TRES_ALLOC, "tres_alloc_str", NULL, 0),
 	F(JF_COMMENT, "comment", "comment", 0),
 	F(JF_BATCH_HOST, "batch_host", "batch_host", 0),
+	/* for the output files' names (std_path) */
+	F(JF_BATCH, "batch_flag", NULL, 0),
+	F(JF_ARRAY_JOB, "array_job_id", NULL, 0),
+	F(JF_ARRAY_TASK, "array_task_id", NULL, 0),
 #undef F
 };
 
@@ -165,42 +169,44 @@ int job_rec_equal(const job_rec_t *a, const job_rec_t *b)
 	return 1;
 }
 
-/*
- * An output file as Slurm opens it: 22.05's slurmrestd gives the pattern
- * (%x-%j.out), 24.11 and later the expanded path, and /api/v1 shows the
- * same on every release. %j %J (the id), %x (the name), %u (the user) and
- * %% are the job's own; others (%N, %t, ...) differ per node or task and
- * stay as written. A new string.
- */
-static json_object *std_path(const job_rec_t *r, const char *pat)
+/* 22.05 writes "not an array task" as array_job_id 0, 24.11 and later as
+ * an unset number (no field) */
+static int rec_is_array_task(const job_rec_t *r)
 {
-	struct printbuf *pb;
-	json_object *o;
+	return r->f[JF_ARRAY_JOB] && strcmp(r->f[JF_ARRAY_JOB], "0") && r->f[JF_ARRAY_TASK] &&
+	       strcmp(r->f[JF_ARRAY_TASK], "4294967294");
+}
 
-	if (!strchr(pat, '%'))
-		return json_object_new_string(pat);
-	pb = printbuf_new();
-	for (const char *p = pat; *p; p++) {
-		const char *with = NULL;
+int job_rec_out_path(const job_rec_t *r, job_field_t field, char *out, size_t len)
+{
+	const char *given = field == JF_STDERR && r->f[JF_STDERR] && r->f[JF_STDERR][0] ? r->f[JF_STDERR] : r->f[JF_STDOUT];
+	char pat[1100], aj[32] = "", at[32] = "";
+	int array = rec_is_array_task(r);
+	log_job_t lj;
 
-		if (*p == '%' && p[1]) {
-			switch (p[1]) {
-			case 'j': case 'J': with = r->f[JF_ID]; break;
-			case 'x': with = r->f[JF_NAME]; break;
-			case 'u': with = r->f[JF_USER]; break;
-			case '%': with = "%"; break;
-			}
-		}
-		if (with) {
-			printbuf_memappend(pb, with, (int)strlen(with));
-			p++;
-		} else {
-			printbuf_memappend(pb, p, 1);
-		}
+	if ((field != JF_STDOUT && field != JF_STDERR) || !r->f[JF_BATCH] || strcmp(r->f[JF_BATCH], "true") ||
+	    log_path_pattern(given, r->f[JF_WORKDIR], array, pat, sizeof(pat)))
+		return -1;
+	if (array) {
+		snprintf(aj, sizeof(aj), "%s", r->f[JF_ARRAY_JOB]);
+		snprintf(at, sizeof(at), "%s", r->f[JF_ARRAY_TASK]);
 	}
-	o = json_object_new_string_len(pb->buf, pb->bpos);
-	printbuf_free(pb);
-	return o;
+	lj = (log_job_t){ .job_id = r->f[JF_ID] ? r->f[JF_ID] : "", .array_job_id = aj, .array_task_id = at,
+			  .name = r->f[JF_NAME] ? r->f[JF_NAME] : "", .user = r->f[JF_USER] ? r->f[JF_USER] : "",
+			  .first_node = r->f[JF_BATCH_HOST] ? r->f[JF_BATCH_HOST] : "" };
+	return log_path_expand(pat, &lj, out, len);
+}
+
+/* stdout/stderr in the view: the file (job_rec_out_path), the same on
+ * every release; stderr "" stays "" (it goes with stdout); what cannot be
+ * named stays as slurmrestd wrote it. A new string. */
+static json_object *std_path(const job_rec_t *r, job_field_t field)
+{
+	char path[1100];
+
+	if ((field == JF_STDERR && !r->f[field][0]) || job_rec_out_path(r, field, path, sizeof(path)))
+		return json_object_new_string(r->f[field]);
+	return json_object_new_string(path);
 }
 
 json_object *job_rec_view(const job_rec_t *r)
@@ -213,7 +219,7 @@ json_object *job_rec_view(const job_rec_t *r)
 		if (!fields[i].portal)
 			continue;
 		if (r->f[i] && (i == JF_STDOUT || i == JF_STDERR))
-			v = std_path(r, r->f[i]);
+			v = std_path(r, (job_field_t)i);
 		else if (r->f[i])
 			v = fields[i].number ? json_object_new_int64(strtoll(r->f[i], NULL, 10))
 					     : json_object_new_string(r->f[i]);

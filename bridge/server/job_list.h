@@ -18,6 +18,7 @@
 typedef enum {
 	JF_ID, JF_NAME, JF_USER, JF_STATE, JF_REASON, JF_ACCOUNT, JF_PARTITION, JF_NODES, JF_SUBMIT, JF_START,
 	JF_END, JF_LIMIT, JF_WORKDIR, JF_STDOUT, JF_STDERR, JF_TRES_REQ, JF_TRES_ALLOC, JF_COMMENT, JF_BATCH_HOST,
+	JF_BATCH, JF_ARRAY_JOB, JF_ARRAY_TASK,
 	JF_N
 } job_field_t;
 
@@ -58,6 +59,15 @@ void job_list_unref(job_list_t *l);
  * job_list_parse reads it); 0, or -1 (out of memory). */
 int job_rec_from_json(json_object *j, job_rec_t *out);
 void job_rec_free(job_rec_t *r);
+
+/* The file a batch job's stream (JF_STDOUT or JF_STDERR) goes to, as
+ * slurmd opens it, whichever way slurmrestd wrote it (22.05: the pattern
+ * or "" for Slurm's default; 26.05's v0.0.42: expanded; its v0.0.43+:
+ * the pattern, relative): an empty stderr goes with stdout, the default
+ * is slurm-%j.out, a relative pattern is in the working directory, and
+ * the pattern is expanded (log_path.h). 0; -1 when the job is not a batch
+ * job or the file cannot be named. */
+int job_rec_out_path(const job_rec_t *r, job_field_t field, char *out, size_t len);
 
 /* The portal's view of a record (a new object). */
 json_object *job_rec_view(const job_rec_t *r);

@@ -56,3 +56,17 @@ int log_path_expand(const char *p, const log_job_t *j, char *out, size_t len)
 	out[n] = '\0';
 	return 0;
 }
+
+int log_path_pattern(const char *given, const char *workdir, int array_task, char *out, size_t len)
+{
+	const char *p = given && given[0] ? given : array_task ? "slurm-%A_%a.out" : "slurm-%j.out";
+	int n;
+
+	if (p[0] == '/')
+		n = snprintf(out, len, "%s", p);
+	else if (workdir && workdir[0] == '/')
+		n = snprintf(out, len, "%s%s%s", workdir, workdir[strlen(workdir) - 1] == '/' ? "" : "/", p);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}

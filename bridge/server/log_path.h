@@ -22,4 +22,12 @@ typedef struct {
 /* 0, or -1 when the result does not fit or the pattern is not absolute. */
 int log_path_expand(const char *pattern, const log_job_t *j, char *out, size_t len);
 
+/* The pattern slurmd opens for a batch job's output, from what slurmrestd
+ * says the job asked for (given): Slurm's default when none was given
+ * (slurm-%j.out; slurm-%A_%a.out for an array task); a relative one
+ * inside the job's working directory (26.05's v0.0.43+ write the default
+ * as given, "slurm-%j.out"). 0, or -1 when it does not fit or a relative
+ * pattern has no absolute working directory to be in. */
+int log_path_pattern(const char *given, const char *workdir, int array_task, char *out, size_t len);
+
 #endif

@@ -9,6 +9,9 @@
 
 /* newest first: sr_pick takes the first one slurmrestd serves */
 static const sr_version_t known[] = {
+	{ "v0.0.45", SR_GEN_4X },
+	{ "v0.0.44", SR_GEN_4X },
+	{ "v0.0.43", SR_GEN_4X },
 	{ "v0.0.42", SR_GEN_4X },
 	{ "v0.0.41", SR_GEN_4X },
 	{ "v0.0.40", SR_GEN_4X },
@@ -31,12 +34,16 @@ static const struct {
 	[SR_DB_ASSOCS] = { "slurmdb", "/associations/?user=" },
 };
 
-/* what follows the argument: from v0.0.40 a user's default account is
- * filled only when its associations are asked for (measured on 26.05:
- * default.account is "" without with_assocs) */
+/* What follows the argument, from v0.0.40, where a default changed (both
+ * measured on 26.05): a user's default account is filled only when its
+ * associations are asked for (default.account is "" without with_assocs),
+ * and hidden partitions are listed only with flags=ALL (v0.0.38 always
+ * listed them). */
 static const char *tail_of(sr_gen_t gen, sr_path_t what)
 {
-	return gen != SR_GEN_38 && what == SR_DB_USER ? "?with_assocs" : "";
+	if (gen == SR_GEN_38)
+		return "";
+	return what == SR_DB_USER ? "?with_assocs" : what == SR_PARTITIONS ? "?flags=ALL" : "";
 }
 
 /* where a generation's path differs from the table above */

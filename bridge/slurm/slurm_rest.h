@@ -2,7 +2,7 @@
 /*
  * slurm_rest - which slurmrestd API the bridge speaks, and its paths.
  * slurmrestd serves one set of paths per data_parser version (22.05:
- * v0.0.38; 24.11: v0.0.40-42; 25.05+: up to v0.0.4x); the bridge asks it
+ * v0.0.38; 24.11: v0.0.40-42; 26.05: v0.0.42-45); the bridge asks it
  * which (its /openapi/v3 document) and takes the newest one it has an
  * adapter for. Everything else in the bridge sees Slurm through the
  * canonical shapes sr_adapt.h makes, whatever the version. Pure.

@@ -141,19 +141,49 @@ static json_object *limit_or_null(const sr_version_t *v, json_object *val)
 	return json_object_new_int64(n);
 }
 
-/* a flag as v0.0.38 wrote it (lower-case "default"); v0.0.40-42 have no
- * default flag at all, v0.0.45 writes "DEFAULT" */
-static json_object *flags_of(json_object *val)
+/* v0.0.45's partition flag names -> v0.0.38's (the canonical ones) */
+static const struct {
+	const char *v4x, *v38;
+} flag_names[] = {
+	{ "DEFAULT", "default" },
+	{ "HIDDEN", "hidden" },
+	{ "NO_ROOT", "no_root" },
+	{ "ROOT_ONLY", "root_only" },
+	{ "REQ_RESV", "reservation_required" },
+	{ "LLN", "least_loaded_nodes" },
+};
+
+static const char *flag_name(const char *f)
 {
-	json_object *out = json_object_new_array();
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (!strcasecmp(f, flag_names[i].v4x) || !strcasecmp(f, flag_names[i].v38))
+			return flag_names[i].v38;
+	return f;
+}
 
-	if (json_object_is_type(val, json_type_array))
-		for (size_t k = 0; k < json_object_array_length(val); k++) {
-			const char *f = json_object_get_string(json_object_array_get_idx(val, k));
+/*
+ * The flags as v0.0.38 wrote them; NULL (unknown) when the version does
+ * not report them: v0.0.40-44 skip partition flags altogether, so their
+ * "no flags" would claim a default partition is not one. v0.0.45 keeps
+ * exclusive_user apart, as partition/exclusive "USER".
+ */
+static json_object *flags_of(json_object *p, json_object *val)
+{
+	static const char *const excl_path[] = { "partition", "exclusive", NULL };
+	json_object *out, *excl;
 
-			if (f)
-				json_object_array_add(out, json_object_new_string(!strcasecmp(f, "DEFAULT") ? "default" : f));
-		}
+	if (!json_object_is_type(val, json_type_array))
+		return NULL;
+	out = json_object_new_array();
+	for (size_t k = 0; k < json_object_array_length(val); k++) {
+		json_object *f = json_object_array_get_idx(val, k);
+
+		if (json_object_is_type(f, json_type_string))
+			json_object_array_add(out, json_object_new_string(flag_name(json_object_get_string(f))));
+	}
+	excl = at(p, excl_path);
+	if (json_object_is_type(excl, json_type_string) && !strcmp(json_object_get_string(excl), "USER"))
+		json_object_array_add(out, json_object_new_string("exclusive_user"));
 	return out;
 }
 
@@ -181,7 +211,7 @@ json_object *sr_partition(const sr_version_t *v, json_object *p)
 			json_object_object_add(out, partition_map[i].key, first_string(val));
 			break;
 		case P_FLAGS:
-			json_object_object_add(out, partition_map[i].key, flags_of(val));
+			json_object_object_add(out, partition_map[i].key, flags_of(p, val));
 			break;
 		}
 	}

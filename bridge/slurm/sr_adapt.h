@@ -23,7 +23,9 @@ int sr_number(json_object *v, int64_t *out);
 /* A node, a partition of version v's list (each a new reference; NULL
  * when not an object). A partition is made of the keys the bridge shows,
  * in every version, its limits null when there are none (v0.0.38's -1
- * too); v0.0.40-42 have no "default" flag. Jobs need no adapter: job_list.c
+ * too), its flags v0.0.38's names, or null where the version does not
+ * report them (v0.0.40-44: only v0.0.45 says which partition is the
+ * default). Jobs need no adapter: job_list.c
  * and job_list_parse.c read a job field in either shape. */
 json_object *sr_node(const sr_version_t *v, json_object *n);
 json_object *sr_partition(const sr_version_t *v, json_object *p);

@@ -337,7 +337,7 @@ print(n)' "$BD/minter/minter.sock"
     record me 'del(.grants[].id)'
     run api octouser2 GET /api/v1/me
     expect '[.grants[] | .units] == [1] and .usage.machine_types[0].granted_units == 1'
-    # the newest Slurm REST version both know: v0.0.38 on 22.05, v0.0.42 on 24.11 and 26.05
+    # the newest Slurm REST version both know: v0.0.38 on 22.05, v0.0.42 on 24.11, v0.0.45 on 26.05
     run api - GET /api/v1/readyz
     expect --arg v "$OCTO_REST_VERSION" '.status == "ready" and .slurm_api == {"version": $v, "chosen": "negotiated"}'
     run api octoadmin GET /metrics
@@ -564,6 +564,28 @@ a100x2_body() {
     run api octouser GET "/api/v1/jobs/$id/log"
     [ "$(status_of "$output")" = 403 ]
     [[ "$output" != *root:* ]]
+}
+
+@test "a job sbatch sent with Slurm's default output file: the view names it and its log reads, on every release" {
+    # 22.05 writes the default as "", 26.05's v0.0.45 as "slurm-%j.out" (relative)
+    id=$(as_user octouser sbatch --parsable -D /home/octouser/bridge-test -J cli --wrap 'echo from-sbatch; echo to-err >&2')
+    wait_until 60 job_done "$id"
+    run api octouser GET "/api/v1/jobs/$id"
+    [ "$(status_of "$output")" = 200 ] || { echo "$output" >&3; return 1; }
+    body_of "$output" | jq -e --arg f "/home/octouser/bridge-test/slurm-$id.out" '.stdout == $f and .stderr == ""'
+    run api octouser GET "/api/v1/jobs/$id/log"
+    [ "$(status_of "$output")" = 200 ] || { echo "$output" >&3; return 1; }
+    [ "$(body_of "$output")" = "$(printf 'from-sbatch\nto-err')" ]
+    # stderr goes with stdout: the same file
+    run api octouser GET "/api/v1/jobs/$id/log?stream=stderr"
+    [ "$(body_of "$output")" = "$(printf 'from-sbatch\nto-err')" ]
+    # an interactive job has no output file the bridge can name
+    id=$(as_user octouser salloc --no-shell -J inter -t 1 2>&1 | sed -n 's/.*Granted job allocation \([0-9]*\).*/\1/p')
+    [ -n "$id" ]
+    run api octouser GET "/api/v1/jobs/$id/log"
+    cluster_exec -- scancel "$id"
+    [ "$(status_of "$output")" = 404 ] || { echo "$output" >&3; return 1; }
+    body_of "$output" | jq -e '.error.code == "no_log"'
 }
 
 @test "volumes: made as the user, listed per user, kept while a job works in them" {

@@ -126,12 +126,12 @@ assert set(d) == {"error"} and e["code"] == sys.argv[2] and sys.argv[3] in e["me
 
 @test "a slurmrestd that serves only Slurm REST versions the bridge does not know: readyz is 503 naming both lists" {
     # a stand-in for a future slurmrestd at the bridge's Slurmrestd= socket:
-    # its /openapi/v3 lists v0.0.44 and v0.0.45 only
+    # its /openapi/v3 lists v0.0.46 and v0.0.47 only
     python3 - "$ED/run/no-slurmrestd.sock" <<'PY' &
 import http.server, json, os, socketserver, sys
 path = sys.argv[1]
 doc = json.dumps({"openapi": "3.0.3", "paths": {p: {} for p in (
-    "/slurm/v0.0.44/jobs/", "/slurm/v0.0.44/job/submit", "/slurm/v0.0.45/jobs/", "/slurm/v0.0.45/job/submit")}}).encode()
+    "/slurm/v0.0.46/jobs/", "/slurm/v0.0.46/job/submit", "/slurm/v0.0.47/jobs/", "/slurm/v0.0.47/job/submit")}}).encode()
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         body = doc if self.path == "/openapi/v3" else b'{"errors":[{"error":"not found"}]}'
@@ -158,7 +158,7 @@ PY
     [[ "$output" == "HTTP/1.1 503 "* ]] || { echo "$output" >&3; return 1; }
     body=${output#*$'\r\n\r\n'}
     jq -e '.status == "not ready" and .slurmrestd == "up" and .slurm_api.version == null and .error.code == "slurm_version"' <<< "$body"
-    jq -e '.error.message | test("serves: v0.0.4[45], v0.0.4[45]") and test("knows: v0.0.42, v0.0.41, v0.0.40, v0.0.38")' <<< "$body"
+    jq -e '.error.message | test("serves: v0.0.4[67], v0.0.4[67]") and test("knows: v0.0.45, v0.0.44, v0.0.43, v0.0.42, v0.0.41, v0.0.40, v0.0.38")' <<< "$body"
 }
 
 @test "after every refusal the bridge still serves and logged no crash" {

@@ -4,6 +4,8 @@
 # environment: SLURM_CONF, OCTO_CLUSTER_INSTANCE, OCTO_CLUSTER_DIR, ...
 
 CLUSTER_TOOL=${OCTO_CLUSTER_TOOL:?run through tests/run-integration}
+# shellcheck source=../cluster/lib/rest_ping.sh
+. "$(dirname "$CLUSTER_TOOL")/lib/rest_ping.sh"
 
 # cluster_exec [-i INSTANCE] [-u USER] CMD... : a Slurm client against the cluster
 cluster_exec() {

@@ -355,6 +355,89 @@ static void test_log_path(void **state)
 	assert_int_equal(log_path_expand("/w/%x%x%x", &j, out, 10), -1);
 }
 
+/* The file a job's stream goes to, whichever way slurmrestd wrote it:
+ * 22.05 "" for Slurm's default, 26.05's v0.0.43+ the default relative */
+static void test_job_out_path(void **state)
+{
+	char out[256];
+	json_object *o;
+	job_rec_t r;
+
+	(void)state;
+	/* Slurm's default, in the working directory */
+	assert_int_equal(log_path_pattern("", "/home/a", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "/home/a/slurm-%j.out");
+	assert_int_equal(log_path_pattern(NULL, "/home/a/", 1, out, sizeof(out)), 0);
+	assert_string_equal(out, "/home/a/slurm-%A_%a.out");
+	assert_int_equal(log_path_pattern("logs/%x.out", "/home/a", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "/home/a/logs/%x.out");
+	assert_int_equal(log_path_pattern("/abs/%j", "relative", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "/abs/%j");
+	assert_int_equal(log_path_pattern("slurm-%j.out", "", 0, out, sizeof(out)), -1);
+	assert_int_equal(log_path_pattern("slurm-%j.out", "tmp", 0, out, sizeof(out)), -1);
+	assert_int_equal(log_path_pattern("slurm-%j.out", "/a/long/dir", 0, out, 16), -1);
+
+	/* 26.05's v0.0.45 (recorded shape): the default relative, stderr "" */
+	o = json_tokener_parse("{\"job_id\":{\"set\":true,\"infinite\":false,\"number\":7},\"name\":\"w\","
+			       "\"user_name\":\"alice\",\"batch_flag\":true,\"current_working_directory\":\"/tmp\","
+			       "\"standard_output\":\"slurm-%j.out\",\"standard_error\":\"\",\"batch_host\":\"n1\","
+			       "\"array_job_id\":{\"set\":true,\"infinite\":false,\"number\":0},"
+			       "\"array_task_id\":{\"set\":false,\"infinite\":false,\"number\":0}}");
+	assert_int_equal(job_rec_from_json(o, &r), 0);
+	assert_int_equal(job_rec_out_path(&r, JF_STDOUT, out, sizeof(out)), 0);
+	assert_string_equal(out, "/tmp/slurm-7.out");
+	/* stderr goes with stdout unless split */
+	assert_int_equal(job_rec_out_path(&r, JF_STDERR, out, sizeof(out)), 0);
+	assert_string_equal(out, "/tmp/slurm-7.out");
+	assert_int_equal(job_rec_out_path(&r, JF_NAME, out, sizeof(out)), -1);
+	json_object *view = job_rec_view(&r), *v;
+	assert_true(json_object_object_get_ex(view, "stdout", &v));
+	assert_string_equal(json_object_get_string(v), "/tmp/slurm-7.out");
+	assert_true(json_object_object_get_ex(view, "stderr", &v));
+	assert_string_equal(json_object_get_string(v), "");
+	json_object_put(view);
+	job_rec_free(&r);
+	json_object_put(o);
+
+	/* 22.05 (v0.0.38): "" for the default, an array task, stderr split */
+	o = json_tokener_parse("{\"job_id\":45,\"name\":\"sweep\",\"user_name\":\"alice\",\"batch_flag\":true,"
+			       "\"current_working_directory\":\"/home/alice\",\"standard_output\":\"\","
+			       "\"standard_error\":\"err/%x-%a.err\",\"array_job_id\":40,\"array_task_id\":5}");
+	assert_int_equal(job_rec_from_json(o, &r), 0);
+	assert_int_equal(job_rec_out_path(&r, JF_STDOUT, out, sizeof(out)), 0);
+	assert_string_equal(out, "/home/alice/slurm-40_5.out");
+	assert_int_equal(job_rec_out_path(&r, JF_STDERR, out, sizeof(out)), 0);
+	assert_string_equal(out, "/home/alice/err/sweep-5.err");
+	job_rec_free(&r);
+	json_object_put(o);
+
+	/* not an array task: 22.05's array_job_id 0 and NO_VAL task */
+	o = json_tokener_parse("{\"job_id\":9,\"batch_flag\":true,\"current_working_directory\":\"/w\","
+			       "\"standard_output\":\"\",\"array_job_id\":0,\"array_task_id\":4294967294}");
+	assert_int_equal(job_rec_from_json(o, &r), 0);
+	assert_int_equal(job_rec_out_path(&r, JF_STDOUT, out, sizeof(out)), 0);
+	assert_string_equal(out, "/w/slurm-9.out");
+	job_rec_free(&r);
+	json_object_put(o);
+
+	/* no batch script, no output file (salloc, srun); no batch_flag at all is the same */
+	o = json_tokener_parse("{\"job_id\":8,\"batch_flag\":false,\"current_working_directory\":\"/w\","
+			       "\"standard_output\":\"\"}");
+	assert_int_equal(job_rec_from_json(o, &r), 0);
+	assert_int_equal(job_rec_out_path(&r, JF_STDOUT, out, sizeof(out)), -1);
+	view = job_rec_view(&r);
+	assert_true(json_object_object_get_ex(view, "stdout", &v));
+	assert_string_equal(json_object_get_string(v), "");
+	json_object_put(view);
+	job_rec_free(&r);
+	json_object_put(o);
+	o = json_tokener_parse("{\"job_id\":8,\"current_working_directory\":\"/w\",\"standard_output\":\"/o\"}");
+	assert_int_equal(job_rec_from_json(o, &r), 0);
+	assert_int_equal(job_rec_out_path(&r, JF_STDOUT, out, sizeof(out)), -1);
+	job_rec_free(&r);
+	json_object_put(o);
+}
+
 static void test_gres_count(void **state)
 {
 	gres_count_t c = { 0 };
@@ -388,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_grant_sum),
 		cmocka_unit_test(test_log_path),
+		cmocka_unit_test(test_job_out_path),
 		cmocka_unit_test(test_gres_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

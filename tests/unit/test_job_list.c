@@ -142,7 +142,7 @@ static void test_job_field_by_key(void **state)
 		assert_int_equal(job_field_by_key(job_field_key(f), strlen(job_field_key(f))), f);
 	assert_int_equal(job_field_by_key("job_idx", 6), JF_ID);        /* the length counts, not a NUL */
 	assert_int_equal(job_field_by_key("job_ix", 6), -1);
-	assert_int_equal(job_field_by_key("array_job_id", 12), -1);
+	assert_int_equal(job_field_by_key("array_task_str", 14), -1);    /* the length of two fields, neither */
 	assert_int_equal(job_field_by_key("", 0), -1);
 	assert_int_equal(job_field_by_key("current_working_directory_and_then_some", 39), -1);
 }

@@ -20,7 +20,6 @@
 #include "job_spec.h"
 #include "broker_client.h"
 #include "grant_sum.h"
-#include "log_path.h"
 #include "mt_catalog.h"
 #include "mt_verdict.h"
 #include "sr_adapt.h"
@@ -237,10 +236,9 @@ void r_job_log(req_t *r)
 {
 	const char *stream = req_query(r, "stream");
 	long long off, lim;
-	char path[1100], line[1300], head[256], why[300], jid[32], aj[32] = "", at[32] = "", node[128] = "";
-	const char *pattern, *u;
-	json_object *j, *v;
-	log_job_t lj;
+	char path[1100], line[1400], head[256], why[300], owner[256];
+	json_object *j;
+	job_rec_t rec;
 	char *data = NULL;
 	size_t n = 0;
 
@@ -256,27 +254,28 @@ void r_job_log(req_t *r)
 		return;
 	if (!(j = own_job(r, r->params[0])))
 		return;
-	pattern = str_of(j, stream && !strcmp(stream, "stderr") ? "standard_error" : "standard_output");
-	if (!pattern || !pattern[0])
-		pattern = str_of(j, "standard_output");     /* stderr goes with stdout unless split */
-	snprintf(jid, sizeof(jid), "%s", json_object_object_get_ex(j, "job_id", &v) ? json_object_get_string(v) : "");
-	if (json_object_object_get_ex(j, "array_job_id", &v) && json_object_get_int64(v) > 0)
-		snprintf(aj, sizeof(aj), "%s", json_object_get_string(v));
-	if (json_object_object_get_ex(j, "array_task_id", &v) && json_object_is_type(v, json_type_int))
-		snprintf(at, sizeof(at), "%s", json_object_get_string(v));
-	if (str_of(j, "batch_host"))
-		snprintf(node, sizeof(node), "%s", str_of(j, "batch_host"));
-	u = str_of(j, "user_name");
-	lj = (log_job_t){ .job_id = jid, .array_job_id = aj, .array_task_id = at, .name = str_of(j, "name") ? str_of(j, "name") : "",
-			  .user = u ? u : "", .first_node = node };
-	if (!pattern || log_path_expand(pattern, &lj, path, sizeof(path)) || strchr(path, '\n')) {
+	if (job_rec_from_json(j, &rec)) {
 		json_object_put(j);
+		reply_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	json_object_put(j);
+	if (job_rec_out_path(&rec, stream && !strcmp(stream, "stderr") ? JF_STDERR : JF_STDOUT, path, sizeof(path)) ||
+	    strchr(path, '\n')) {
+		job_rec_free(&rec);
 		reply_error(r, 404, "no_log", "job %s has no output file the bridge can name", r->params[0]);
 		return;
 	}
+	/* the broker reads as this user: a name cut short or with a space could be someone else's */
+	if (!rec.f[JF_USER] || !rec.f[JF_USER][0] || strpbrk(rec.f[JF_USER], " \t\r\n") ||
+	    (size_t)snprintf(owner, sizeof(owner), "%s", rec.f[JF_USER]) >= sizeof(owner)) {
+		job_rec_free(&rec);
+		reply_error(r, 502, "slurm_error", "slurmrestd names no usable owner for job %s", r->params[0]);
+		return;
+	}
+	job_rec_free(&rec);
 	/* read as the job's owner, whoever asks (an admin reads it as the owner too) */
-	snprintf(line, sizeof(line), "READ %s %lld %lld %s\n", u ? u : "-", off, lim, path);
-	json_object_put(j);
+	snprintf(line, sizeof(line), "READ %s %lld %lld %s\n", owner, off, lim, path);
 	if (broker_call(r->b->cfg.file_broker, line, head, sizeof(head), &data, &n, (size_t)lim, why, sizeof(why))) {
 		reply_error(r, 503, "file_broker_unavailable", "%s", why);
 		return;

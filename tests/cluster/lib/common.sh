@@ -149,9 +149,17 @@ slurm_release() {
     echo "$SLURM_RELEASE"
 }
 
-# 22.05 serves openapi/v0.0.38 (and 39); 24.11 dropped both and serves the
-# data_parser versions v0.0.40-42 through openapi/slurmctld; 26.05 v0.0.42-45.
-# v0.0.42 is the one 24.11 and 26.05 share.
+# The newest Slurm REST version a release's slurmrestd serves, the one the
+# bridge picks: 22.05 serves openapi/v0.0.38 (and 36, 37); 24.11 dropped
+# them and serves the data_parser versions v0.0.40-42 through
+# openapi/slurmctld; 25.05 v0.0.41-43; 25.11 v0.0.42-44; 26.05 v0.0.42-45.
 slurm_rest_version() {
-    if [ "$(slurm_release)" -lt 231100 ]; then echo v0.0.38; else echo v0.0.42; fi
+    local r
+    r=$(slurm_release)
+    if [ "$r" -lt 231100 ]; then echo v0.0.38
+    elif [ "$r" -lt 250500 ]; then echo v0.0.42
+    elif [ "$r" -lt 251100 ]; then echo v0.0.43
+    elif [ "$r" -lt 260500 ]; then echo v0.0.44
+    else echo v0.0.45
+    fi
 }

@@ -125,5 +125,5 @@ rest_ping() {
     tok=$(in_head scontrol token username=octouser lifespan=60 | sed -n 's/^SLURM_JWT=//p')
     [ -n "$tok" ] || return 1
     curl -sf --unix-socket "$REST_SOCKET" -H "X-SLURM-USER-NAME: octouser" \
-        -H "X-SLURM-USER-TOKEN: $tok" http://localhost/slurm/$(slurm_rest_version)/ping | grep -q '"UP"'
+        -H "X-SLURM-USER-TOKEN: $tok" http://localhost/slurm/$(slurm_rest_version)/ping | rest_ping_up
 }

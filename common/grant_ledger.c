@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "grant_ledger.h"
+#include "sqlite_open.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -54,23 +55,12 @@ static int dbfail(ledger_t *l, const char *what)
 ledger_t *ledger_open(const char *path, char *err, size_t errlen)
 {
 	ledger_t *l = calloc(1, sizeof(*l));
-	char *msg = NULL;
 
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
-			    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open the grant ledger %s: %s", path,
-			 l->db ? sqlite3_errmsg(l->db) : "out of memory");
-		ledger_close(l);
-		return NULL;
-	}
-	sqlite3_busy_timeout(l->db, 5000);
-	if (sqlite3_exec(l->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "grant ledger %s: %s", path, msg ? msg : "schema error");
-		sqlite3_free(msg);
+	if (!(l->db = sqlite_open_schema(path, schema, 0, "the grant ledger ", err, errlen))) {
 		ledger_close(l);
 		return NULL;
 	}

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "priv_drop.h"
 #include "unix_service.h"
 #include "user_policy.h"
 
@@ -73,20 +74,6 @@ static void reap(void)
 static uid_t client_uid;
 static user_policy_t policy;
 static char volume_root[512];
-
-/* In the child: become the user for good. */
-static int become(const struct passwd *pw)
-{
-	gid_t groups[256];
-	int ng = 256;
-
-	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ng) < 0)
-		ng = 0;
-	if (setgroups((size_t)ng, groups) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) || !setuid(0))
-		return -1;
-	return 0;
-}
 
 static void do_read(int fd, const char *path, long long off, long long lim)
 {
@@ -261,7 +248,7 @@ static void serve(int fd, void *arg)
 	}
 	if (!pid) {
 		alarm(20);
-		if (become(pw)) {
+		if (priv_drop(pw, 1)) {
 			svc_say(fd, "ERR internal cannot become %s\n", user);
 			_exit(1);
 		}

@@ -35,6 +35,7 @@
 
 #include "mint_jwt.h"
 #include "mint_proto.h"
+#include "priv_drop.h"
 #include "rate_limit.h"
 #include "unix_service.h"
 #include "user_policy.h"
@@ -121,13 +122,11 @@ static int drop_to(const char *user)
 		svc_log("--user %s is root: name an unprivileged user", user);
 		return -1;
 	}
-	if (setgroups(0, NULL) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid)) {
-		svc_log("--user %s: %s (start the minter as root to use --user)", user, strerror(errno));
-		return -1;
-	}
-	if (!setuid(0)) {
-		svc_log("--user %s: root could be regained; refusing to run", user);
+	if (priv_drop(pw, 0)) {
+		if (errno == EPERM && !geteuid())
+			svc_log("--user %s: root could be regained; refusing to run", user);
+		else
+			svc_log("--user %s: %s (start the minter as root to use --user)", user, strerror(errno));
 		return -1;
 	}
 	return 0;

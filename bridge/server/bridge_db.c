@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "bridge_db.h"
+#include "sqlite_open.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -44,29 +45,17 @@ static const char schema[] =
 bridge_db_t *bdb_open(const char *path, char *err, size_t errlen)
 {
 	bridge_db_t *db = calloc(1, sizeof(*db));
-	char *msg = NULL;
 
 	if (!db) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-			    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "Database=%s: %s", path, db->db ? sqlite3_errmsg(db->db) : "cannot open");
-		goto fail;
-	}
-	sqlite3_busy_timeout(db->db, 5000);
-	if (sqlite3_exec(db->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "Database=%s: %s", path, msg ? msg : "schema");
-		sqlite3_free(msg);
-		goto fail;
+	if (!(db->db = sqlite_open_schema(path, schema, SQLITE_OPEN_FULLMUTEX, "Database=", err, errlen))) {
+		free(db);
+		return NULL;
 	}
 	pthread_mutex_init(&db->lock, NULL);
 	return db;
-fail:
-	sqlite3_close(db->db);
-	free(db);
-	return NULL;
 }
 
 void bdb_close(bridge_db_t *db)

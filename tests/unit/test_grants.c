@@ -126,6 +126,39 @@ static void test_plan_sums_overlapping_grants(void **state)
 	plan_free(&p);
 }
 
+/* The ledger is never opened through a symbolic link: a link planted
+ * where the ledger goes must not turn grants onto another file */
+static void test_ledger_refuses_a_link(void **state)
+{
+	char dir[] = "/tmp/octo-ledger-link-XXXXXX", target[300], link_path[300], err[512];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	snprintf(link_path, sizeof(link_path), "%s/grants.db", dir);
+	f = fopen(target, "w");
+	assert_non_null(f);
+	fputs("not a database of ours\n", f);
+	fclose(f);
+	assert_int_equal(symlink(target, link_path), 0);
+	assert_null(ledger_open(link_path, err, sizeof(err)));
+	assert_non_null(strstr(err, "the grant ledger "));
+	assert_non_null(strstr(err, link_path));
+	/* the target is as it was */
+	f = fopen(target, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(err, sizeof(err), f));
+	assert_string_equal(err, "not a database of ours\n");
+	fclose(f);
+	/* a file that is not SQLite: refused, naming it */
+	assert_null(ledger_open(target, err, sizeof(err)));
+	assert_non_null(strstr(err, target));
+	unlink(link_path);
+	unlink(target);
+	rmdir(dir);
+}
+
 static void test_ledger(void **state)
 {
 	char path[] = "/tmp/octo-ledger-XXXXXX", err[256];
@@ -214,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_index_roundtrip),
 		cmocka_unit_test(test_plan_sums_overlapping_grants),
 		cmocka_unit_test(test_ledger),
+		cmocka_unit_test(test_ledger_refuses_a_link),
 		cmocka_unit_test(test_time_limits_from_squeue),
 	};
 

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "growbuf.h"
 #include "oci_json.h"
 
 #define AUTH_HDR_MAX 1024
@@ -28,8 +29,8 @@ struct registry {
 
 /* What one request collects. */
 typedef struct {
-	char *buf;              /* body to memory ... */
-	size_t len, cap, max;
+	growbuf_t body;         /* body to memory ... */
+	size_t max;
 	int fd;                 /* ... or to this fd */
 	uint64_t written;
 	int too_big, write_error;
@@ -75,24 +76,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 		x->written += n;
 		return n;
 	}
-	if (x->len + n > x->max) {
-		x->too_big = 1;
+	if (growbuf_append(&x->body, data, n, x->max)) {
+		x->too_big = x->body.len + n > x->max;
 		return 0;
 	}
-	if (x->len + n + 1 > x->cap) {
-		size_t cap = x->cap ? x->cap : 16384;
-		char *nb;
-
-		while (cap < x->len + n + 1)
-			cap *= 2;
-		if (!(nb = realloc(x->buf, cap)))
-			return 0;
-		x->buf = nb;
-		x->cap = cap;
-	}
-	memcpy(x->buf + x->len, data, n);
-	x->len += n;
-	x->buf[x->len] = '\0';
 	return n;
 }
 
@@ -303,7 +290,7 @@ static int authenticate(registry_t *r, const char *challenge, char *err, size_t 
 			 r->credentials[0] ? "" : ": the image may need a login (`podman login` writes ~/.config/containers/auth.json)");
 		goto out;
 	}
-	if (!x.buf || !(o = json_tokener_parse(x.buf)) ||
+	if (!x.body.data || !(o = json_tokener_parse(x.body.data)) ||
 	    !((json_object_object_get_ex(o, "token", &t) && json_object_is_type(t, json_type_string)) ||
 	      (json_object_object_get_ex(o, "access_token", &t) && json_object_is_type(t, json_type_string))) ||
 	    strlen(json_object_get_string(t)) >= sizeof(r->token)) {
@@ -314,7 +301,7 @@ static int authenticate(registry_t *r, const char *challenge, char *err, size_t 
 	rc = 0;
 out:
 	json_object_put(o);
-	free(x.buf);
+	free(x.body.data);
 	return rc;
 }
 
@@ -330,7 +317,7 @@ static long get_authed(registry_t *r, const char *url, const char *accept, xfer_
 	if (authenticate(r, challenge, err, errlen))
 		return -1;
 	/* start over: nothing of the 401's body is kept */
-	x->len = 0;
+	growbuf_free(&x->body);
 	x->written = 0;
 	if (x->fd >= 0 && (ftruncate(x->fd, 0) || lseek(x->fd, 0, SEEK_SET))) {
 		snprintf(err, errlen, "truncate: %s", strerror(errno));
@@ -371,15 +358,15 @@ int registry_manifest(registry_t *r, const char *reference, char **body, size_t 
 		if (status > 0)
 			snprintf(err, errlen, "%s/%s:%s: %s (HTTP %ld)", r->base + strcspn(r->base, "/") + 2, r->repo,
 				 reference, status_hint(status), status);
-		free(x.buf);
+		free(x.body.data);
 		return -1;
 	}
-	if (!x.buf) {
+	if (!x.body.data) {
 		snprintf(err, errlen, "%s: empty manifest", url);
 		return -1;
 	}
-	*body = x.buf;
-	*len = x.len;
+	*body = x.body.data;
+	*len = x.body.len;
 	snprintf(media, medialen, "%s", x.media);
 	return 0;
 }

@@ -25,6 +25,7 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -116,6 +117,31 @@ static void do_read(int fd, const char *path, long long off, long long lim)
 	free(buf);
 }
 
+/* A directory path as the user resolves it, links followed: the bridge
+ * cannot do it itself where homes are 0700 (Debian 13's default), and
+ * must not: what the user cannot reach is no working directory of theirs */
+static int do_resolve(int fd, const char *path)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	/* resolvable is not enough: a working directory is one the user can enter */
+	if (!realpath(path, real) || stat(real, &st) || (S_ISDIR(st.st_mode) && access(real, X_OK))) {
+		svc_say(fd, "ERR %s %s: %s\n", errno == ENOENT ? "not_found" : "denied", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		svc_say(fd, "ERR not_dir %s: not a directory\n", path);
+		return -1;
+	}
+	if (strchr(real, '\n')) {
+		svc_say(fd, "ERR denied %s: a newline in the path\n", path);
+		return -1;
+	}
+	svc_say(fd, "OK %s\n", real);
+	return 0;
+}
+
 static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
 {
 	(void)sb;
@@ -133,6 +159,8 @@ static int as_user(int fd, const char *op, const struct passwd *pw, const char *
 		do_read(fd, arg, off, lim);
 		return 0;
 	}
+	if (!strcmp(op, "RESOLVE"))
+		return do_resolve(fd, arg);
 	snprintf(path, sizeof(path), "%s/%s/%.63s", volume_root, pw->pw_name, arg);
 	if (!strcmp(op, "MKVOL")) {
 		if (mkdir(path, 0750)) {
@@ -203,7 +231,15 @@ static void serve(int fd, void *arg)
 		svc_say(fd, "ERR bad_request expected OP USER ...\n");
 		return;
 	}
-	if (!strcmp(op, "READ")) {
+	if (!strcmp(op, "RESOLVE")) {
+		int used = 0;
+
+		if (sscanf(req, "%*s %*s %n", &used) != 0 || !used || req[used] != '/' || strlen(req + used) >= sizeof(arg1)) {
+			svc_say(fd, "ERR bad_request RESOLVE USER /ABSOLUTE/PATH\n");
+			return;
+		}
+		snprintf(arg1, sizeof(arg1), "%s", req + used);
+	} else if (!strcmp(op, "READ")) {
 		int used = 0;
 
 		if (sscanf(req, "%*s %*s %lld %lld %n", &off, &lim, &used) != 2 || !used || off < 0 || lim < 0 ||
@@ -230,7 +266,7 @@ static void serve(int fd, void *arg)
 		svc_say(fd, "ERR refused user %s vanished\n", user);
 		return;
 	}
-	if (strcmp(op, "READ") && user_dir(pw, why, sizeof(why))) {
+	if (strcmp(op, "READ") && strcmp(op, "RESOLVE") && user_dir(pw, why, sizeof(why))) {
 		svc_say(fd, "ERR internal %s\n", why);
 		svc_log("%s %s: %s", op, user, why);
 		return;
@@ -253,7 +289,7 @@ static void serve(int fd, void *arg)
 			_exit(1);
 		}
 		if (as_user(fd, op, pw, arg1, off, lim)) {
-			if (strcmp(op, "READ"))
+			if (strcmp(op, "READ") && strcmp(op, "RESOLVE"))
 				svc_log("%s %s %s: refused", op, user, arg1);
 			_exit(1);
 		}
@@ -261,7 +297,7 @@ static void serve(int fd, void *arg)
 	}
 	children[slot].pid = pid;
 	nchildren++;
-	if (strcmp(op, "READ"))
+	if (strcmp(op, "READ") && strcmp(op, "RESOLVE"))
 		snprintf(children[slot].what, sizeof(children[slot].what), "%.7s %.40s %.63s", op, user, arg1);
 	else
 		children[slot].what[0] = '\0';

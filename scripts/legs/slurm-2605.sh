@@ -6,9 +6,6 @@
 # integration files of every plugin and the bridge on a cluster of 26.05
 # daemons (the harness's OCTO_SLURM_PREFIX). Sourced by scripts/test.
 
-# The integration files this leg runs: the plugins' and the bridge's.
-LEG_2605_FILES="00-cluster 10-rest 50-sched-octopus 51-sched-octopus-noacct 60-container 70-gres-npu 71-gres-locality 72-gres-left-out 80-bridge"
-
 leg_2605() {
     local prefix tree rc build=$ROOT/build-26.05 logs=$ROOT/build-26.05/test-logs f files=()
     phase "26.05: SchedMD's source built into a prefix (scripts/slurm-build; cached)"
@@ -36,7 +33,7 @@ leg_2605() {
 
     [ "${OCTO_SKIP_INTEGRATION:-0}" = 1 ] && return
     phase "26.05: integration tests on a cluster of 26.05 daemons"
-    for f in $LEG_2605_FILES; do files+=("tests/integration/$f.bats"); done
+    for f in $RELEASE_LEG_FILES; do files+=("tests/integration/$f.bats"); done
     rm -rf "$logs/api"
     OCTO_API_RECORD_DIR=$logs/api OCTO_SLURM_PREFIX=$prefix OCTO_TEST_INSTANCE=s2605 \
         tests/run-integration "$build" "${files[@]}" \

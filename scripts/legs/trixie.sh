@@ -2,8 +2,10 @@
 # scripts/test's Slurm 24.11 leg: Debian 13's packages in a debootstrapped
 # root (scripts/release-root, cached), this tree bind-mounted at /src and
 # built in build-trixie/ with -Werror, then make check (unit tests, plugin
-# symbols against 24.11's daemons and loader). Sourced by scripts/test: uses
-# its phase, tally and leg helpers.
+# symbols against 24.11's daemons and loader), then the integration files
+# of every plugin and the bridge ($RELEASE_LEG_FILES) on a cluster of
+# Debian 13's 24.11 daemons and MariaDB 11.8, booted by the harness inside
+# the root. Sourced by scripts/test: uses its phase, tally and leg helpers.
 
 leg_trixie() {
     local root tree rc build=$ROOT/build-trixie logs=$ROOT/build-trixie/test-logs
@@ -36,4 +38,22 @@ leg_trixie() {
     [ $rc -eq 0 ] || grep -E 'error:|Error [0-9]' "$logs/check.log" | head -n 20
     tally_make_check "$build/tests" $rc
     phase_end "24.11 make check"
+
+    [ "${OCTO_SKIP_INTEGRATION:-0}" = 1 ] && return
+    phase "24.11: integration tests on a cluster of 24.11 daemons in the Debian 13 root"
+    local f files=""
+    for f in $RELEASE_LEG_FILES; do files="$files tests/integration/$f.bats"; done
+    rm -rf "$logs/api"
+    OCTOPUS_IN_ROOT_BINDS="$ROOT:/src" in_root "$root" /bin/sh -c '
+        cd /src && OCTO_API_RECORD_DIR=/src/build-trixie/test-logs/api OCTO_TEST_INSTANCE=t2411 \
+            tests/run-integration build-trixie '"$files"' 2> build-trixie/test-logs/integration.stderr' \
+        < /dev/null | tee "$logs/integration.tap"
+    rc=${PIPESTATUS[0]}
+    grep -E '^cluster\[' "$logs/integration.stderr" || true
+    if grep -qE '^not ok|^Bail out' "$logs/integration.tap"; then
+        echo "--- integration stderr (daemon logs on failure) ---"
+        tail -n 150 "$logs/integration.stderr"
+    fi
+    tally_tap "$logs/integration.tap" $rc
+    phase_end "24.11 integration"
 }

@@ -567,12 +567,14 @@ a100x2_body() {
 }
 
 @test "a job sbatch sent with Slurm's default output file: the view names it and its log reads, on every release" {
-    # 22.05 writes the default as "", 26.05's v0.0.45 as "slurm-%j.out" (relative)
+    # 22.05 writes the default as "", 24.11 expanded, 26.05's v0.0.45 as "slurm-%j.out" (relative)
     id=$(as_user octouser sbatch --parsable -D /home/octouser/bridge-test -J cli --wrap 'echo from-sbatch; echo to-err >&2')
     wait_until 60 job_done "$id"
     run api octouser GET "/api/v1/jobs/$id"
     [ "$(status_of "$output")" = 200 ] || { echo "$output" >&3; return 1; }
-    body_of "$output" | jq -e --arg f "/home/octouser/bridge-test/slurm-$id.out" '.stdout == $f and .stderr == ""'
+    # stderr goes with stdout: the same file (24.11 writes it so, 22.05 and 26.05 as "")
+    body_of "$output" | jq -e --arg f "/home/octouser/bridge-test/slurm-$id.out" '.stdout == $f and .stderr == $f' ||
+        { echo "$output" >&3; return 1; }
     run api octouser GET "/api/v1/jobs/$id/log"
     [ "$(status_of "$output")" = 200 ] || { echo "$output" >&3; return 1; }
     [ "$(body_of "$output")" = "$(printf 'from-sbatch\nto-err')" ]
@@ -654,6 +656,37 @@ stuck=$!
     kill "$stuck"; wait "$stuck" || true
     wait_until 10 sh -c "! kill -0 $child 2>/dev/null"
     rm -f /home/octouser/bridge-test/big.out
+}
+
+@test "a 0700 home (Debian 13's default): the working directory is resolved as the user, by the file broker" {
+    mode=$(stat -c %a /home/octouser)
+    chmod 700 /home/octouser
+    # the bridge's own user cannot pass through it
+    run setpriv --reuid=octorest --regid=octorest --clear-groups -- ls /home/octouser/bridge-test
+    [ "$status" -ne 0 ] || { chmod "$mode" /home/octouser; return 1; }
+    run submit octouser "$(body_for octouser private 'pwd')"
+    st=$(status_of "$output")
+    id=$(body_of "$output" | jq -r .id)
+    [ "$st" = 201 ] || { chmod "$mode" /home/octouser; echo "$output" >&3; return 1; }
+    wait_until 60 job_done "$id"
+    # what the user cannot reach is refused, naming the path: another user's private directory
+    install -d -o octouser2 -m 700 /home/octouser2/secret
+    run submit octouser "$(jq -nc '{name: "x", machine_type: "a100x1", units: 1, command: "true", hours: 1, workdir: "/home/octouser2/secret"}')"
+    chmod "$mode" /home/octouser
+    [ "$(status_of "$output")" = 400 ] || { echo "$output" >&3; return 1; }
+    body_of "$output" | jq -e '.error.code == "invalid_field" and (.error.message | test("^workdir: .*/home/octouser2/secret.*Permission denied"))' ||
+        { echo "$output" >&3; return 1; }
+    # the broker's own answers: a file is no directory, a relative path is refused
+    setpriv --reuid=octorest --regid=octorest --clear-groups -- /usr/bin/python3 -c '
+import socket, sys
+def ask(line):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(line)
+    print(s.makefile().readline().strip()); s.close()
+ask(b"RESOLVE octouser /home/octouser/bridge-test/../bridge-test\n")
+ask(b"RESOLVE octouser /etc/passwd\n")
+ask(b"RESOLVE octouser relative\n")' "$BD/broker/broker.sock" 3>&- > "$BD/resolve.out"
+    diff <(printf '%s\n' "OK /home/octouser/bridge-test" "ERR not_dir /etc/passwd: not a directory" \
+        "ERR bad_request RESOLVE USER /ABSOLUTE/PATH") "$BD/resolve.out"
 }
 
 @test "no grant: refused before Slurm with job_submit/octopus's own line" {

@@ -197,14 +197,16 @@ int job_rec_out_path(const job_rec_t *r, job_field_t field, char *out, size_t le
 	return log_path_expand(pat, &lj, out, len);
 }
 
-/* stdout/stderr in the view: the file (job_rec_out_path), the same on
- * every release; stderr "" stays "" (it goes with stdout); what cannot be
- * named stays as slurmrestd wrote it. A new string. */
+/* stdout/stderr in the view: the file each goes to (job_rec_out_path), the
+ * same on every release: 22.05 and 26.05's v0.0.45 write an stderr that
+ * goes with stdout as "", 24.11 as stdout's path; the view names the file
+ * both times. What cannot be named stays as slurmrestd wrote it. A new
+ * string. */
 static json_object *std_path(const job_rec_t *r, job_field_t field)
 {
 	char path[1100];
 
-	if ((field == JF_STDERR && !r->f[field][0]) || job_rec_out_path(r, field, path, sizeof(path)))
+	if (job_rec_out_path(r, field, path, sizeof(path)))
 		return json_object_new_string(r->f[field]);
 	return json_object_new_string(path);
 }

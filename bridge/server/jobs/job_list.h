@@ -63,7 +63,8 @@ void job_rec_free(job_rec_t *r);
 /* The file a batch job's stream (JF_STDOUT or JF_STDERR) goes to, as
  * slurmd opens it, whichever way slurmrestd wrote it (22.05: the pattern
  * or "" for Slurm's default; 26.05's v0.0.42: expanded; its v0.0.43+:
- * the pattern, relative): an empty stderr goes with stdout, the default
+ * the pattern, relative; 24.11: expanded, stderr stdout's when not
+ * split): an empty stderr goes with stdout, the default
  * is slurm-%j.out, a relative pattern is in the working directory, and
  * the pattern is expanded (log_path.h). 0; -1 when the job is not a batch
  * job or the file cannot be named. */

@@ -215,6 +215,37 @@ static int under(const char *dir, const char *root)
 	return !strncmp(dir, root, n) && (dir[n] == '/' || dir[n] == '\0');
 }
 
+/*
+ * path resolved as the user (links followed) into out (PATH_MAX): by the
+ * file broker when there is one, since the bridge's own user cannot pass
+ * through a 0700 home (Debian 13's default); else by the bridge itself.
+ * 0; -1 with a 4xx/5xx answered.
+ */
+static int resolve_as_user(req_t *r, const char *path, char *out)
+{
+	char line[PATH_MAX + 64], head[PATH_MAX + 64], why[300], code[32] = "";
+
+	if (!r->b->cfg.file_broker[0]) {
+		if (realpath(path, out))
+			return 0;
+		reply_error(r, 400, "invalid_field", "workdir: %s: %s%s", path, strerror(errno),
+			    errno == EACCES ? " (the bridge cannot pass through your home: give it a FileBroker=)" : "");
+		return -1;
+	}
+	snprintf(line, sizeof(line), "RESOLVE %s %s\n", r->who.user, path);
+	if (broker_call(r->b->cfg.file_broker, line, head, sizeof(head), NULL, NULL, 0, why, sizeof(why))) {
+		reply_error(r, 503, "file_broker_unavailable", "%s", why);
+		return -1;
+	}
+	if (!strncmp(head, "OK /", 4) && strlen(head + 3) < PATH_MAX) {
+		snprintf(out, PATH_MAX, "%s", head + 3);
+		return 0;
+	}
+	sscanf(head, "ERR %31s", code);
+	reply_error(r, !strcmp(code, "busy") || !strcmp(code, "internal") ? 503 : 400, "invalid_field", "workdir: %s",
+		    head + (strlen(head) > 4 + strlen(code) ? 5 + strlen(code) : strlen(head)));
+	return -1;
+}
 
 int job_submit_spec(req_t *r, const job_spec_t *spec, const char *comment, char *job_id, size_t idlen, char *msg,
 		    size_t msglen)
@@ -245,15 +276,15 @@ int job_submit_spec(req_t *r, const job_spec_t *spec, const char *comment, char 
 			    t->max_units_per_job);
 		return -1;
 	}
-	if (getpwnam_r(r->who.user, &pw, pwbuf, sizeof(pwbuf), &pwr) || !pwr || !realpath(pw.pw_dir, home)) {
+	if (getpwnam_r(r->who.user, &pw, pwbuf, sizeof(pwbuf), &pwr) || !pwr || pw.pw_dir[0] != '/' ||
+	    strlen(pw.pw_dir) >= sizeof(home)) {
 		reply_error(r, 500, "internal", "the home directory of %s cannot be resolved", r->who.user);
 		return -1;
 	}
-	/* symlinks resolved: a link out of the home is out of the home */
-	if (!realpath(spec->workdir[0] ? spec->workdir : home, wd)) {
-		reply_error(r, 400, "invalid_field", "workdir: %s: %s", spec->workdir, strerror(errno));
+	/* symlinks resolved, as the user: a link out of the home is out of the home */
+	if (resolve_as_user(r, pw.pw_dir, home) ||
+	    resolve_as_user(r, spec->workdir[0] ? spec->workdir : home, wd))
 		return -1;
-	}
 	if (!under(wd, home)) {
 		char vroot[PATH_MAX], vol[PATH_MAX];
 

@@ -48,7 +48,7 @@ start_mariadb() {
         --innodb-buffer-pool-size=128M --innodb-lock-wait-timeout=900 --max-allowed-packet=16M
     wait_for 30 mariadb mariadb --no-defaults -S "$MYSQL_SOCKET" -e 'SELECT 1'
     mariadb --no-defaults -S "$MYSQL_SOCKET" -e \
-        "CREATE USER 'slurm'@'localhost' IDENTIFIED BY '$DB_PASS'; GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost';"
+        "CREATE DATABASE slurm_acct_db; CREATE USER 'slurm'@'localhost' IDENTIFIED BY '$DB_PASS'; GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost';"
 }
 
 start_slurmdbd() {

@@ -38,12 +38,5 @@ leg_2605() {
     OCTO_API_RECORD_DIR=$logs/api OCTO_SLURM_PREFIX=$prefix OCTO_TEST_INSTANCE=s2605 \
         tests/run-integration "$build" "${files[@]}" \
         2> "$logs/integration.stderr" | tee "$logs/integration.tap"
-    rc=${PIPESTATUS[0]}
-    grep -E '^cluster\[' "$logs/integration.stderr" || true
-    if grep -qE '^not ok|^Bail out' "$logs/integration.tap"; then
-        echo "--- integration stderr (daemon logs on failure) ---"
-        tail -n 150 "$logs/integration.stderr"
-    fi
-    tally_tap "$logs/integration.tap" $rc
-    phase_end "26.05 integration"
+    leg_integration_done "${PIPESTATUS[0]}" "$logs" 26.05
 }

@@ -48,12 +48,5 @@ leg_trixie() {
         cd /src && OCTO_API_RECORD_DIR=/src/build-trixie/test-logs/api OCTO_TEST_INSTANCE=t2411 \
             tests/run-integration build-trixie '"$files"' 2> build-trixie/test-logs/integration.stderr' \
         < /dev/null | tee "$logs/integration.tap"
-    rc=${PIPESTATUS[0]}
-    grep -E '^cluster\[' "$logs/integration.stderr" || true
-    if grep -qE '^not ok|^Bail out' "$logs/integration.tap"; then
-        echo "--- integration stderr (daemon logs on failure) ---"
-        tail -n 150 "$logs/integration.stderr"
-    fi
-    tally_tap "$logs/integration.tap" $rc
-    phase_end "24.11 integration"
+    leg_integration_done "${PIPESTATUS[0]}" "$logs" 24.11
 }

@@ -179,6 +179,10 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			bad = yes_no(v, &cfg->mount_home);
 		else if (KEY("writable"))
 			bad = yes_no(v, &cfg->writable);
+		else if (KEY("remap_root"))
+			bad = yes_no(v, &cfg->remap_root);
+		else if (KEY("workdir") && (!strcmp(v, "image") || !strcmp(v, "submit")))
+			cfg->workdir_submit = !strcmp(v, "submit");
 		else if (KEY("max_layer_size"))
 			bad = ct_parse_size(v, &cfg->max_layer_bytes);
 		else if (KEY("hook_timeout"))
@@ -192,7 +196,8 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			return errf(err, errlen, "plugstack.conf argument '%.300s' is not valid (keys: cache_dir=/abs "
 				    "cache_max_size=SIZE runtime_dir=/abs volume_root=/abs default_registry=HOST "
 				    "allow_registries=H1,H2 plain_http_registries=H1,H2 registry_mirrors=REG=MIRROR,... "
-				    "site_mounts=SRC:DST[:ro|rw],... mount_home=yes|no writable=yes|no entrypoint=yes|no "
+				    "site_mounts=SRC:DST[:ro|rw],... mount_home=yes|no writable=yes|no remap_root=yes|no "
+				    "workdir=image|submit entrypoint=yes|no "
 				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS)",
 				    av[i]);
 	}

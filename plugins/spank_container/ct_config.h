@@ -25,6 +25,8 @@ typedef struct {
 	char entrypoint_helper[PATH_MAX / 4];
 	int mount_home;
 	int writable;
+	int remap_root;                 /* the user is root inside (a user namespace) by default */
+	int workdir_submit;             /* 1: start in the submit directory, bound in; 0: the image's WorkingDir (Pyxis) */
 	int entrypoint;                 /* run the image's Entrypoint by default */
 	uint64_t max_layer_bytes;       /* unpacked file data per layer */
 	unsigned hook_timeout_s;        /* each site hook's bound, 1..SITE_HOOK_TIMEOUT_MAX */

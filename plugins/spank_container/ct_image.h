@@ -18,7 +18,10 @@ typedef struct {
 	char manifest_digest[IMG_DIGEST_MAX];   /* what the tag resolved to */
 	size_t nlayers;
 	layer_ref_t layers[OCI_MAX_LAYERS];     /* base first; each holds a shared lock */
+	oci_blob_t blobs[OCI_MAX_LAYERS];       /* the manifest's layer entries, likewise */
 	oci_config_t config;
+	char *config_json;                      /* the config as served, for ct_image_plan_write */
+	size_t config_len;
 	unsigned unpacked;                      /* layers this call unpacked (misses) */
 	int from_mirror;                        /* 1: the registry mirror served it */
 	char mirror_error[256];                 /* why the mirror did not, if it was tried */
@@ -36,6 +39,17 @@ typedef struct {
 int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, layer_cache_t *cache,
 		     ct_image_t *img, char *err, size_t errlen);
 void ct_image_release(ct_image_t *img);
+
+/*
+ * A prepared image as a plan (layer digests and the config) in a file only
+ * root writes, so a named container can start again with no registry and no
+ * --container-image: its layers come from the node's cache. image is the
+ * reference as the user gave it, kept for messages.
+ */
+int ct_image_plan_write(const ct_image_t *img, const char *image, int dirfd, const char *name, char *err,
+			size_t errlen);
+int ct_image_plan_load(int dirfd, const char *name, layer_cache_t *cache, ct_image_t *img, char *image,
+		       size_t imagelen, char *err, size_t errlen);
 
 /* 1 and "user:password" in out if the user has a login for registry in
  * ~/.config/containers/auth.json or ~/.docker/config.json, read as the user

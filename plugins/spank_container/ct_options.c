@@ -6,11 +6,43 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 void ct_options_init(ct_options_t *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->mount_home = o->writable = o->entrypoint = -1;
+	for (int i = 0; i < CT_F_COUNT; i++)
+		o->flags[i] = -1;
+}
+
+int ct_parse_bool(const char *v)
+{
+	static const char *const yes[] = { "yes", "1", "true", "y", "on" }, *const no[] = { "no", "0", "false", "n", "off" };
+
+	for (size_t i = 0; v && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(v, yes[i]))
+			return 1;
+		if (!strcasecmp(v, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
+static const char *const flag_names[CT_F_COUNT][2] = {
+	[CT_F_MOUNT_HOME] = { "--no-container-mount-home", "--container-mount-home" },
+	[CT_F_WRITABLE] = { "--container-readonly", "--container-writable" },
+	[CT_F_ENTRYPOINT] = { "--no-container-entrypoint", "--container-entrypoint" },
+	[CT_F_ENTRYPOINT_LOG] = { "--no-container-entrypoint-log", "--container-entrypoint-log" },
+	[CT_F_REMAP_ROOT] = { "--no-container-remap-root", "--container-remap-root" },
+};
+
+int ct_opt_flag(ct_options_t *o, ct_flag_t f, int value, char *err, size_t errlen)
+{
+	if (o->flags[f] >= 0 && o->flags[f] != value)
+		return errf(err, errlen, "both %s and %s were given: keep the one you mean", flag_names[f][1],
+			    flag_names[f][0]);
+	o->flags[f] = value;
+	return 0;
 }
 
 int ct_opt_image(ct_options_t *o, const char *arg, const char *default_registry, char *err, size_t errlen)
@@ -135,6 +167,7 @@ int ct_opt_workdir(ct_options_t *o, const char *arg, char *err, size_t errlen)
 	if (!arg || !clean_path(arg, strlen(arg)) || strlen(arg) >= sizeof(o->workdir))
 		return errf(err, errlen, "--container-workdir: '%.128s' must be an absolute path", arg ? arg : "");
 	strcpy(o->workdir, arg);
+	o->set_workdir = 1;
 	return 0;
 }
 
@@ -143,6 +176,9 @@ int ct_opt_env(ct_options_t *o, const char *arg, char *err, size_t errlen)
 	for (const char *p = arg; p && *p;) {
 		size_t n = strcspn(p, ",");
 
+		if (p[n] == ',' && !p[n + 1])
+			return errf(err, errlen, "--container-env: '%.64s' ends with ',': name a variable after it or drop the ','",
+				    arg);
 		if (o->nenv == CT_MAX_ENVNAMES)
 			return errf(err, errlen, "--container-env: more than %d names", CT_MAX_ENVNAMES);
 		if (!valid_name(p, n) || memchr(p, '.', n) || memchr(p, '-', n) || (p[0] >= '0' && p[0] <= '9'))
@@ -158,10 +194,77 @@ int ct_opt_env(ct_options_t *o, const char *arg, char *err, size_t errlen)
 
 int ct_opt_name(ct_options_t *o, const char *arg, char *err, size_t errlen)
 {
-	if (!arg || !valid_name(arg, strlen(arg)))
+	static const char *const flags[] = { "auto", "create", "exec", "no_exec" };
+	const char *colon = arg ? strchr(arg, ':') : NULL;
+	size_t n = arg ? (colon ? (size_t)(colon - arg) : strlen(arg)) : 0;
+	size_t f = 0;
+
+	if (!arg || !valid_name(arg, n))
 		return errf(err, errlen, "--container-name: '%.64s' is not a name (letters, digits, '_', '-', '.')",
 			    arg ? arg : "");
-	strcpy(o->name, arg);
+	if (colon) {
+		for (f = 0; f < sizeof(flags) / sizeof(flags[0]) && strcmp(colon + 1, flags[f]); f++)
+			;
+		if (f == sizeof(flags) / sizeof(flags[0]))
+			return errf(err, errlen, "--container-name %.64s: the flag after ':' must be auto, create, exec or no_exec",
+				    arg);
+	}
+	memcpy(o->name, arg, n);
+	o->name[n] = '\0';
+	o->name_flag = (ct_name_flag_t)f;
+	return 0;
+}
+
+int ct_opt_from_env(ct_options_t *o, const char *(*get)(const char *name, void *arg), void *arg,
+		    const char *default_registry, char *err, size_t errlen)
+{
+	static const struct {
+		const char *suffix;
+		int flag;       /* a ct_flag_t, or -1 for a value option */
+		int invert;     /* READONLY=1 means writable=0 */
+	} vars[] = {
+		{ "IMAGE", -1, 0 }, { "MOUNTS", -1, 0 }, { "WORKDIR", -1, 0 }, { "ENV", -1, 0 }, { "NAME", -1, 0 },
+		{ "MOUNT_HOME", CT_F_MOUNT_HOME, 0 }, { "WRITABLE", CT_F_WRITABLE, 0 },
+		{ "READONLY", CT_F_WRITABLE, 1 }, { "ENTRYPOINT", CT_F_ENTRYPOINT, 0 },
+		{ "ENTRYPOINT_LOG", CT_F_ENTRYPOINT_LOG, 0 }, { "REMAP_ROOT", CT_F_REMAP_ROOT, 0 },
+	};
+	static const char *const prefixes[] = { "OCTOPUS_CONTAINER_", "PYXIS_CONTAINER_" };
+
+	for (size_t p = 0; p < 2; p++)
+		for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+			char name[64];
+			const char *v;
+			int b, rc = 0;
+
+			snprintf(name, sizeof(name), "%s%s", prefixes[p], vars[i].suffix);
+			if (!(v = get(name, arg)))
+				continue;
+			if (vars[i].flag >= 0) {
+				if (o->flags[vars[i].flag] >= 0)
+					continue;
+				if ((b = ct_parse_bool(v)) < 0)
+					return errf(err, errlen, "%s=%.64s: use yes or no (1/0, true/false)", name, v);
+				o->flags[vars[i].flag] = vars[i].invert ? !b : b;
+				continue;
+			}
+			if (!strcmp(vars[i].suffix, "IMAGE") && !o->image[0])
+				rc = ct_opt_image(o, v, default_registry, err, errlen);
+			else if (!strcmp(vars[i].suffix, "MOUNTS") && !o->nmounts)
+				rc = ct_opt_mounts(o, v, err, errlen);
+			else if (!strcmp(vars[i].suffix, "WORKDIR") && !o->set_workdir)
+				rc = ct_opt_workdir(o, v, err, errlen);
+			else if (!strcmp(vars[i].suffix, "ENV") && !o->nenv)
+				rc = ct_opt_env(o, v, err, errlen);
+			else if (!strcmp(vars[i].suffix, "NAME") && !o->name[0])
+				rc = ct_opt_name(o, v, err, errlen);
+			if (rc) {
+				/* name the variable, not an option the user never typed */
+				char why[512];
+
+				snprintf(why, sizeof(why), "%s", err);
+				return errf(err, errlen, "%s: %s", name, why);
+			}
+		}
 	return 0;
 }
 

@@ -24,6 +24,17 @@ typedef struct {
 	int readonly;
 } ct_mount_t;
 
+/* --container-name=NAME[:FLAG], Pyxis' flags */
+typedef enum {
+	CT_NAME_AUTO = 0,       /* join the running container, else reuse the kept one, else create */
+	CT_NAME_CREATE,         /* start fresh from --container-image, discarding what was kept */
+	CT_NAME_EXEC,           /* join the running container; an error if none runs */
+	CT_NAME_NO_EXEC,        /* a new instance of the kept container, never the running one */
+} ct_name_flag_t;
+
+/* The yes/no options, each with its --no-/other form. */
+typedef enum { CT_F_MOUNT_HOME, CT_F_WRITABLE, CT_F_ENTRYPOINT, CT_F_ENTRYPOINT_LOG, CT_F_REMAP_ROOT, CT_F_COUNT } ct_flag_t;
+
 typedef struct {
 	char image[IMG_PATH_MAX + 64];  /* as given; "" = no container */
 	img_ref_t ref;
@@ -32,11 +43,14 @@ typedef struct {
 	char workdir[PATH_MAX / 4];
 	size_t nenv;
 	char env[CT_MAX_ENVNAMES][CT_NAME_MAX];   /* names whose job value wins */
-	int mount_home;                 /* -1: the site default */
-	int writable;                   /* -1: the site default */
-	int entrypoint;                 /* -1: the site default (off) */
+	int flags[CT_F_COUNT];          /* each -1 (the site default), 0 or 1 */
 	char name[CT_NAME_MAX];         /* --container-name */
+	ct_name_flag_t name_flag;
+	int set_workdir;                /* what the environment may still fill in */
 } ct_options_t;
+
+/* The value of flag f: the user's, else the site's. */
+#define CT_FLAG(o, f, site) ((o)->flags[f] >= 0 ? (o)->flags[f] : (site))
 
 void ct_options_init(ct_options_t *o);
 
@@ -46,6 +60,23 @@ int ct_opt_mounts(ct_options_t *o, const char *arg, char *err, size_t errlen);
 int ct_opt_workdir(ct_options_t *o, const char *arg, char *err, size_t errlen);
 int ct_opt_env(ct_options_t *o, const char *arg, char *err, size_t errlen);
 int ct_opt_name(ct_options_t *o, const char *arg, char *err, size_t errlen);
+
+/* --container-writable and --container-readonly (and each pair): the same
+ * one twice is fine (Slurm may call twice), both is an error naming them. */
+int ct_opt_flag(ct_options_t *o, ct_flag_t f, int value, char *err, size_t errlen);
+
+/*
+ * The options the command line left unset, from OCTOPUS_CONTAINER_<NAME>
+ * and, for scripts written for Pyxis, PYXIS_CONTAINER_<NAME> (IMAGE,
+ * MOUNTS, WORKDIR, ENV, NAME, MOUNT_HOME, WRITABLE, READONLY, ENTRYPOINT,
+ * ENTRYPOINT_LOG, REMAP_ROOT). get returns a variable's value or NULL.
+ * The command line always wins, whatever the variable says.
+ */
+int ct_opt_from_env(ct_options_t *o, const char *(*get)(const char *name, void *arg), void *arg,
+		    const char *default_registry, char *err, size_t errlen);
+
+/* yes/no/1/0/true/false: 1 or 0, -1 for anything else */
+int ct_parse_bool(const char *v);
 
 /* 1 if name is listed in --container-env. */
 int ct_env_listed(const ct_options_t *o, const char *name, size_t len);

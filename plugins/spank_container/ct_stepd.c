@@ -204,53 +204,131 @@ static int add_volume(const ct_config_t *cfg, ct_step_t *step, rootfs_spec_t *s,
 }
 
 /*
- * --container-name: the writable layer lives in runtime_dir/<job>.name.<NAME>.<node>
- * and outlives the step (the job epilog removes it). It belongs to one image
- * and to one step at a time.
+ * --container-name, after the image is known: this step owns the kept
+ * upper dir (the container goes on from what earlier steps wrote), or,
+ * when another step owns it (no_exec beside a running one), starts on top
+ * of it with a writable layer of its own that ends with the step
+ * (overlayfs lets one upper dir serve one mount).
  */
-static int keep_named(const ct_config_t *cfg, const ct_options_t *opts, ct_step_t *step, rootfs_spec_t *spec, uint32_t jobid, uint32_t nodeid, char *dir, size_t len)
+static int use_named(const ct_options_t *opts, ct_step_t *step, rootfs_spec_t *spec, char *upper_ro, size_t len)
 {
-	char path[PATH_MAX], have[IMG_DIGEST_MAX] = "";
-	const char *digest = step->image.manifest_digest;
-	int fd;
-	ssize_t n;
+	char err[CT_ERR_MAX];
 
-	snprintf(dir, len, "%s/%u.name.%s.%u", cfg->runtime_dir, jobid, opts->name, nodeid);
-	if (fs_mkdir_p(dir, 0700)) {
-		snprintf(step->error, sizeof(step->error), "--container-name %s: %.300s: %s", opts->name, dir, strerror(errno));
+	if (step->named.lock_fd < 0) {
+		snprintf(upper_ro, len, "%s/upper", step->named.dir);
+		if (!access(upper_ro, F_OK))
+			spec->extra_lower = upper_ro;
+		snprintf(step->warning, sizeof(step->warning),
+			 "--container-name %s: another step of this job runs it on this node; this step starts from what "
+			 "it had kept and its own changes end with it", opts->name);
+		return 0;
+	}
+	if (!ct_named_exists(&step->named) &&
+	    ct_image_plan_write(&step->image, opts->image, step->named.dirfd, CT_NAMED_PLAN, err, sizeof(err))) {
+		snprintf(step->error, sizeof(step->error), "--container-name %s: %.600s", opts->name, err);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/lock", dir);
-	if ((step->name_lock = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
-	    flock(step->name_lock, LOCK_EX | LOCK_NB)) {
-		snprintf(step->error, sizeof(step->error),
-			 "--container-name %s is in use by another step of this job on this node: wait for it to end",
-			 opts->name);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/image", dir);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
-		snprintf(step->error, sizeof(step->error), "--container-name %s: %s", opts->name, strerror(errno));
-		return -1;
-	}
-	n = read(fd, have, sizeof(have) - 1);
-	have[n > 0 ? n : 0] = '\0';
-	if (have[0] && strcmp(have, digest)) {
-		close(fd);
-		snprintf(step->error, sizeof(step->error),
-			 "--container-name %s holds image %.80s, not %.80s: use another name for another image",
-			 opts->name, have, digest);
-		return -1;
-	}
-	if (!have[0] && write(fd, digest, strlen(digest)) != (ssize_t)strlen(digest)) {
-		close(fd);
-		snprintf(step->error, sizeof(step->error), "--container-name %s: %s", opts->name, strerror(errno));
-		return -1;
-	}
-	close(fd);
-	spec->keep_dir = dir;
+	spec->keep_dir = step->named.dir;
 	spec->writable = 1;     /* the point of a name is to keep what was written */
 	return 0;
+}
+
+/*
+ * --container-name, before the image: join the container if a step runs it
+ * (1), else open it for this step (0), or an error (-1). img_from_plan: no
+ * --container-image, the image comes from the plan.
+ */
+static int open_named(const ct_config_t *cfg, const ct_options_t *opts, ct_step_t *step, uint32_t jobid,
+		      uint32_t nodeid, layer_cache_t *cache, int *img_from_plan)
+{
+	char err[CT_ERR_MAX], image[sizeof(opts->image)];
+	pid_t pid;
+	int remap = 0, rc;
+
+	*img_from_plan = 0;
+	if (ct_named_open(&step->named, cfg->runtime_dir, jobid, opts->name, nodeid, step->error, sizeof(step->error)))
+		return -1;
+	if ((opts->name_flag == CT_NAME_AUTO || opts->name_flag == CT_NAME_EXEC) &&
+	    ct_named_running(&step->named, &pid, &remap) &&
+	    !rootfs_attach(pid, remap, &step->holder, err, sizeof(err))) {
+		/* the image's Env and Entrypoint for the tasks, from the plan */
+		if (ct_image_plan_load(step->named.dirfd, CT_NAMED_PLAN, cache, &step->image, image, sizeof(image), err,
+				       sizeof(err))) {
+			snprintf(step->error, sizeof(step->error), "--container-name %s: %.600s", opts->name, err);
+			return -1;
+		}
+		if (opts->nmounts || opts->set_workdir || opts->image[0])
+			snprintf(step->warning, sizeof(step->warning),
+				 "--container-name %s: joined the running container as it is; ignoring %s%s%s", opts->name,
+				 opts->nmounts ? "--container-mounts " : "", opts->set_workdir ? "--container-workdir " : "",
+				 opts->image[0] ? "--container-image" : "");
+		step->attached = 1;
+		return 1;
+	}
+	if (opts->name_flag == CT_NAME_EXEC) {
+		snprintf(step->error, sizeof(step->error),
+			 "--container-name %s:exec: no step of this job runs that container on this node now "
+			 "(drop :exec to start it again)", opts->name);
+		return -1;
+	}
+	if ((rc = ct_named_lock(&step->named)) < 0) {
+		snprintf(step->error, sizeof(step->error), "--container-name %s: %s", opts->name, strerror(errno));
+		return -1;
+	}
+	if (rc == 1 && opts->name_flag != CT_NAME_NO_EXEC) {
+		snprintf(step->error, sizeof(step->error),
+			 "--container-name %s is being %s by another step of this job on this node: use :no_exec "
+			 "to start a second instance beside it, or wait", opts->name,
+			 opts->name_flag == CT_NAME_CREATE ? "used" : "set up");
+		return -1;
+	}
+	if (rc == 0 && opts->name_flag == CT_NAME_CREATE && ct_named_reset(&step->named)) {
+		snprintf(step->error, sizeof(step->error), "--container-name %s:create: %s", opts->name, strerror(errno));
+		return -1;
+	}
+	if (!opts->image[0]) {
+		if (!ct_named_exists(&step->named)) {
+			snprintf(step->error, sizeof(step->error),
+				 "--container-name %s: no container of that name in this job on this node; "
+				 "create it with --container-image", opts->name);
+			return -1;
+		}
+		*img_from_plan = 1;
+	}
+	return 0;
+}
+
+/* A named container made from another image: refused, as Pyxis does not silently swap it. */
+static int named_same_image(const ct_options_t *opts, ct_step_t *step, layer_cache_t *cache)
+{
+	ct_image_t *kept;
+	char err[CT_ERR_MAX], image[sizeof(opts->image)];
+	int rc = 0;
+
+	if (step->named.lock_fd < 0 || !ct_named_exists(&step->named))
+		return 0;
+	if (!(kept = calloc(1, sizeof(*kept)))) {
+		snprintf(step->error, sizeof(step->error), "out of memory");
+		return -1;
+	}
+	if (ct_image_plan_load(step->named.dirfd, CT_NAMED_PLAN, cache, kept, image, sizeof(image), err, sizeof(err))) {
+		/* its layers are gone from the cache: a fresh start from this image is what is left */
+		slurm_info("octopus container: --container-name %s: %s; starting it again from %s", opts->name, err,
+			   opts->image);
+		if (ct_named_reset(&step->named)) {
+			snprintf(step->error, sizeof(step->error), "--container-name %s: %s", opts->name, strerror(errno));
+			rc = -1;
+		}
+	} else if (strcmp(kept->manifest_digest, step->image.manifest_digest)) {
+		snprintf(step->error, sizeof(step->error),
+			 "--container-name %s holds image %.80s (%.80s), not %.80s: use another name for another "
+			 "image, or NAME:create to start it again", opts->name, image, kept->manifest_digest,
+			 step->image.manifest_digest);
+		rc = -1;
+	}
+	ct_image_release(kept);
+	free(kept);
+	return rc;
 }
 
 /*
@@ -287,7 +365,8 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	gid_t gid, *gids = NULL;
 	int ngids = 0, argc = 0;
 	char **argv = NULL, **job_env = NULL, **hook_env = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096], grbuf[4096];
-	char passwd_line[1024], group_line[512], keep[PATH_MAX / 2];
+	char passwd_line[1024], group_line[512], upper_ro[PATH_MAX / 2];
+	int named = 0, from_plan = 0;
 	struct group grp, *gr = NULL;
 	struct passwd pwd, *pw = NULL;
 	user_opener_t uo = { -1, -1 };
@@ -331,12 +410,33 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		if (ct_image_load_login(&uo, pw->pw_dir, mirror, mirror_creds, sizeof(mirror_creds)))
 			image_opts.mirror_credentials = mirror_creds;
 	}
-	rc = ct_image_prepare(&opts->ref, &image_opts, &uo, &cache, &step->image, step->error, sizeof(step->error));
+	if (opts->name[0]) {
+		if ((named = open_named(cfg, opts, step, jobid, nodeid, &cache, &from_plan)) < 0)
+			goto out;
+		if (named == 1) {       /* joined a running container: nothing to build */
+			slurm_info("octopus container: %u.%u joined the running container %s (pid %d)", jobid, stepid,
+				   opts->name, (int)step->holder.ns_pid);
+			step->active = 1;
+			rc = 0;
+			goto out;
+		}
+	}
+	if (from_plan) {
+		char image[sizeof(opts->image)];
+
+		rc = ct_image_plan_load(step->named.dirfd, CT_NAMED_PLAN, &cache, &step->image, image, sizeof(image),
+					step->error, sizeof(step->error));
+	} else {
+		rc = ct_image_prepare(&opts->ref, &image_opts, &uo, &cache, &step->image, step->error,
+				      sizeof(step->error));
+	}
 	explicit_bzero(creds, sizeof(creds));
 	explicit_bzero(mirror_creds, sizeof(mirror_creds));
 	if (rc)
 		goto out;
 	rc = -1;
+	if (opts->name[0] && !from_plan && named_same_image(opts, step, &cache))
+		goto out;
 
 	if (!(spec = calloc(1, sizeof(*spec)))) {
 		snprintf(step->error, sizeof(step->error), "out of memory");
@@ -347,7 +447,10 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		lower[i] = step->image.layers[i].path;
 	spec->lower = lower;
 	spec->nlower = step->image.nlayers;
-	spec->writable = opts->writable >= 0 ? opts->writable : cfg->writable;
+	spec->writable = CT_FLAG(opts, CT_F_WRITABLE, cfg->writable);
+	spec->remap_root = CT_FLAG(opts, CT_F_REMAP_ROOT, cfg->remap_root);
+	spec->uid = uid;
+	spec->gid = gid;
 	spec->hooks_dir = cfg->hooks_dir;
 	spec->hook_timeout_s = cfg->hook_timeout_s;
 	if (cfg->hooks_dir[0] && !spank_get_item(sp, S_JOB_ENV, &job_env) && !(hook_env = hook_environment(job_env))) {
@@ -355,8 +458,10 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		goto out;
 	}
 	spec->hook_env = hook_env;
-	if (opts->name[0] && keep_named(cfg, opts, step, spec, jobid, nodeid, keep, sizeof(keep)))
+	if (opts->name[0] && use_named(opts, step, spec, upper_ro, sizeof(upper_ro)))
 		goto out;
+	/* the image's root-owned files as the user's, where the user writes them or is root */
+	spec->idmap = spec->writable || spec->remap_root;
 	/* the user exists inside, with a shell every image has */
 	snprintf(passwd_line, sizeof(passwd_line), "%s:x:%u:%u:%.200s:%s:/bin/sh", pw->pw_name, (unsigned)uid,
 		 (unsigned)gid, pw->pw_gecos ? pw->pw_gecos : "", pw->pw_dir);
@@ -365,10 +470,11 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		snprintf(group_line, sizeof(group_line), "%s:x:%u:", gr->gr_name, (unsigned)gid);
 		spec->group_line = group_line;
 	}
-	if ((opts->mount_home >= 0 ? opts->mount_home : cfg->mount_home) &&
+	if (CT_FLAG(opts, CT_F_MOUNT_HOME, cfg->mount_home) &&
 	    add_user_bind(step, spec, &uo, pw->pw_dir, pw->pw_dir, 0, 1))
 		goto out;
-	if (cwd[0] == '/' && strcmp(cwd, "/")) {
+	/* Pyxis starts in the image's WorkingDir; workdir=submit sites, in the submit directory */
+	if (cfg->workdir_submit && cwd[0] == '/' && strcmp(cwd, "/")) {
 		size_t before = spec->nbinds;
 
 		if (add_user_bind(step, spec, &uo, cwd, cwd, 0, 1))
@@ -402,13 +508,16 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 							  opts->mounts[i].readonly, 0))
 			goto out;
 	user_opener_stop(&uo);
-	if ((opts->entrypoint >= 0 ? opts->entrypoint : cfg->entrypoint) && step->image.config.entrypoint &&
+	if (CT_FLAG(opts, CT_F_ENTRYPOINT, cfg->entrypoint) && step->image.config.entrypoint &&
 	    step->image.config.entrypoint[0] && open_entry_helper(cfg, step))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t_mount);
 	if (rootfs_start(spec, &step->holder, step->error, sizeof(step->error)))
 		goto out;
 	mount_ms = ms_since(&t_mount);
+	if (step->named.lock_fd >= 0 && ct_named_mark_running(&step->named, step->holder.ns_pid, spec->remap_root))
+		slurm_error("octopus container: --container-name %s: cannot record it as running (later steps will "
+			    "not join it): %m", opts->name);
 	if (step->image.mirror_error[0])
 		slurm_info("octopus container: %u.%u %s: the mirror failed, the registry served it: %s", jobid, stepid,
 			   opts->image, step->image.mirror_error);
@@ -429,10 +538,19 @@ out:
 	user_opener_stop(&uo);
 	if (rc) {
 		slurm_error("octopus container: %u.%u %s: %s", jobid, stepid, opts->image, step->error);
-		ct_image_release(&step->image);
-		if (step->entry_fd >= 0)
-			close(step->entry_fd);
-		step->entry_fd = -1;
+		ct_step_end(step);
 	}
 	return rc;
+}
+
+void ct_step_end(ct_step_t *step)
+{
+	/* forget "running" before the namespace goes: no later step joins a dying one */
+	ct_named_close(&step->named);
+	rootfs_stop(&step->holder, step->attached ? NULL : step->runtime);
+	if (step->entry_fd >= 0)
+		close(step->entry_fd);
+	step->entry_fd = -1;
+	ct_image_release(&step->image);
+	step->active = step->attached = 0;
 }

@@ -11,6 +11,7 @@
 
 #include "ct_config.h"
 #include "ct_image.h"
+#include "ct_named.h"
 #include "ct_options.h"
 #include "ns/rootfs.h"
 #include "spank_shim.h"
@@ -23,10 +24,17 @@ typedef struct {
 	ct_image_t image;
 	rootfs_holder_t holder;
 	char runtime[PATH_MAX / 2];
-	int name_lock;                  /* --container-name: one step at a time per node */
+	ct_named_t named;               /* --container-name */
+	int attached;                   /* joined a running named container: no holder of its own */
+	char warning[CT_ERR_MAX];       /* said once by the node's first task, the step goes on */
 	int entry_fd;                   /* --container-entrypoint: octopus-entrypoint (O_PATH), or -1 */
 	int cwd_mounted;                /* the job's working directory is bound in */
 } ct_step_t;
+
+#define CT_STEP_INIT { .holder = ROOTFS_HOLDER_INIT, .named = CT_NAMED_INIT, .entry_fd = -1 }
+
+/* At the end of the step: the holder, the named container's records, the layer locks. */
+void ct_step_end(ct_step_t *step);
 
 /* 0, or -1 with the reason in step->error (for the tasks to report). */
 int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, ct_step_t *step);

@@ -53,13 +53,14 @@
 OCTOPUS_SPANK_PLUGIN(octopus_container, 1)
 
 #define ERR_MAX CT_ERR_MAX
+#define FLAG_OPT 0x100        /* option values of the yes/no pairs start here */
 
 static ct_config_t cfg;
 static ct_options_t opts;
 static char opt_error[ERR_MAX];         /* a bad option seen in slurmstepd */
 
 /* slurmstepd state for this step */
-static ct_step_t step = { .holder = { -1, -1, -1 }, .name_lock = -1, .entry_fd = -1 };
+static ct_step_t step = CT_STEP_INIT;
 
 static int remote(void)
 {
@@ -99,27 +100,16 @@ static int on_option(int val, const char *arg, int remote_ctx)
 	case 'n':
 		rc = ct_opt_name(&opts, arg, err, sizeof(err));
 		break;
-	case 'H':
-		opts.mount_home = 1;
-		break;
-	case 'h':
-		opts.mount_home = 0;
-		break;
-	case 'W':
-		opts.writable = 1;
-		break;
-	case 'R':
-		opts.writable = 0;
-		break;
-	case 'E':
-		opts.entrypoint = 1;
-		break;
-	case 'X':
-		opts.entrypoint = 0;
+	default:
+		/* the yes/no pairs: FLAG_OPT + 2 * flag + value */
+		if (val >= FLAG_OPT && val < FLAG_OPT + 2 * CT_F_COUNT)
+			rc = ct_opt_flag(&opts, (ct_flag_t)((val - FLAG_OPT) / 2), (val - FLAG_OPT) % 2, err, sizeof(err));
 		break;
 	}
 	return rc ? option_error(err) : 0;
 }
+
+#define FLAG(f, v) (FLAG_OPT + 2 * (f) + (v))
 
 static struct spank_option options[] = {
 	{ "container-image", "[docker://]IMAGE|oci:/DIR[:REF]",
@@ -128,64 +118,32 @@ static struct spank_option options[] = {
 	  "Bind host paths (read as you) or your named volumes into the container.", 1, 'm', on_option },
 	{ "container-workdir", "PATH", "Working directory inside the container.", 1, 'w', on_option },
 	{ "container-env", "NAME[,NAME...]",
-	  "These variables keep the job's value over the image's.", 1, 'e', on_option },
-	{ "container-name", "NAME",
-	  "Keep the container's writable layer for later steps of this job that name it too.", 1, 'n', on_option },
-	{ "container-mount-home", NULL, "Mount your home directory (site default).", 0, 'H', on_option },
-	{ "no-container-mount-home", NULL, "Do not mount your home directory.", 0, 'h', on_option },
-	{ "container-writable", NULL, "Give the container a writable root (discarded at the end of the step).", 0,
-	  'W', on_option },
-	{ "container-readonly", NULL, "Make the container's root read-only.", 0, 'R', on_option },
-	{ "container-entrypoint", NULL, "Run the command through the image's Entrypoint.", 0, 'E', on_option },
-	{ "no-container-entrypoint", NULL, "Run the command as given, not through the image's Entrypoint.", 0, 'X',
+	  "These variables keep the job's value over the image's, and reach the image's Entrypoint.", 1, 'e',
 	  on_option },
+	{ "container-name", "NAME[:auto|create|exec|no_exec]",
+	  "Keep the container for later steps of this job; a step naming a running container joins it.", 1, 'n',
+	  on_option },
+	{ "container-mount-home", NULL, "Mount your home directory (site default).", 0, FLAG(CT_F_MOUNT_HOME, 1),
+	  on_option },
+	{ "no-container-mount-home", NULL, "Do not mount your home directory.", 0, FLAG(CT_F_MOUNT_HOME, 0),
+	  on_option },
+	{ "container-writable", NULL, "Give the container a root you can write (discarded at the end of the step).",
+	  0, FLAG(CT_F_WRITABLE, 1), on_option },
+	{ "container-readonly", NULL, "Make the container's root read-only.", 0, FLAG(CT_F_WRITABLE, 0), on_option },
+	{ "container-remap-root", NULL,
+	  "Be root inside the container (a user namespace): no more rights outside it than your own.", 0,
+	  FLAG(CT_F_REMAP_ROOT, 1), on_option },
+	{ "no-container-remap-root", NULL, "Be yourself inside the container.", 0, FLAG(CT_F_REMAP_ROOT, 0),
+	  on_option },
+	{ "container-entrypoint", NULL, "Run the command through the image's Entrypoint.", 0,
+	  FLAG(CT_F_ENTRYPOINT, 1), on_option },
+	{ "no-container-entrypoint", NULL, "Run the command as given, not through the image's Entrypoint.", 0,
+	  FLAG(CT_F_ENTRYPOINT, 0), on_option },
+	{ "container-entrypoint-log", NULL,
+	  "Show the Entrypoint's output (it is the task's own output here, always shown).", 0,
+	  FLAG(CT_F_ENTRYPOINT_LOG, 1), on_option },
 	SPANK_OPTIONS_TABLE_END
 };
-
-/*
- * OCTOPUS_CONTAINER_<OPTION> defaults, in srun/sbatch/salloc: handed to
- * Slurm under its own name for SPANK option variables, which it reads after
- * this hook -- so the command line still wins, and the value reaches the
- * nodes like a typed option.
- */
-static const struct {
-	const char *env, *on, *off;     /* off: a yes/no flag, off names the "no" option */
-} env_defaults[] = {
-	{ "OCTOPUS_CONTAINER_IMAGE", "container-image", NULL },
-	{ "OCTOPUS_CONTAINER_MOUNTS", "container-mounts", NULL },
-	{ "OCTOPUS_CONTAINER_WORKDIR", "container-workdir", NULL },
-	{ "OCTOPUS_CONTAINER_ENV", "container-env", NULL },
-	{ "OCTOPUS_CONTAINER_NAME", "container-name", NULL },
-	{ "OCTOPUS_CONTAINER_MOUNT_HOME", "container-mount-home", "no-container-mount-home" },
-	{ "OCTOPUS_CONTAINER_WRITABLE", "container-writable", "container-readonly" },
-	{ "OCTOPUS_CONTAINER_ENTRYPOINT", "container-entrypoint", "no-container-entrypoint" },
-};
-
-static int apply_env_defaults(void)
-{
-	for (size_t i = 0; i < sizeof(env_defaults) / sizeof(env_defaults[0]); i++) {
-		const char *v = getenv(env_defaults[i].env), *opt = env_defaults[i].on;
-		char name[128];
-		size_t n;
-
-		if (!v)
-			continue;
-		if (env_defaults[i].off) {
-			if (!strcmp(v, "no") || !strcmp(v, "0") || !strcmp(v, "false"))
-				opt = env_defaults[i].off;
-			else if (strcmp(v, "yes") && strcmp(v, "1") && strcmp(v, "true")) {
-				fprintf(stderr, "octopus: %s=%.64s: use yes or no\n", env_defaults[i].env, v);
-				return -1;
-			}
-		}
-		n = (size_t)snprintf(name, sizeof(name), "SLURM_SPANK__SLURM_SPANK_OPTION_%s_%s", plugin_name, opt);
-		for (size_t k = n - strlen(opt); k < n; k++)
-			if (name[k] == '-')
-				name[k] = '_';
-		setenv(name, v, 0);
-	}
-	return 0;
-}
 
 int slurm_spank_init(spank_t sp, int ac, char **av)
 {
@@ -200,14 +158,31 @@ int slurm_spank_init(spank_t sp, int ac, char **av)
 	/* prolog/epilog (and slurmd) only clean up: no options there */
 	if (ctx != S_CTX_LOCAL && ctx != S_CTX_ALLOCATOR && ctx != S_CTX_REMOTE)
 		return 0;
-	if (ctx != S_CTX_REMOTE && apply_env_defaults())
-		return -1;
 	for (struct spank_option *o = options; o->name; o++)
 		if (spank_option_register(sp, o) != ESPANK_SUCCESS) {
 			slurm_error("octopus container: cannot register --%s", o->name);
 			return -1;
 		}
 	return 0;
+}
+
+/*
+ * OCTOPUS_CONTAINER_<OPTION> and PYXIS_CONTAINER_<OPTION> fill in what the
+ * command line left unset: in srun/sbatch/salloc from their environment,
+ * in slurmstepd from the job's (Pyxis reads them the same way), so both
+ * sides agree and the command line wins, whatever the variable says.
+ */
+static const char *client_env(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
+
+static const char *job_env(const char *name, void *arg)
+{
+	static char buf[PATH_MAX * 2];
+
+	return spank_getenv((spank_t)arg, name, buf, sizeof(buf)) == ESPANK_SUCCESS ? buf : NULL;
 }
 
 #define PIN_IMAGE_ENV "OCTOPUS_CONTAINER_PINNED"
@@ -266,14 +241,53 @@ static void apply_pin(spank_t sp)
 		snprintf(opts.ref.digest, sizeof(opts.ref.digest), "%s", digest);
 }
 
+/* What the tasks' messages call the container. */
+static const char *label(void)
+{
+	static char buf[sizeof(opts.image) + CT_NAME_MAX + 16];
+
+	if (!opts.name[0])
+		return opts.image;
+	snprintf(buf, sizeof(buf), "%s%s%s", opts.image[0] ? opts.image : "", opts.image[0] ? " " : "", opts.name);
+	return buf;
+}
+
+/* Options that mean nothing without a container: said, as Pyxis does, not silently dropped. */
+static void warn_unused(void)
+{
+	if (opts.nmounts || opts.set_workdir || opts.nenv)
+		fprintf(stderr, "octopus: warning: ignoring %s%s%sbecause neither --container-image nor "
+				"--container-name is set\n", opts.nmounts ? "--container-mounts " : "",
+			opts.set_workdir ? "--container-workdir " : "", opts.nenv ? "--container-env " : "");
+	for (int f = 0; f < CT_F_COUNT; f++)
+		if (opts.flags[f] >= 0) {
+			fprintf(stderr, "octopus: warning: ignoring the container's yes/no options because neither "
+					"--container-image nor --container-name is set\n");
+			break;
+		}
+}
+
 int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 {
+	char err[ERR_MAX];
+
 	(void)ac;
 	(void)av;
-	if (!opts.image[0])
+	if (ct_opt_from_env(&opts, remote() ? job_env : client_env, sp, cfg.default_registry, err, sizeof(err))) {
+		if (!remote()) {
+			fprintf(stderr, "octopus: %s\n", err);
+			return -1;
+		}
+		snprintf(opt_error, sizeof(opt_error), "%s", err);
+	}
+	if (!opts.image[0] && !opts.name[0]) {
+		if (!remote())
+			warn_unused();
 		return 0;
+	}
 	if (!remote()) {
-		pin_tag();
+		if (opts.image[0])
+			pin_tag();
 		return 0;
 	}
 	apply_pin(sp);
@@ -295,12 +309,15 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 
 	if (!step.active)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (rootfs_join(&step.holder, step.error, sizeof(step.error)))
-		return 0;       /* reported in task_init */
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	slurm_debug("octopus container: task joined the container in %.3f ms",
-		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	/* with a user namespace, the task joins as the user, in task_init */
+	if (step.holder.user_fd < 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (rootfs_join(&step.holder, step.error, sizeof(step.error)))
+			return 0;       /* reported in task_init */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		slurm_debug("octopus container: task joined the container in %.3f ms",
+			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	}
 	/* nothing the task execs can gain privileges (setuid files, caps);
 	 * a task that cannot be held to that does not start */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
@@ -309,12 +326,80 @@ int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 	return 0;
 }
 
+/* The job's variables the image's Entrypoint still sees (Pyxis passes these to enroot too). */
+static int entry_keeps(const char *kv, size_t len)
+{
+	static const char *const keep[] = { "HOME", "USER", "LOGNAME", "TERM", "PATH" };
+
+	if (!strncmp(kv, "SLURM_", 6) || !strncmp(kv, "OCTOPUS_ENTRY", 13) ||
+	    (len > 16 && !strncmp(kv + len - 16, "_VISIBLE_DEVICES", 16)))
+		return 1;
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (strlen(keep[i]) == len && !strncmp(kv, keep[i], len))
+			return 1;
+	return 0;
+}
+
+static int in_image_env(const char *name, size_t len)
+{
+	for (size_t i = 0; i < step.image.config.nenv; i++)
+		if (!strncmp(step.image.config.env[i], name, len) && step.image.config.env[i][len] == '=')
+			return 1;
+	return 0;
+}
+
+/*
+ * Pyxis' rule: the Entrypoint runs with the image's environment and the
+ * --container-env variables; the job's other variables join after it, in
+ * front of the command, where the image (or the Entrypoint) has not set
+ * them. They ride in OCTOPUS_ENTRY_HELD to the helper's second run.
+ * Too many to carry: the Entrypoint sees them all, as before (logged).
+ */
+static void hold_job_env(spank_t sp)
+{
+	char **env = NULL, *held[ENTRY_PLAN_MAX_WORDS], *plan;
+	size_t n = 0;
+
+	if (spank_get_item(sp, S_JOB_ENV, &env) != ESPANK_SUCCESS || !env)
+		return;
+	for (char **e = env; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t len = eq ? (size_t)(eq - *e) : 0;
+
+		if (!len || entry_keeps(*e, len) || ct_env_listed(&opts, *e, len) || in_image_env(*e, len))
+			continue;
+		if (n == ENTRY_PLAN_MAX_WORDS) {
+			slurm_info("octopus container: more than %d job variables: the Entrypoint sees them all",
+				   ENTRY_PLAN_MAX_WORDS);
+			return;
+		}
+		held[n++] = *e;
+	}
+	if (!(plan = entry_plan_encode(held, n))) {
+		slurm_info("octopus container: the job's variables are too large to hold back from the Entrypoint");
+		return;
+	}
+	spank_setenv(sp, ENTRY_HELD_ENV, plan, 1);
+	free(plan);
+	for (size_t i = 0; i < n; i++) {
+		char name[256];
+		size_t len = (size_t)(strchr(held[i], '=') - held[i]);
+
+		if (len < sizeof(name)) {
+			memcpy(name, held[i], len);
+			name[len] = '\0';
+			spank_unsetenv(sp, name);
+		}
+	}
+}
+
 /*
  * --container-entrypoint: Slurm execs task argv[0] right after this hook
  * and lets a plugin change the array's entries but not its length, so
  * argv[0] becomes octopus-entrypoint (through the fd slurmstepd opened
- * on the host) and the plan -- the image's Entrypoint words, then the real
- * argv[0] -- rides in the environment. The helper execs the whole line.
+ * on the host) and the plan -- the image's Entrypoint words, the helper
+ * again (to give the held variables back), then the real argv[0] -- rides
+ * in the environment. The helper execs the whole line.
  */
 static int through_entrypoint(spank_t sp)
 {
@@ -324,56 +409,99 @@ static int through_entrypoint(spank_t sp)
 	int argc = 0;
 
 	if (spank_get_item(sp, S_JOB_ARGV, &argc, &argv) != ESPANK_SUCCESS || argc < 1 || !argv || !argv[0]) {
-		fprintf(stderr, "octopus: container %s: --container-entrypoint: Slurm gave no command\n", opts.image);
+		fprintf(stderr, "octopus: container %s: --container-entrypoint: Slurm gave no command\n", label());
 		return -1;
 	}
-	for (char **e = step.image.config.entrypoint; *e && n < ENTRY_PLAN_MAX_WORDS - 1; e++)
+	snprintf(helper, sizeof(helper), "/proc/self/fd/%d", step.entry_fd);
+	for (char **e = step.image.config.entrypoint; *e && n < ENTRY_PLAN_MAX_WORDS - 2; e++)
 		words[n++] = *e;
-	words[n++] = argv[0];
-	if (step.image.config.entrypoint[n - 1] || !(plan = entry_plan_encode(words, n))) {
+	if (step.image.config.entrypoint[n] || !(words[n++] = helper, words[n++] = argv[0], plan = entry_plan_encode(words, n))) {
 		fprintf(stderr, "octopus: container %s: the image's Entrypoint is too long to run "
-				"(use --no-container-entrypoint and name it in the command)\n", opts.image);
+				"(use --no-container-entrypoint and name it in the command)\n", label());
 		return -1;
 	}
 	spank_setenv(sp, ENTRY_PLAN_ENV, plan, 1);
 	free(plan);
-	snprintf(helper, sizeof(helper), "/proc/self/fd/%d", step.entry_fd);
+	hold_job_env(sp);
+	/* the Entrypoint execs the helper again by this fd: it must outlive the first exec */
+	if (fcntl(step.entry_fd, F_SETFD, 0)) {
+		fprintf(stderr, "octopus: container %s: --container-entrypoint: %s\n", label(), strerror(errno));
+		return -1;
+	}
 	argv[0] = helper;
 	return 0;
 }
 
+/* The submit host's locale is not the image's (Pyxis drops these too): perl and friends would warn. */
+static void drop_locale(spank_t sp)
+{
+	static const char *const names[] = {
+		"LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "LC_MONETARY",
+		"LC_MESSAGES", "LC_PAPER", "LC_NAME", "LC_ADDRESS", "LC_TELEPHONE", "LC_MEASUREMENT", "LC_IDENTIFICATION",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!ct_env_listed(&opts, names[i], strlen(names[i])))
+			spank_unsetenv(sp, names[i]);
+}
+
 int slurm_spank_task_init(spank_t sp, int ac, char **av)
 {
+	uint32_t local_task = 0;
+	char have[8];
+
 	(void)ac;
 	(void)av;
-	if (!remote() || !opts.image[0])
+	if (!remote() || (!opts.image[0] && !opts.name[0]))
 		return 0;
+	/* one line per node, from its first task, not one per task */
+	spank_get_item(sp, S_TASK_ID, &local_task);
 	if (step.error[0] || opt_error[0]) {
-		fprintf(stderr, "octopus: container %s: %s\n", opts.image, step.error[0] ? step.error : opt_error);
+		if (local_task == 0)
+			fprintf(stderr, "octopus: container %s: %s\n", label(), step.error[0] ? step.error : opt_error);
 		return -1;
 	}
 	if (!step.active)
 		return 0;
-	/* image Env wins, except what --container-env names (Pyxis' rule) */
+	if (step.warning[0] && local_task == 0)
+		fprintf(stderr, "octopus: warning: container %s: %s\n", label(), step.warning);
+	if (step.holder.user_fd >= 0 && rootfs_join_user(&step.holder, step.error, sizeof(step.error))) {
+		fprintf(stderr, "octopus: container %s: %s\n", label(), step.error);
+		return -1;
+	}
+	drop_locale(sp);
+	/* image Env wins, except what --container-env names and the job has (Pyxis' rule) */
 	for (size_t i = 0; i < step.image.config.nenv; i++) {
 		char *kv = step.image.config.env[i], *eq = strchr(kv, '=');
 
-		if (eq && !ct_env_listed(&opts, kv, (size_t)(eq - kv))) {
-			*eq = '\0';
+		if (!eq)
+			continue;
+		*eq = '\0';
+		if (!ct_env_listed(&opts, kv, (size_t)(eq - kv)) ||
+		    spank_getenv(sp, kv, have, sizeof(have)) == ESPANK_ENV_NOEXIST)
 			spank_setenv(sp, kv, eq + 1, 1);
-			*eq = '=';
-		}
+		*eq = '=';
 	}
-	if (opts.workdir[0] && chdir(opts.workdir)) {
-		fprintf(stderr, "octopus: container %s: --container-workdir %s: %s\n", opts.image, opts.workdir,
+	if (step.attached) {
+		/* a joined container starts at its root, as Pyxis' exec does */
+		if (chdir(opts.workdir[0] ? opts.workdir : "/"))
+			(void)!chdir("/");
+	} else if (opts.workdir[0] && chdir(opts.workdir)) {
+		fprintf(stderr, "octopus: container %s: --container-workdir %s: %s\n", label(), opts.workdir,
 			strerror(errno));
 		return -1;
+	} else if (!opts.workdir[0] && !step.cwd_mounted) {
+		/* the image's WorkingDir, else / (where the job's own directory is not in the container) */
+		const char *wd = step.image.config.workdir && step.image.config.workdir[0] == '/' ? step.image.config.workdir
+												     : "/";
+
+		if (chdir(wd)) {
+			if (local_task == 0)
+				fprintf(stderr, "octopus: warning: container %s: WorkingDir %s: %s\n", label(), wd,
+					strerror(errno));
+			(void)!chdir("/");
+		}
 	}
-	/* the image's WorkingDir only where the job's own directory is not in the container */
-	if (!opts.workdir[0] && !step.cwd_mounted && step.image.config.workdir && step.image.config.workdir[0] == '/' &&
-	    chdir(step.image.config.workdir))
-		fprintf(stderr, "octopus: warning: container %s: WorkingDir %s: %s\n", opts.image,
-			step.image.config.workdir, strerror(errno));
 	if (step.entry_fd >= 0 && through_entrypoint(sp))
 		return -1;
 	return 0;
@@ -402,23 +530,18 @@ static void collect_cache(void)
 
 int slurm_spank_exit(spank_t sp, int ac, char **av)
 {
+	int unpacked;
+
 	(void)sp;
 	(void)ac;
 	(void)av;
 	if (!remote() || !step.active)
 		return 0;
-	rootfs_stop(&step.holder, step.runtime);
-	if (step.entry_fd >= 0)
-		close(step.entry_fd);
-	step.entry_fd = -1;
-	/* after the step, not before it: collection never delays a start */
-	if (step.image.unpacked && cfg.cache_max_bytes)
+	unpacked = step.image.unpacked;
+	/* at the end, never before a start; this step's layers still count as in use */
+	if (unpacked && cfg.cache_max_bytes)
 		collect_cache();
-	ct_image_release(&step.image);
-	if (step.name_lock >= 0)
-		close(step.name_lock);
-	step.name_lock = -1;
-	step.active = 0;
+	ct_step_end(&step);
 	return 0;
 }
 

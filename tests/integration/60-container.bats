@@ -114,6 +114,9 @@ teardown_file() {
 }
 
 crun() { as_user octouser sh -c "cd '$WORK' && srun $*"; }
+# csnip 'SRUN OPTIONS' 'SHELL SNIPPET' [VAR=VALUE...]: the snippet runs in the
+# container; it rides in the environment, so it needs no quoting through three shells
+csnip() { local o=$1 s=$2; shift 2; as_user octouser env "$@" SNIP="$s" sh -c "cd '$WORK' && srun $o sh -c 'eval \"\$SNIP\"'"; }
 
 # site_settings KEY=VALUE...: add plugstack.conf arguments for one test.
 # srun and each new slurmstepd read the file afresh; teardown puts it back.
@@ -267,13 +270,18 @@ pending_job() { [ "$(job_state "$1")" = PENDING ]; }
     [[ "${lines[1]}" == *" / / "*nosuid*nodev*" - overlay "* ]]
 }
 
-@test "home and the working directory are mounted and writable; image Env applies" {
-    run crun --container-image=oci:$IMG sh -c "'echo \$OCTO_IMAGE; pwd; echo written > inside.txt; test -d \$HOME && echo home'"
+@test "tasks start in the image's WorkingDir with home mounted (Pyxis); workdir=submit binds the submit directory" {
+    run crun --container-image=oci:$IMG sh -c "'echo \$OCTO_IMAGE; pwd; test -d \$HOME && echo home'"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = busybox ]
-    [ "${lines[1]}" = "$WORK" ]
+    [ "${lines[1]}" = /srv ]
     [ "${lines[2]}" = home ]
+    site_settings workdir=submit
+    run crun --container-image=oci:$IMG sh -c "'pwd; echo written > inside.txt'"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$WORK" ]
     [ "$(cat "$WORK/inside.txt")" = written ]
+    [ "$(stat -c %U "$WORK/inside.txt")" = octouser ]
 }
 
 @test "--container-env keeps the job's value; --container-workdir sets the directory" {
@@ -407,6 +415,145 @@ EOF
     wait_until 20 sh -c "! ls -d '$CTDIR/ctrun/$id'.* 2>/dev/null | grep -q ."
 }
 
+@test "--container-writable is a root the user can write; --container-readonly is not; both at once is refused" {
+    run csnip "--container-image=oci:$IMG --container-writable" 'touch /newfile && mkdir -p /opt/new && echo changed > /etc/layer2 && cat /etc/layer2 && stat -c %U /newfile /bin/busybox | tr "\n" " "; echo; id -un'
+    [ "$status" -eq 0 ] || { echo "$output" >&3; return 1; }
+    [ "${lines[0]}" = changed ]
+    [ "${lines[1]}" = "octouser octouser " ]
+    [ "${lines[2]}" = octouser ]
+    # the node's layer cache is still root's, and unchanged
+    [ -z "$(find "$CTDIR/containers" -user octouser -print -quit)" ]
+    run crun --container-image=oci:$IMG cat /etc/layer2
+    [ "$output" = "from layer 2" ]
+    run crun --container-image=oci:$IMG --container-readonly touch /newfile
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Read-only file system"* ]]
+    run crun --container-image=oci:$IMG --container-writable --container-readonly true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"octopus: both --container-writable and --container-readonly were given"* ]]
+}
+
+@test "--container-remap-root: root inside, able to install and mount there; the user outside" {
+    home=$(getent passwd octouser | cut -d: -f6)
+    rm -f "$home/remapped.txt"
+    run csnip "--container-image=oci:$IMG --container-remap-root" 'id -u; id -g; touch /rootfile && stat -c %u /rootfile; mkdir /mnt2 && mount -t tmpfs none /mnt2 && echo mounted; echo x > "$HOME/remapped.txt"; cat /proc/self/uid_map'
+    [ "$status" -eq 0 ] || { echo "$output" >&3; return 1; }
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[1]}" = 0 ]
+    [ "${lines[2]}" = 0 ]
+    [ "${lines[3]}" = mounted ]
+    # one id mapped, the user's: root inside is the user everywhere else
+    read -r inside outside count <<< "${lines[4]}"
+    [ "$inside $outside $count" = "0 1001 1" ]
+    [ "$(stat -c %U "$home/remapped.txt")" = octouser ]
+    rm -f "$home/remapped.txt"
+    # a root-owned host directory mounted in stays root's: "root" cannot write it
+    mkdir -p "$CTDIR/rootonly" && chmod 755 "$CTDIR/rootonly"
+    run csnip "--container-image=oci:$IMG --container-remap-root --container-mounts=$CTDIR/rootonly:/ro" 'touch /ro/x'
+    [ "$status" -ne 0 ]
+    [ ! -e "$CTDIR/rootonly/x" ]
+    # without it, the user is themself
+    run crun --container-image=oci:$IMG id -u
+    [ "$output" = 1001 ]
+    # the site default, and the user's way out of it
+    site_settings remap_root=yes
+    run crun --container-image=oci:$IMG id -u
+    [ "$output" = 0 ]
+    run crun --container-image=oci:$IMG --no-container-remap-root id -u
+    [ "$output" = 1001 ]
+}
+
+@test "the command line wins over OCTOPUS_/PYXIS_CONTAINER_* variables, even ones that say no" {
+    run csnip "--container-image=oci:$IMG --container-writable" 'touch /newfile && echo wrote' OCTOPUS_CONTAINER_WRITABLE=0
+    [ "$status" -eq 0 ]
+    [ "${lines[-1]}" = wrote ]
+    run csnip "--container-image=oci:$IMG --container-entrypoint" 'echo cmd' OCTOPUS_CONTAINER_ENTRYPOINT=0
+    [ "${lines[0]}" = "entrypoint --via-entrypoint as octouser in /srv" ]
+    run csnip "--container-image=oci:$IMG --container-mount-home" 'grep -c " $HOME " /proc/self/mountinfo; true' OCTOPUS_CONTAINER_MOUNT_HOME=no
+    [ "${lines[-1]}" = 1 ]
+    run csnip "--container-image=oci:$IMG" 'grep -c " $HOME " /proc/self/mountinfo; true' OCTOPUS_CONTAINER_MOUNT_HOME=no
+    [ "${lines[-1]}" = 0 ]
+    # scripts written for Pyxis keep working
+    run csnip "" '. /etc/os-release; echo $ID; touch /x 2>&1; true' PYXIS_CONTAINER_IMAGE=oci:$IMG PYXIS_CONTAINER_READONLY=1
+    [ "${lines[0]}" = octobusy ]
+    [[ "${lines[1]}" == *"/x: Read-only file system" ]]
+    run csnip "--container-writable" 'touch /x && echo wrote' PYXIS_CONTAINER_IMAGE=oci:$IMG PYXIS_CONTAINER_READONLY=1
+    [ "${lines[-1]}" = wrote ]
+}
+
+@test "environment: the submit host's locale stays out, --container-env brings it; a listed variable the job lacks keeps the image's" {
+    run csnip "--container-image=oci:$IMG" 'echo "${LANG-unset} ${LC_ALL-unset} ${LANGUAGE-unset}"' LANG=en_US.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=en
+    [ "$output" = "unset unset unset" ]
+    run csnip "--container-image=oci:$IMG --container-env=LANG" 'echo "${LANG-unset}"' LANG=en_US.UTF-8
+    [ "$output" = en_US.UTF-8 ]
+    run csnip "--container-image=oci:$IMG --container-env=OCTO_IMAGE" 'echo "${OCTO_IMAGE-unset}"'
+    [ "$output" = busybox ]
+    run csnip "--container-image=oci:$IMG --container-env=OCTO_IMAGE" 'echo "${OCTO_IMAGE-unset}"' OCTO_IMAGE=mine
+    [ "$output" = mine ]
+    run crun --container-image=oci:$IMG --container-env=FOO, true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"--container-env: 'FOO,' ends with ','"* ]]
+}
+
+@test "the Entrypoint runs with the image's environment; the job's variables join in front of the command" {
+    run csnip "--container-image=oci:$IMG --container-entrypoint" 'echo "cmd ${OCTO_JOBVAR-unset} $OCTO_IMAGE"' OCTO_JOBVAR=fromjob OCTO_IMAGE=mine
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "entrypoint --via-entrypoint as octouser in /srv" ]
+    [ "${lines[1]}" = "cmd fromjob busybox" ]
+    # what --container-env names reaches the Entrypoint too
+    run csnip "--container-image=oci:$IMG --container-entrypoint --container-env=OCTO_JOBVAR" 'echo "cmd $OCTO_JOBVAR"; env | grep -c ^OCTOPUS_ENTRY; true' OCTO_JOBVAR=fromjob
+    [ "${lines[0]}" = "entrypoint --via-entrypoint as octouser in /srv saw OCTO_JOBVAR" ]
+    [ "${lines[1]}" = "cmd fromjob" ]
+    [ "${lines[2]}" = 0 ]
+}
+
+@test "a failed start is said once per node, not once per task" {
+    run crun -N1 -n2 --container-image=oci:$CTDIR/images/none true
+    [ "$status" -ne 0 ]
+    [ "$(grep -c "index.json: No such file or directory" <<< "$output")" -eq 1 ]
+    run crun -N2 -n4 --container-image=oci:$CTDIR/images/none true
+    [ "$(grep -c "index.json: No such file or directory" <<< "$output")" -eq 2 ]
+}
+
+@test "--container-name: a later step joins the running container, :no_exec starts beside it, the kept one needs no image" {
+    cat > "$WORK/attach.sh" <<EOF
+#!/bin/sh
+srun -n1 --container-name=box true 2>"$WORK/none.err"; echo "none=\$?"
+srun -n1 --container-image=oci:$IMG --container-name=box sh -c 'echo kept > /var/tmp/note'
+srun -n1 --container-name=box cat /var/tmp/note
+srun -n1 --container-name=box:exec true 2>"$WORK/exec.err"; echo "exec-stopped=\$?"
+rm -f $WORK/ready
+srun -n1 --overlap --container-name=box --container-mounts=$WORK:/w sh -c 'readlink /proc/self/ns/mnt > /var/tmp/ns; touch /w/ready; sleep 20' &
+i=0; while [ ! -e $WORK/ready ] && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i + 1)); done
+srun -n1 --overlap --container-name=box --container-mounts=/etc:/etc2 sh -c 'echo joined \$(cat /var/tmp/ns) \$(readlink /proc/self/ns/mnt) \$(pwd) \$(test -e /etc2 || echo no-mounts)' 2>"$WORK/join.err"
+srun -n1 --overlap --container-name=box:exec sh -c 'echo exec \$(cat /var/tmp/ns) \$(readlink /proc/self/ns/mnt)'
+srun -n1 --overlap --container-name=box:no_exec sh -c 'echo beside \$(cat /var/tmp/ns) \$(readlink /proc/self/ns/mnt); echo x > /var/tmp/beside' 2>"$WORK/beside.err"
+kill %1 2>/dev/null; wait
+srun -n1 --container-name=box sh -c 'test -e /var/tmp/beside && echo leaked || echo discarded; cat /var/tmp/note'
+EOF
+    chmod 755 "$WORK/attach.sh"
+    id=$(as_user octouser sbatch --parsable -N1 -n2 -D "$WORK" -o "$WORK/attach.out" -e "$WORK/attach.err" "$WORK/attach.sh")
+    wait_until 120 job_done "$id"
+    run grep -v '^srun:' "$WORK/attach.out"
+    [ "${lines[0]}" = none=1 ] || { echo "$output" >&3; cat "$WORK/attach.err" >&3; return 1; }
+    grep -q "no container of that name in this job on this node; create it with --container-image" "$WORK/none.err"
+    [ "${lines[1]}" = kept ]
+    [ "${lines[2]}" = exec-stopped=1 ]
+    grep -q "box:exec: no step of this job runs that container on this node" "$WORK/exec.err"
+    # joined: the same mount namespace, at its root, and --container-mounts said to be ignored
+    read -r word first second dir extra <<< "${lines[3]}"
+    [ "$word" = joined ] && [ "$first" = "$second" ] && [ "$dir" = / ] && [ "$extra" = no-mounts ] ||
+        { echo "$output" >&3; return 1; }
+    grep -q "ignoring --container-mounts" "$WORK/join.err"
+    read -r word first second <<< "${lines[4]}"
+    [ "$word" = exec ] && [ "$first" = "$second" ]
+    # :no_exec: a namespace of its own, on what was kept, its writes its own
+    read -r word first second <<< "${lines[5]}"
+    [ "$word" = beside ] && [ -n "$first" ] && [ "$first" != "$second" ]
+    [ "${lines[6]}" = discarded ]
+    [ "${lines[7]}" = kept ]
+}
+
 @test "site hooks run as root in the container's namespace, with a cleaned environment" {
     run as_user octouser sh -c "cd '$WORK' && LD_PRELOAD=libm.so.6 srun --container-image=oci:$IMG sh -c 'cat /etc/hooked; grep -c ^ID= /etc/host-os-release'"
     [[ "${lines[0]}" == "job="[0-9]*" ld=none rootfs=arg oom=0" ]]
@@ -450,21 +597,21 @@ EOF
     run crun --container-image=oci:$IMG echo plain
     [ "$status" -eq 0 ]
     [ "$output" = plain ]
-    run crun -N2 -n4 --container-image=oci:$IMG --container-entrypoint sh -c "'echo cmd \$OCTO_IMAGE; env | grep -q OCTOPUS_ENTRYPOINT && echo leaked || echo clean'"
+    run crun -N2 -n4 --container-image=oci:$IMG --container-entrypoint sh -c "'echo cmd \$OCTO_IMAGE; env | grep -q OCTOPUS_ENTRY && echo leaked || echo clean'"
     [ "$status" -eq 0 ]
-    [ "$(echo "$output" | grep -c "^entrypoint --via-entrypoint as octouser in $WORK$")" -eq 4 ]
+    [ "$(echo "$output" | grep -c "^entrypoint --via-entrypoint as octouser in /srv$")" -eq 4 ]
     [ "$(echo "$output" | grep -c '^cmd busybox$')" -eq 4 ]
     [ "$(echo "$output" | grep -c '^clean$')" -eq 4 ]
     # the batch script too
     id=$(as_user octouser sbatch --parsable -D "$WORK" -o "$WORK/entry.out" --container-image=oci:$IMG \
         --container-entrypoint --wrap 'echo batch body')
     wait_until 60 job_done "$id"
-    [ "$(cat "$WORK/entry.out")" = "entrypoint --via-entrypoint as octouser in $WORK
+    [ "$(cat "$WORK/entry.out")" = "entrypoint --via-entrypoint as octouser in /srv
 batch body" ]
     # a site that makes it the default; a user opts out
     site_settings entrypoint=yes
     run crun --container-image=oci:$IMG echo default
-    [ "${lines[0]}" = "entrypoint --via-entrypoint as octouser in $WORK" ]
+    [ "${lines[0]}" = "entrypoint --via-entrypoint as octouser in /srv" ]
     [ "${lines[1]}" = default ]
     run crun --container-image=oci:$IMG --no-container-entrypoint echo out
     [ "$output" = out ]
@@ -492,7 +639,8 @@ batch body" ]
     [[ "$output" == *"octopus: OCTOPUS_CONTAINER_ENTRYPOINT=maybe: use yes or no"* ]]
 }
 
-@test "the image's WorkingDir applies where the job's directory is not in the container" {
+@test "with workdir=submit, the image's WorkingDir applies where the job's directory is not in the container" {
+    site_settings workdir=submit
     run as_user octouser sh -c "cd / && srun --container-image=oci:$IMG pwd"
     [ "$status" -eq 0 ]
     [ "$output" = /srv ]

@@ -82,11 +82,124 @@ static void test_env_workdir_name(void **state)
 	assert_string_equal(o.ref.registry, "nvcr.io");
 }
 
+static void test_env_trailing_comma(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	ct_options_init(&o);
+	assert_int_equal(ct_opt_env(&o, "FOO,", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ends with ','"));
+	assert_int_equal(ct_opt_env(&o, ",FOO", err, sizeof(err)), -1);
+	assert_int_equal(ct_opt_env(&o, "A,,B", err, sizeof(err)), -1);
+}
+
+static void test_flag_pairs(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	ct_options_init(&o);
+	assert_int_equal(o.flags[CT_F_WRITABLE], -1);
+	assert_int_equal(CT_FLAG(&o, CT_F_WRITABLE, 1), 1);
+	/* Slurm may call a callback twice with the same option */
+	assert_int_equal(ct_opt_flag(&o, CT_F_WRITABLE, 0, err, sizeof(err)), 0);
+	assert_int_equal(ct_opt_flag(&o, CT_F_WRITABLE, 0, err, sizeof(err)), 0);
+	assert_int_equal(CT_FLAG(&o, CT_F_WRITABLE, 1), 0);
+	assert_int_equal(ct_opt_flag(&o, CT_F_WRITABLE, 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--container-writable"));
+	assert_non_null(strstr(err, "--container-readonly"));
+	assert_int_equal(ct_opt_flag(&o, CT_F_REMAP_ROOT, 1, err, sizeof(err)), 0);
+	assert_int_equal(ct_opt_flag(&o, CT_F_REMAP_ROOT, 0, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--no-container-remap-root"));
+}
+
+static void test_name_flags(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	ct_options_init(&o);
+	assert_int_equal(ct_opt_name(&o, "dev", err, sizeof(err)), 0);
+	assert_string_equal(o.name, "dev");
+	assert_int_equal(o.name_flag, CT_NAME_AUTO);
+	assert_int_equal(ct_opt_name(&o, "dev:no_exec", err, sizeof(err)), 0);
+	assert_string_equal(o.name, "dev");
+	assert_int_equal(o.name_flag, CT_NAME_NO_EXEC);
+	assert_int_equal(ct_opt_name(&o, "dev:exec", err, sizeof(err)), 0);
+	assert_int_equal(o.name_flag, CT_NAME_EXEC);
+	assert_int_equal(ct_opt_name(&o, "dev:create", err, sizeof(err)), 0);
+	assert_int_equal(o.name_flag, CT_NAME_CREATE);
+	assert_int_equal(ct_opt_name(&o, "dev:auto", err, sizeof(err)), 0);
+	assert_int_equal(o.name_flag, CT_NAME_AUTO);
+	assert_int_equal(ct_opt_name(&o, "dev:", err, sizeof(err)), -1);
+	assert_int_equal(ct_opt_name(&o, "dev:run", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "auto, create, exec or no_exec"));
+	assert_int_equal(ct_opt_name(&o, ":exec", err, sizeof(err)), -1);
+	assert_int_equal(ct_opt_name(&o, "a:b:exec", err, sizeof(err)), -1);
+}
+
+typedef struct {
+	const char *kv[8];
+} fake_env_t;
+
+static const char *fake_get(const char *name, void *arg)
+{
+	fake_env_t *e = arg;
+	size_t n = strlen(name);
+
+	for (size_t i = 0; e->kv[i]; i++)
+		if (!strncmp(e->kv[i], name, n) && e->kv[i][n] == '=')
+			return e->kv[i] + n + 1;
+	return NULL;
+}
+
+static void test_from_env(void **state)
+{
+	char err[256] = "";
+	fake_env_t env = { { "OCTOPUS_CONTAINER_WRITABLE=0", "PYXIS_CONTAINER_MOUNT_HOME=no",
+			     "PYXIS_CONTAINER_IMAGE=pyxis/img:1", "OCTOPUS_CONTAINER_IMAGE=octo/img:2",
+			     "PYXIS_CONTAINER_READONLY=1", "PYXIS_CONTAINER_NAME=box:no_exec", NULL } };
+
+	(void)state;
+	/* the command line said writable: the variable saying "off" does not undo it */
+	ct_options_init(&o);
+	assert_int_equal(ct_opt_flag(&o, CT_F_WRITABLE, 1, err, sizeof(err)), 0);
+	assert_int_equal(ct_opt_from_env(&o, fake_get, &env, "reg.example", err, sizeof(err)), 0);
+	assert_int_equal(o.flags[CT_F_WRITABLE], 1);
+	assert_int_equal(o.flags[CT_F_MOUNT_HOME], 0);
+	/* OCTOPUS_ names come before PYXIS_ ones */
+	assert_string_equal(o.image, "octo/img:2");
+	assert_string_equal(o.name, "box");
+	assert_int_equal(o.name_flag, CT_NAME_NO_EXEC);
+
+	/* nothing on the command line: the first variable decides, READONLY inverts */
+	ct_options_init(&o);
+	env.kv[0] = "PYXIS_CONTAINER_ENTRYPOINT=1";
+	assert_int_equal(ct_opt_from_env(&o, fake_get, &env, NULL, err, sizeof(err)), 0);
+	assert_int_equal(o.flags[CT_F_WRITABLE], 0);
+	assert_int_equal(o.flags[CT_F_ENTRYPOINT], 1);
+
+	/* a bad value names the variable */
+	ct_options_init(&o);
+	env.kv[0] = "OCTOPUS_CONTAINER_REMAP_ROOT=maybe";
+	assert_int_equal(ct_opt_from_env(&o, fake_get, &env, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "OCTOPUS_CONTAINER_REMAP_ROOT"));
+	ct_options_init(&o);
+	env.kv[0] = "PYXIS_CONTAINER_MOUNTS=relative:/x";
+	assert_int_equal(ct_opt_from_env(&o, fake_get, &env, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "PYXIS_CONTAINER_MOUNTS"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mount_specs),
 		cmocka_unit_test(test_env_workdir_name),
+		cmocka_unit_test(test_env_trailing_comma),
+		cmocka_unit_test(test_flag_pairs),
+		cmocka_unit_test(test_name_flags),
+		cmocka_unit_test(test_from_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #define ENTRY_PLAN_ENV "OCTOPUS_ENTRYPOINT"
+#define ENTRY_HELD_ENV "OCTOPUS_ENTRY_HELD"      /* the job's variables, given back after the Entrypoint */
 #define ENTRY_PLAN_MAX_WORDS 256
 #define ENTRY_PLAN_MAX_BYTES 65536
 

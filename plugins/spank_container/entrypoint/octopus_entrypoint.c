@@ -8,8 +8,12 @@
  * the command's argv[1..] and the plan in OCTOPUS_ENTRYPOINT (entry_plan.h):
  * the Entrypoint words, then the command's own argv[0]. It execs
  *     Entrypoint... argv[0] argv[1...]
- * looked up in the image's PATH, as `docker run IMAGE CMD...` does. It runs
- * as the user with no_new_privs, so it can do nothing the task could not.
+ * looked up in the image's PATH, as `docker run IMAGE CMD...` does. The
+ * plan puts this helper again between the Entrypoint and the command: that
+ * second run gives back the job's variables the plugin held from the
+ * Entrypoint (OCTOPUS_ENTRY_HELD), where the Entrypoint has not set them,
+ * and execs the command. It runs as the user with no_new_privs, so it can
+ * do nothing the task could not.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,12 +23,44 @@
 
 #include "entry_plan.h"
 
+/* The second run: the held variables back, this helper's fd closed, the command. */
+static int give_back(int argc, char **argv, const char *held)
+{
+	char *copy = strdup(held), *vars[ENTRY_PLAN_MAX_WORDS];
+	int n, fd;
+
+	if (!copy || (n = entry_plan_decode(copy, vars, ENTRY_PLAN_MAX_WORDS)) < 0) {
+		fprintf(stderr, "octopus-entrypoint: %s is malformed\n", ENTRY_HELD_ENV);
+		return 127;
+	}
+	unsetenv(ENTRY_HELD_ENV);
+	for (int i = 0; i < n; i++) {
+		char *eq = strchr(vars[i], '=');
+
+		if (eq && eq != vars[i]) {
+			*eq = '\0';
+			setenv(vars[i], eq + 1, 0);     /* what the image or the Entrypoint set wins */
+		}
+	}
+	if (sscanf(argv[0], "/proc/self/fd/%d", &fd) == 1 && fd > 2)
+		close(fd);
+	if (argc < 2) {
+		fprintf(stderr, "octopus-entrypoint: the Entrypoint ran this helper with no command\n");
+		return 127;
+	}
+	execvp(argv[1], argv + 1);
+	fprintf(stderr, "octopus: %s: %s\n", argv[1], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
 int main(int argc, char **argv)
 {
-	const char *env = getenv(ENTRY_PLAN_ENV);
+	const char *env = getenv(ENTRY_PLAN_ENV), *held = getenv(ENTRY_HELD_ENV);
 	char *plan, *words[ENTRY_PLAN_MAX_WORDS], **cmd;
 	int n;
 
+	if (!env && held && argc > 0)
+		return give_back(argc, argv, held);
 	if (!env) {
 		fprintf(stderr, "octopus-entrypoint: %s is not set: this helper is run by spank_container "
 				"for --container-entrypoint, not by hand\n", ENTRY_PLAN_ENV);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "image/fsutil.h"
@@ -179,12 +180,114 @@ fail:
 	return -1;
 }
 
+/*
+ * A user namespace mapping 0 to the job's user, for idmapped mounts: the
+ * shared layer cache stays root's on disk, and in this step's overlay the
+ * image's root-owned files are the user's, as enroot's per-user unpack makes
+ * them. -1 with errno.
+ */
+static int idmap_userns(uid_t uid, gid_t gid)
+{
+	int sync[2], fd = -1, saved;
+	char path[64], c = 0;
+	pid_t pid;
+
+	if (pipe2(sync, O_CLOEXEC))
+		return -1;
+	if ((pid = fork()) < 0) {
+		saved = errno;
+		close(sync[0]);
+		close(sync[1]);
+		errno = saved;
+		return -1;
+	}
+	if (pid == 0) {
+		close(sync[0]);
+		c = unshare(CLONE_NEWUSER) ? 'e' : 'k';
+		(void)!write(sync[1], &c, 1);
+		pause();        /* killed below, once the parent holds the namespace */
+		_exit(0);
+	}
+	close(sync[1]);
+	if (read(sync[0], &c, 1) == 1 && c == 'k') {
+		char map[64];
+		const char *file[3] = { "setgroups", "uid_map", "gid_map" };
+		int ok = 1;
+
+		for (int i = 0; i < 3 && ok; i++) {
+			int mfd;
+
+			snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file[i]);
+			if (i == 0)
+				snprintf(map, sizeof(map), "deny");
+			else
+				snprintf(map, sizeof(map), "0 %u 1\n", i == 1 ? (unsigned)uid : (unsigned)gid);
+			mfd = open(path, O_WRONLY | O_CLOEXEC);
+			ok = mfd >= 0 && write(mfd, map, strlen(map)) == (ssize_t)strlen(map);
+			if (mfd >= 0)
+				close(mfd);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		if (ok)
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+	} else {
+		errno = EPERM;
+	}
+	saved = errno;
+	close(sync[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	errno = saved;
+	return fd;
+}
+
+#ifndef MOUNT_ATTR_IDMAP
+#define MOUNT_ATTR_IDMAP 0x00100000
+#endif
+
+struct octo_mount_attr {        /* struct mount_attr, which <sys/mount.h> of glibc 2.36 lacks */
+	unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* Layer i at l/<i>: a symlink to the cached layer, or an idmapped mount of it. */
+static int link_layer(const char *layer, size_t i, int userns, int ctl)
+{
+	char link[32];
+	int t;
+
+	snprintf(link, sizeof(link), "l/%zu", i);
+	if (userns < 0) {
+		if (!symlink(layer, link))
+			return 0;
+		report(ctl, "runtime directory: %s", strerror(errno));
+		return -1;
+	}
+	struct octo_mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long)userns };
+
+	if (mkdir(link, 0700) ||
+	    (t = (int)syscall(SYS_open_tree, AT_FDCWD, layer, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0) {
+		report(ctl, "layer %s: %s", layer, strerror(errno));
+		return -1;
+	}
+	if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof(attr)) ||
+	    syscall(SYS_move_mount, t, "", AT_FDCWD, link, MOVE_MOUNT_F_EMPTY_PATH)) {
+		report(ctl, "the layer cache's filesystem cannot map file owners for a writable or remapped "
+			    "container (idmapped mounts: Linux >= 5.19 on ext4, xfs, btrfs or tmpfs): %s; "
+			    "use --container-readonly --no-container-remap-root, or ask your admin", strerror(errno));
+		close(t);
+		return -1;
+	}
+	close(t);
+	return 0;
+}
+
 /* Always with an upper dir: mount points for binds must be creatable even
  * when the container is read-only (build() makes it so at the end). */
 static int overlay(const rootfs_spec_t *s, int ctl)
 {
-	char opts[4096], link[32];
+	char opts[4096];
 	size_t used;
+	int userns = -1;
 
 	char upper[PATH_MAX], work[PATH_MAX];
 
@@ -195,16 +298,24 @@ static int overlay(const rootfs_spec_t *s, int ctl)
 		report(ctl, "runtime directory %s: %s", s->runtime, strerror(errno));
 		return -1;
 	}
+	/* the root of the overlay is the upper dir's: the user's, so they may write / */
+	if (s->idmap && (chown(upper, s->uid, s->gid) || (userns = idmap_userns(s->uid, s->gid)) < 0)) {
+		report(ctl, "mapping the image's owners to you: %s", strerror(errno));
+		return -1;
+	}
 	/* short relative names keep 127 layers within a page of options */
-	used = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
+	used = (size_t)snprintf(opts, sizeof(opts), "lowerdir=%s%s", s->extra_lower ? s->extra_lower : "",
+				s->extra_lower ? ":" : "");
 	for (size_t i = s->nlower; i-- > 0;) {
-		snprintf(link, sizeof(link), "l/%zu", i);
-		if (symlink(s->lower[i], link)) {
-			report(ctl, "runtime directory: %s", strerror(errno));
+		if (link_layer(s->lower[i], i, userns, ctl)) {
+			if (userns >= 0)
+				close(userns);
 			return -1;
 		}
-		used += (size_t)snprintf(opts + used, sizeof(opts) - used, "%s%s", i + 1 == s->nlower ? "" : ":", link);
+		used += (size_t)snprintf(opts + used, sizeof(opts) - used, "%sl/%zu", i + 1 == s->nlower ? "" : ":", i);
 	}
+	if (userns >= 0)
+		close(userns);
 	used += (size_t)snprintf(opts + used, sizeof(opts) - used, ",upperdir=%s,workdir=%s", upper, work);
 	if (used >= sizeof(opts)) {
 		report(ctl, "too many layers for one overlay mount");
@@ -342,14 +453,108 @@ static int build(const rootfs_spec_t *s, int ctl)
 	return 0;
 }
 
+/* The mount namespace (and user namespace) of h->ns_pid, an octo-container process. */
+static int open_ns(rootfs_holder_t *h, int remap_root, char *err, size_t errlen)
+{
+	char path[64], comm[32] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)h->ns_pid);
+	if (h->ns_pid <= 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "the container's process is gone");
+		return -1;
+	}
+	n = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	comm[n > 0 ? n : 0] = '\0';
+	if (strcmp(comm, "octo-container\n")) {
+		snprintf(err, errlen, "process %d is not a container's", (int)h->ns_pid);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)h->ns_pid);
+	if ((h->ns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)h->ns_pid);
+	if (remap_root && (h->user_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --container-remap-root: a child that becomes the user and unshares a user
+ * namespace (owned by the user, so their tasks may join it) and a mount
+ * namespace in it, a copy of the container's with every mount locked.
+ * The holder maps the user to 0 in it. Returns the child's pid, or -1.
+ */
+static pid_t remap_child(const rootfs_spec_t *s, int hold, int ctl)
+{
+	int sync[2];
+	char c = 0, path[64], map[64];
+	pid_t pid;
+
+	if (pipe2(sync, O_CLOEXEC) || (pid = fork()) < 0) {
+		report(ctl, "--container-remap-root: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		close(sync[0]);
+		c = 'k';
+		if (setgroups(0, NULL) || setresgid(s->gid, s->gid, s->gid) || setresuid(s->uid, s->uid, s->uid) ||
+		    prctl(PR_SET_PDEATHSIG, SIGKILL) || unshare(CLONE_NEWUSER | CLONE_NEWNS))
+			c = 'e';
+		(void)!write(sync[1], &c, 1);
+		if (c == 'e')
+			_exit(1);
+		/* hold only the namespaces, as the holder does */
+		if (hold > 0)
+			close_range(0, (unsigned)hold - 1, 0);
+		close_range((unsigned)hold + 1, ~0U, 0);
+		while (read(hold, &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(sync[1]);
+	if (read(sync[0], &c, 1) != 1 || c != 'k') {
+		close(sync[0]);
+		report(ctl, "--container-remap-root: cannot create a user namespace as the user (is "
+			    "user.max_user_namespaces 0 on this node?)");
+		return -1;
+	}
+	close(sync[0]);
+	for (int i = 0; i < 3; i++) {
+		static const char *const file[3] = { "setgroups", "uid_map", "gid_map" };
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file[i]);
+		/* setgroups stays denied: dropping a group must not get past a deny-by-group ACL */
+		if (i == 0)
+			snprintf(map, sizeof(map), "deny");
+		else
+			snprintf(map, sizeof(map), "0 %u 1\n", i == 1 ? (unsigned)s->uid : (unsigned)s->gid);
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, map, strlen(map)) != (ssize_t)strlen(map)) {
+			report(ctl, "--container-remap-root: %s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return pid;
+}
+
 int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_t errlen)
 {
 	int status[2], hold[2];
-	char msg[512] = "", path[64];
+	char msg[512] = "";
 	ssize_t n;
 
-	h->pid = -1;
-	h->ns_fd = h->ctl_fd = -1;
+	h->pid = h->ns_pid = -1;
+	h->ns_fd = h->ctl_fd = h->user_fd = -1;
 	if (fs_mkdir_p(spec->runtime, 0700)) {
 		snprintf(err, errlen, "runtime directory %s: %s", spec->runtime, strerror(errno));
 		return -1;
@@ -374,7 +579,8 @@ int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_
 		return -1;
 	}
 	if (h->pid == 0) {
-		char c;
+		char c, ready[32];
+		pid_t child = -1;
 
 		close(status[0]);
 		close(hold[1]);
@@ -382,7 +588,12 @@ int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_
 		prctl(PR_SET_NAME, "octo-container");
 		if (build(spec, status[1]))
 			_exit(1);
-		report(status[1], "%s", "");
+		if (spec->remap_root && (child = remap_child(spec, hold[0], status[1])) < 0)
+			_exit(1);
+		/* ready: a NUL, then whose namespaces to open */
+		ready[0] = '\0';
+		n = snprintf(ready + 1, sizeof(ready) - 1, "%d", child > 0 ? (int)child : (int)getpid());
+		(void)!write(status[1], ready, (size_t)n + 2);
 		/* hold only the namespace: none of slurmstepd's fds (job I/O) */
 		if (hold[0] > 0)
 			close_range(0, (unsigned)hold[0] - 1, 0);
@@ -390,6 +601,8 @@ int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_
 		/* hold the namespace until the step closes the other end */
 		while (read(hold[0], &c, 1) < 0 && errno == EINTR)
 			;
+		if (child > 0)
+			waitpid(child, NULL, 0);
 		_exit(0);
 	}
 	close(status[1]);
@@ -397,18 +610,72 @@ int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_
 	h->ctl_fd = hold[1];
 	n = read(status[0], msg, sizeof(msg) - 1);
 	close(status[0]);
-	if (n <= 0 || msg[0]) {
+	if (n <= 1 || msg[0]) {
 		msg[n > 0 ? n : 0] = '\0';
-		snprintf(err, errlen, "%s", msg[0] ? msg : "the container setup process died");
+		snprintf(err, errlen, "%s", n > 0 && msg[0] ? msg : "the container setup process died");
 		rootfs_stop(h, NULL);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)h->pid);
-	if ((h->ns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	msg[n] = '\0';
+	h->ns_pid = (pid_t)atoi(msg + 1);
+	if (open_ns(h, spec->remap_root, err, errlen)) {
 		rootfs_stop(h, NULL);
 		return -1;
 	}
+	return 0;
+}
+
+int rootfs_attach(pid_t ns_pid, int remap_root, rootfs_holder_t *h, char *err, size_t errlen)
+{
+	h->pid = -1;
+	h->ctl_fd = h->ns_fd = h->user_fd = -1;
+	h->ns_pid = ns_pid;
+	if (open_ns(h, remap_root, err, errlen)) {
+		rootfs_stop(h, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+unsigned long long rootfs_pid_start(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* the name may hold spaces and ')': fields count from the last ')' */
+	if (!(p = strrchr(buf, ')')))
+		return 0;
+	/* state is field 3, starttime field 22 */
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	return start;
+}
+
+int rootfs_join_user(const rootfs_holder_t *h, char *err, size_t errlen)
+{
+	char cwd[PATH_MAX];
+	int have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
+
+	if (setns(h->user_fd, CLONE_NEWUSER) || setns(h->ns_fd, CLONE_NEWNS)) {
+		snprintf(err, errlen, "joining the container (--container-remap-root): %s", strerror(errno));
+		return -1;
+	}
+	/* entering a mount namespace moves to its root; the task's directory,
+	 * where it is in the container too, is where Slurm put it */
+	if (!have_cwd || chdir(cwd))
+		(void)!chdir("/");
 	return 0;
 }
 
@@ -423,13 +690,16 @@ int rootfs_join(const rootfs_holder_t *h, char *err, size_t errlen)
 
 void rootfs_stop(rootfs_holder_t *h, const char *runtime)
 {
+	if (h->user_fd >= 0)
+		close(h->user_fd);
+	h->user_fd = -1;
 	if (h->ns_fd >= 0)
 		close(h->ns_fd);
 	if (h->ctl_fd >= 0)
 		close(h->ctl_fd);
 	if (h->pid > 0)
 		waitpid(h->pid, NULL, 0);
-	h->pid = h->ns_fd = h->ctl_fd = -1;
+	h->pid = h->ns_pid = h->ns_fd = h->ctl_fd = -1;
 	if (runtime && runtime[0] == '/')
 		fs_remove_at(AT_FDCWD, runtime);
 }

@@ -34,6 +34,11 @@ typedef struct {
 	const char *const *lower;       /* layer directories, base first */
 	size_t nlower;
 	int writable;
+	int idmap;                      /* the image's root-owned files appear as the user's (writable, remap) */
+	int remap_root;                 /* tasks enter a user namespace where the user is root */
+	uid_t uid;                      /* the job's user: owner of the root dir and the user namespace */
+	gid_t gid;
+	const char *extra_lower;        /* a kept upper dir in use by another step: read-only, on top */
 	const char *keep_dir;           /* --container-name: upper and work dirs live here, across steps */
 	const char *hooks_dir;          /* site hooks, run in the namespace before pivot_root */
 	char *const *hook_env;          /* their environment (the job's), OCTOPUS_ROOTFS added */
@@ -46,9 +51,13 @@ typedef struct {
 
 typedef struct {
 	pid_t pid;
-	int ns_fd;              /* the namespace, for setns */
-	int ctl_fd;             /* closing it lets the holder exit */
+	int ns_fd;              /* the mount namespace, for setns */
+	int user_fd;            /* --container-remap-root: its user namespace, joined first; else -1 */
+	int ctl_fd;             /* closing it lets the holder exit; -1 for a joined container */
+	pid_t ns_pid;           /* the process whose namespaces these are (the holder or its child) */
 } rootfs_holder_t;
+
+#define ROOTFS_HOLDER_INIT { -1, -1, -1, -1, -1 }
 
 /* A detached mount tree of what fd (O_PATH, opened as the user) names,
  * cloned here, so the holder's new namespace can attach it; -1 with errno. */
@@ -57,8 +66,19 @@ int rootfs_detach_source(int fd);
 /* Build the namespace; 0, or -1 with the holder's reason in err. */
 int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_t errlen);
 
-/* In a task (root): enter the namespace; its root becomes the container's. */
+/* In a task (root) of a container without a user namespace: enter the
+ * namespace; its root becomes the container's. */
 int rootfs_join(const rootfs_holder_t *h, char *err, size_t errlen);
+
+/* In a task as the user (--container-remap-root): enter the user namespace,
+ * then the mount namespace, and go back to the directory it was in. */
+int rootfs_join_user(const rootfs_holder_t *h, char *err, size_t errlen);
+
+/* Open the namespaces of a running holder (another step's): 0, or -1. */
+int rootfs_attach(pid_t ns_pid, int remap_root, rootfs_holder_t *h, char *err, size_t errlen);
+
+/* The kernel's start time of pid (to tell a reused pid), 0 if it is gone. */
+unsigned long long rootfs_pid_start(pid_t pid);
 
 /* End the holder and remove the runtime directory. */
 void rootfs_stop(rootfs_holder_t *h, const char *runtime);

@@ -103,8 +103,9 @@ static int site_mounts_valid(const char *v, char *why, size_t len)
 		return 0;
 	ok = !ct_opt_mounts(o, v, why, len);
 	for (size_t i = 0; ok && i < o->nmounts; i++)
-		if (o->mounts[i].volume)
-			ok = 0, snprintf(why, len, "site_mounts cannot name volumes");
+		if (o->mounts[i].kind != CT_MOUNT_BIND || o->mounts[i].relative)
+			ok = 0, snprintf(why, len, "site_mounts binds absolute host paths: no volumes, tmpfs, umount or "
+						   "relative sources");
 	free(o);
 	return ok;
 }

@@ -30,12 +30,12 @@ int ct_named_exists(const ct_named_t *n)
 	return !faccessat(n->dirfd, CT_NAMED_PLAN, F_OK, AT_SYMLINK_NOFOLLOW);
 }
 
-int ct_named_running(const ct_named_t *n, pid_t *pid, int *remap_root)
+int ct_named_running(const ct_named_t *n, pid_t *pid, int *remap_root, int *unshare)
 {
 	char buf[96];
 	unsigned long long start;
 	ssize_t len;
-	int fd, p, r;
+	int fd, p, r, u;
 
 	if ((fd = openat(n->dirfd, "running", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return 0;
@@ -43,10 +43,11 @@ int ct_named_running(const ct_named_t *n, pid_t *pid, int *remap_root)
 	close(fd);
 	buf[len > 0 ? len : 0] = '\0';
 	/* a pid reused since (the step was killed before it could clean up) is not it */
-	if (sscanf(buf, "%d %llu %d", &p, &start, &r) != 3 || p <= 0 || rootfs_pid_start(p) != start)
+	if (sscanf(buf, "%d %llu %d %d", &p, &start, &r, &u) != 4 || p <= 0 || rootfs_pid_start(p) != start)
 		return 0;
 	*pid = p;
 	*remap_root = r;
+	*unshare = u;
 	return 1;
 }
 
@@ -76,12 +77,13 @@ int ct_named_reset(ct_named_t *n)
 	return 0;
 }
 
-int ct_named_mark_running(ct_named_t *n, pid_t pid, int remap_root)
+int ct_named_mark_running(ct_named_t *n, pid_t pid, int remap_root, int unshare)
 {
 	char line[96];
 	int fd, len;
 
-	len = snprintf(line, sizeof(line), "%d %llu %d\n", (int)pid, rootfs_pid_start(pid), remap_root ? 1 : 0);
+	len = snprintf(line, sizeof(line), "%d %llu %d %d\n", (int)pid, rootfs_pid_start(pid), remap_root ? 1 : 0,
+		       unshare);
 	if ((fd = openat(n->dirfd, "running.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return -1;
 	if (write(fd, line, (size_t)len) != len || close(fd) || renameat(n->dirfd, "running.tmp", n->dirfd, "running")) {

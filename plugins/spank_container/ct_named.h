@@ -6,7 +6,7 @@
  *            step needs no --container-image and no registry;
  *   upper/   what its steps wrote (overlayfs upper and work dirs);
  *   lock     held (flock) by the one step whose overlay writes upper/;
- *   running  "<pid> <starttime> <remap>" of that step's namespace process,
+ *   running  "<pid> <starttime> <remap> <unshare>" of that step's namespace process,
  *            while it runs, so a later step can join it as Pyxis does.
  * The job epilog removes the directory with the rest of the job's.
  */
@@ -37,7 +37,7 @@ int ct_named_open(ct_named_t *n, const char *runtime_dir, uint32_t jobid, const 
 int ct_named_exists(const ct_named_t *n);
 
 /* 1 and its namespace process if a step runs the container now. */
-int ct_named_running(const ct_named_t *n, pid_t *pid, int *remap_root);
+int ct_named_running(const ct_named_t *n, pid_t *pid, int *remap_root, int *unshare);
 
 /* 0: this step owns upper/; 1: another step does; -1 with errno. */
 int ct_named_lock(ct_named_t *n);
@@ -46,7 +46,7 @@ int ct_named_lock(ct_named_t *n);
 int ct_named_reset(ct_named_t *n);
 
 /* Record (needs the lock) and forget the running namespace process. */
-int ct_named_mark_running(ct_named_t *n, pid_t pid, int remap_root);
+int ct_named_mark_running(ct_named_t *n, pid_t pid, int remap_root, int unshare);
 void ct_named_close(ct_named_t *n);
 
 #endif

@@ -28,12 +28,16 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Add a bind whose source the user opens; skipped silently if optional and missing. */
-static int add_user_bind(ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo, const char *src, const char *dst, int ro, int optional)
+/*
+ * Add a bind whose source the user opens; skipped silently if optional and
+ * missing. m: the user's flags (NULL: a plain read-write bind).
+ */
+static int add_user_bind(ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo, const char *src, const char *dst,
+			 const ct_mount_t *m, int optional)
 {
 	rootfs_bind_t *b;
 	struct stat sb;
-	int fd;
+	int fd, device;
 
 	if (s->nbinds == ROOTFS_MAX_BINDS) {
 		snprintf(step->error, sizeof(step->error), "more than %d mounts", ROOTFS_MAX_BINDS);
@@ -41,32 +45,64 @@ static int add_user_bind(ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo, c
 	}
 	if ((fd = user_opener_open(uo, NULL, src, O_PATH, step->error, sizeof(step->error))) < 0)
 		return optional && errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &sb) || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
+	if (fstat(fd, &sb) || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode) ||
+				S_ISBLK(sb.st_mode))) {
 		close(fd);
-		snprintf(step->error, sizeof(step->error), "%.300s: only files and directories can be mounted", src);
+		snprintf(step->error, sizeof(step->error), "%.300s: only files, directories and devices can be mounted", src);
 		return -1;
 	}
-	close(fd);
+	device = S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode);
 	/* O_PATH needs no read permission: open for reading, as the user, so
-	 * nobody binds what they could not read anyway */
-	if ((fd = user_opener_open(uo, NULL, src, O_RDONLY | O_NONBLOCK | O_NOCTTY, step->error, sizeof(step->error))) < 0)
-		return -1;
-	if (fstat(fd, &sb) || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
+	 * nobody binds what they could not read anyway. A device is not opened
+	 * (opening a tape rewinds it): its own mode and the job's device cgroup
+	 * decide who opens it, inside as outside. */
+	if (!device) {
 		close(fd);
-		snprintf(step->error, sizeof(step->error), "%.300s changed while it was being mounted", src);
-		return -1;
+		if ((fd = user_opener_open(uo, NULL, src, O_RDONLY | O_NONBLOCK | O_NOCTTY, step->error,
+					   sizeof(step->error))) < 0)
+			return -1;
+		if (fstat(fd, &sb) || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
+			close(fd);
+			snprintf(step->error, sizeof(step->error), "%.300s changed while it was being mounted", src);
+			return -1;
+		}
 	}
 	b = &s->binds[s->nbinds];
+	memset(b, 0, sizeof(*b));
 	b->is_dir = S_ISDIR(sb.st_mode);
-	b->src_fd = rootfs_detach_source(fd);
+	b->device = device;
+	b->src_fd = rootfs_detach_source(fd, m ? m->nonrecursive : 0);
 	close(fd);
 	if (b->src_fd < 0) {
 		snprintf(step->error, sizeof(step->error), "%.300s: cannot bind it: %s", src, strerror(errno));
 		return -1;
 	}
 	s->nbinds++;
-	b->readonly = ro;
+	if (m) {
+		b->readonly = m->readonly;
+		b->flags = m->flags;
+		b->propagation = m->propagation;
+	}
 	snprintf(b->dst, sizeof(b->dst), "%s", dst);
+	return 0;
+}
+
+/* tmpfs:DST and umount:DST: nothing to open. */
+static int add_fs_mount(ct_step_t *step, rootfs_spec_t *s, const ct_mount_t *m)
+{
+	rootfs_bind_t *b = &s->binds[s->nbinds];
+
+	if (s->nbinds == ROOTFS_MAX_BINDS) {
+		snprintf(step->error, sizeof(step->error), "more than %d mounts", ROOTFS_MAX_BINDS);
+		return -1;
+	}
+	memset(b, 0, sizeof(*b));
+	b->kind = m->kind == CT_MOUNT_TMPFS ? ROOTFS_TMPFS : ROOTFS_UMOUNT;
+	b->src_fd = -1;
+	b->readonly = m->readonly;
+	b->flags = m->flags;
+	snprintf(b->dst, sizeof(b->dst), "%s", m->dst);
+	s->nbinds++;
 	return 0;
 }
 
@@ -89,7 +125,7 @@ static int add_site_bind(ct_step_t *step, rootfs_spec_t *s, const ct_mount_t *m)
 			close(fd);
 		return -1;
 	}
-	b->src_fd = rootfs_detach_source(fd);
+	b->src_fd = rootfs_detach_source(fd, 0);
 	close(fd);
 	if (b->src_fd < 0) {
 		snprintf(step->error, sizeof(step->error), "site mount %.300s: cannot bind it: %s", m->src, strerror(errno));
@@ -176,7 +212,8 @@ static int make_owned_dir(int parent, const char *name, const struct passwd *pw,
 	return 0;
 }
 
-static int add_volume(const ct_config_t *cfg, ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo, const struct passwd *pw, const ct_mount_t *m)
+static int add_volume(const ct_config_t *cfg, ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo,
+		      const struct passwd *pw, const ct_mount_t *m)
 {
 	char dir[PATH_MAX];
 	int userfd = -1, volfd = -1;
@@ -200,7 +237,33 @@ static int add_volume(const ct_config_t *cfg, ct_step_t *step, rootfs_spec_t *s,
 	close(userfd);
 	close(volfd);
 	snprintf(dir, sizeof(dir), "%s/%s/%s", cfg->volume_root, pw->pw_name, m->src);
-	return add_user_bind(step, s, uo, dir, m->dst, m->readonly, 0);
+	return add_user_bind(step, s, uo, dir, m->dst, m, 0);
+}
+
+/* One --container-mounts entry. cwd: the job's working directory, for relative sources. */
+static int add_mount(const ct_config_t *cfg, ct_step_t *step, rootfs_spec_t *s, user_opener_t *uo,
+		     const struct passwd *pw, const ct_mount_t *m, const char *cwd)
+{
+	char path[PATH_MAX];
+
+	switch (m->kind) {
+	case CT_MOUNT_VOLUME:
+		return add_volume(cfg, step, s, uo, pw, m);
+	case CT_MOUNT_TMPFS:
+	case CT_MOUNT_UMOUNT:
+		return add_fs_mount(step, s, m);
+	default:
+		if (!m->relative)
+			return add_user_bind(step, s, uo, m->src, m->dst, m, 0);
+		if (cwd[0] != '/' ||
+		    snprintf(path, sizeof(path), "%s/%s", cwd, m->src) >= (int)sizeof(path)) {
+			snprintf(step->error, sizeof(step->error),
+				 "--container-mounts %.200s: the job's working directory is not known here: use an absolute path",
+				 m->src);
+			return -1;
+		}
+		return add_user_bind(step, s, uo, path, m->dst, m, 0);
+	}
 }
 
 /*
@@ -242,15 +305,25 @@ static int open_named(const ct_config_t *cfg, const ct_options_t *opts, ct_step_
 		      uint32_t nodeid, layer_cache_t *cache, int *img_from_plan)
 {
 	char err[CT_ERR_MAX], image[sizeof(opts->image)];
-	pid_t pid;
-	int remap = 0, rc;
+	pid_t pid = 0;
+	int remap = 0, unshare = 0, rc;
 
 	*img_from_plan = 0;
 	if (ct_named_open(&step->named, cfg->runtime_dir, jobid, opts->name, nodeid, step->error, sizeof(step->error)))
 		return -1;
 	if ((opts->name_flag == CT_NAME_AUTO || opts->name_flag == CT_NAME_EXEC) &&
-	    ct_named_running(&step->named, &pid, &remap) &&
-	    !rootfs_attach(pid, remap, &step->holder, err, sizeof(err))) {
+	    ct_named_running(&step->named, &pid, &remap, &unshare)) {
+		if (opts->unshare & ~unshare) {
+			snprintf(step->error, sizeof(step->error),
+				 "--container-unshare: the running container %s is not in a separate %s namespace: "
+				 "name another container, or use :no_exec", opts->name,
+				 (opts->unshare & ~unshare & ROOTFS_NET) ? "network" :
+				 (opts->unshare & ~unshare & ROOTFS_IPC) ? "IPC" : "UTS");
+			return -1;
+		}
+	}
+	if ((opts->name_flag == CT_NAME_AUTO || opts->name_flag == CT_NAME_EXEC) && pid > 0 &&
+	    !rootfs_attach(pid, remap, unshare, &step->holder, err, sizeof(err))) {
 		/* the image's Env and Entrypoint for the tasks, from the plan */
 		if (ct_image_plan_load(step->named.dirfd, CT_NAMED_PLAN, cache, &step->image, image, sizeof(image), err,
 				       sizeof(err))) {
@@ -449,6 +522,7 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	spec->nlower = step->image.nlayers;
 	spec->writable = CT_FLAG(opts, CT_F_WRITABLE, cfg->writable);
 	spec->remap_root = CT_FLAG(opts, CT_F_REMAP_ROOT, cfg->remap_root);
+	spec->unshare = opts->unshare;
 	spec->uid = uid;
 	spec->gid = gid;
 	spec->hooks_dir = cfg->hooks_dir;
@@ -471,13 +545,13 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		spec->group_line = group_line;
 	}
 	if (CT_FLAG(opts, CT_F_MOUNT_HOME, cfg->mount_home) &&
-	    add_user_bind(step, spec, &uo, pw->pw_dir, pw->pw_dir, 0, 1))
+	    add_user_bind(step, spec, &uo, pw->pw_dir, pw->pw_dir, NULL, 1))
 		goto out;
 	/* Pyxis starts in the image's WorkingDir; workdir=submit sites, in the submit directory */
 	if (cfg->workdir_submit && cwd[0] == '/' && strcmp(cwd, "/")) {
 		size_t before = spec->nbinds;
 
-		if (add_user_bind(step, spec, &uo, cwd, cwd, 0, 1))
+		if (add_user_bind(step, spec, &uo, cwd, cwd, NULL, 1))
 			goto out;
 		step->cwd_mounted = spec->nbinds > before;
 	}
@@ -492,7 +566,7 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 			*slash = '\0';
 		int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-		if (fd >= 0 && (b->src_fd = rootfs_detach_source(fd)) >= 0) {
+		if (fd >= 0 && (b->src_fd = rootfs_detach_source(fd, 0)) >= 0) {
 			snprintf(b->dst, sizeof(b->dst), "%s", dir);
 			b->is_dir = b->readonly = 1;
 			spec->nbinds++;
@@ -503,9 +577,7 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	if (add_site_binds(cfg, step, spec))
 		goto out;
 	for (size_t i = 0; i < opts->nmounts; i++)
-		if (opts->mounts[i].volume ? add_volume(cfg, step, spec, &uo, pw, &opts->mounts[i])
-					  : add_user_bind(step, spec, &uo, opts->mounts[i].src, opts->mounts[i].dst,
-							  opts->mounts[i].readonly, 0))
+		if (add_mount(cfg, step, spec, &uo, pw, &opts->mounts[i], cwd))
 			goto out;
 	user_opener_stop(&uo);
 	if (CT_FLAG(opts, CT_F_ENTRYPOINT, cfg->entrypoint) && step->image.config.entrypoint &&
@@ -515,7 +587,8 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	if (rootfs_start(spec, &step->holder, step->error, sizeof(step->error)))
 		goto out;
 	mount_ms = ms_since(&t_mount);
-	if (step->named.lock_fd >= 0 && ct_named_mark_running(&step->named, step->holder.ns_pid, spec->remap_root))
+	if (step->named.lock_fd >= 0 && ct_named_mark_running(&step->named, step->holder.ns_pid, spec->remap_root,
+								       spec->unshare))
 		slurm_error("octopus container: --container-name %s: cannot record it as running (later steps will "
 			    "not join it): %m", opts->name);
 	if (step->image.mirror_error[0])

@@ -100,6 +100,9 @@ static int on_option(int val, const char *arg, int remote_ctx)
 	case 'n':
 		rc = ct_opt_name(&opts, arg, err, sizeof(err));
 		break;
+	case 'u':
+		rc = ct_opt_unshare(&opts, arg, err, sizeof(err));
+		break;
 	default:
 		/* the yes/no pairs: FLAG_OPT + 2 * flag + value */
 		if (val >= FLAG_OPT && val < FLAG_OPT + 2 * CT_F_COUNT)
@@ -123,6 +126,9 @@ static struct spank_option options[] = {
 	{ "container-name", "NAME[:auto|create|exec|no_exec]",
 	  "Keep the container for later steps of this job; a step naming a running container joins it.", 1, 'n',
 	  on_option },
+	{ "container-unshare", "[net,ipc,uts]",
+	  "Give the step namespaces of its own (all three without a list): a network with only lo, IPC, hostname.",
+	  2, 'u', on_option },
 	{ "container-mount-home", NULL, "Mount your home directory (site default).", 0, FLAG(CT_F_MOUNT_HOME, 1),
 	  on_option },
 	{ "no-container-mount-home", NULL, "Do not mount your home directory.", 0, FLAG(CT_F_MOUNT_HOME, 0),

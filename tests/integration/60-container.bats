@@ -515,6 +515,54 @@ EOF
     [ "$(grep -c "index.json: No such file or directory" <<< "$output")" -eq 2 ]
 }
 
+@test "--container-mounts as Pyxis takes them: '+'-joined flags, tmpfs, relative sources, device files" {
+    printf '#!/bin/sh\necho ran\n' > "$WORK/prog.sh" && chmod 755 "$WORK/prog.sh" && chown octouser: "$WORK/prog.sh"
+    run csnip "--container-image=oci:$IMG --container-mounts=$WORK:/mnt:unbindable+ro" 'touch /mnt/foo; grep " /mnt " /proc/self/mountinfo'
+    [[ "$output" == *"Read-only file system"* ]]
+    [[ "$output" == *" /mnt "*" ro,"*"unbindable"* ]]
+    run csnip "--container-image=oci:$IMG --container-mounts=$WORK:/w:noexec" '/w/prog.sh'
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Permission denied"* ]]
+    run csnip "--container-image=oci:$IMG --container-mounts=$WORK:/w" '/w/prog.sh'
+    [ "$output" = ran ]
+    # relative to the job's working directory (crun starts in $WORK)
+    run csnip "--container-image=oci:$IMG --container-mounts=./:/w:ro" 'cat /w/prog.sh | tail -n1'
+    [ "$output" = "echo ran" ]
+    run csnip "--container-image=oci:$IMG --container-mounts=tmpfs:/scratch" 'touch /scratch/x && stat -c %a /scratch && grep " /scratch " /proc/self/mountinfo | grep -c " - tmpfs "'
+    [ "${lines[0]}" = 1777 ]
+    [ "${lines[1]}" -ge 1 ]
+    run csnip "--container-image=oci:$IMG --container-mounts=/dev/null:/null" 'test -c /null && echo x > /null && echo char-device'
+    [ "$output" = char-device ]
+    # the destination is inside the image, whatever its symlinks say
+    run crun --container-image=oci:$IMG --container-mounts=/home:../home true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"destination '../home' must be an absolute path"* ]]
+    run crun --container-image=oci:$IMG --container-mounts=umount:/tmp true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"umount:/tmp is not supported yet"* ]]
+}
+
+@test "--container-unshare: a network with only lo, IPC and hostname of the step's own, one for all its tasks" {
+    node_net=$(crun --container-image=oci:$IMG readlink /proc/self/ns/net)
+    run crun -N1 -n2 --container-image=oci:$IMG --container-unshare=net,ipc,uts sh -c "'echo \$(readlink /proc/self/ns/net) \$(readlink /proc/self/ns/ipc) \$(readlink /proc/self/ns/uts)'"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ] && [ "${lines[0]}" = "${lines[1]}" ]
+    [[ "${lines[0]}" != "$node_net "* ]]
+    run csnip "--container-image=oci:$IMG --container-unshare=net" 'ip -o link | wc -l; ip -o link | grep -c "lo:.*UP"; nc 127.0.0.1 9 </dev/null 2>&1; true'
+    [ "${lines[0]}" = 1 ]
+    [ "${lines[1]}" = 1 ]
+    [[ "${lines[2]}" == *"Connection refused"* ]]
+    run csnip "" 'readlink /proc/self/ns/net' PYXIS_CONTAINER_IMAGE=oci:$IMG PYXIS_CONTAINER_UNSHARE=net
+    [ -n "$output" ] && [ "$output" != "$node_net" ]
+    run csnip "--container-image=oci:$IMG --container-unshare=net --container-remap-root" 'id -u; readlink /proc/self/ns/net; ip link set lo down && echo root-of-its-net'
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[1]}" != "$node_net" ]
+    [ "${lines[2]}" = root-of-its-net ]
+    run crun --container-image=oci:$IMG --container-unshare=net,foo true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"unknown namespace 'foo'"* ]]
+}
+
 @test "--container-name: a later step joins the running container, :no_exec starts beside it, the kept one needs no image" {
     cat > "$WORK/attach.sh" <<EOF
 #!/bin/sh

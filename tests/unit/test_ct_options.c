@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/mount.h>
 
 #include "ct_options.h"
 
@@ -40,7 +41,7 @@ static void test_mount_specs(void **state)
 	assert_string_equal(o.mounts[0].dst, "/mnt/data");
 	assert_true(o.mounts[0].readonly);
 	assert_string_equal(o.mounts[1].dst, "/scratch");        /* same path */
-	assert_true(o.mounts[2].volume);
+	assert_int_equal(o.mounts[2].kind, CT_MOUNT_VOLUME);
 	assert_string_equal(o.mounts[2].src, "ckpt");
 	assert_string_equal(o.mounts[2].dst, "/ckpt");
 	assert_false(o.mounts[3].readonly);
@@ -52,12 +53,53 @@ static void test_mount_specs(void **state)
 	mounts_bad("data:/data", "source 'data' must be an absolute path");
 	mounts_bad("/a/../etc:/x", "without '..'");
 	mounts_bad("/a:/b/..", "destination '/b/..'");
-	mounts_bad("/a:/b:rx", "flag 'rx' is not ro or rw");
+	mounts_bad("/a:/b:rx", "flag 'rx' is not one of ro, rw");
 	mounts_bad("/a:/b:ro:x", "too many ':'");
 	mounts_bad("/a:/", "over the container's /");
 	mounts_bad("vol:../x:/x", "not a volume name");
 	mounts_bad("vol:x", "needs a destination");
 	mounts_bad("", "is empty");
+}
+
+/* The forms Pyxis takes: flags joined with '+', tmpfs, umount, relative sources, device files. */
+static void test_pyxis_mount_forms(void **state)
+{
+	(void)state;
+	mounts_ok("/tmp:/mnt:unbindable+ro,/data:/d:noexec+rslave+bind,/x:/y:rw+rprivate");
+	assert_true(o.mounts[0].readonly);
+	assert_int_equal(o.mounts[0].propagation, MS_UNBINDABLE);
+	assert_int_equal(o.mounts[1].flags, MS_NOEXEC);
+	assert_int_equal(o.mounts[1].propagation, MS_SLAVE | MS_REC);
+	assert_true(o.mounts[1].nonrecursive);
+	assert_false(o.mounts[2].readonly);
+	assert_int_equal(o.mounts[2].propagation, MS_PRIVATE | MS_REC);
+	assert_false(o.mounts[2].nonrecursive);
+
+	mounts_ok("tmpfs:/scratch,tmpfs:/ro:ro");
+	assert_int_equal(o.mounts[0].kind, CT_MOUNT_TMPFS);
+	assert_string_equal(o.mounts[0].dst, "/scratch");
+	assert_true(o.mounts[1].readonly);
+
+	mounts_ok("./:/w,../data:/data:ro,./sub/dir:/s");
+	assert_true(o.mounts[0].relative);
+	assert_string_equal(o.mounts[0].src, "./");
+	assert_true(o.mounts[1].relative);
+	assert_true(o.mounts[1].readonly);
+	assert_string_equal(o.mounts[2].dst, "/s");
+
+	mounts_ok("/dev/null:/null");           /* a device file: checked on the node */
+	mounts_ok("/var/lib");                  /* short form: the same path */
+	assert_string_equal(o.mounts[0].dst, "/var/lib");
+
+	mounts_bad("./x", "a relative source needs a destination");
+	mounts_bad("/a:/b:ro+", "end with '+'");
+	mounts_bad("/a:/b:", "empty flags");
+	mounts_bad("/a:/b:private+shared", "more than one propagation flag");
+	mounts_bad("umount:/tmp", "not supported yet");
+	mounts_bad("/a:/b,", "an empty entry");
+	mounts_bad("/a:/b,,/c", "an empty entry");
+	mounts_bad("/home:../home", "destination '../home'");
+	mounts_bad("tmpfs:rel", "destination 'rel'");
 }
 
 static void test_env_workdir_name(void **state)
@@ -191,15 +233,37 @@ static void test_from_env(void **state)
 	assert_non_null(strstr(err, "PYXIS_CONTAINER_MOUNTS"));
 }
 
+static void test_unshare(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	ct_options_init(&o);
+	assert_int_equal(ct_opt_unshare(&o, "net", err, sizeof(err)), 0);
+	assert_int_equal(o.unshare, ROOTFS_NET);
+	assert_int_equal(ct_opt_unshare(&o, "uts,net,ipc", err, sizeof(err)), 0);
+	assert_int_equal(o.unshare, ROOTFS_NET | ROOTFS_IPC | ROOTFS_UTS);
+	assert_int_equal(ct_opt_unshare(&o, NULL, err, sizeof(err)), 0);   /* the plain form */
+	assert_int_equal(o.unshare, ROOTFS_NET | ROOTFS_IPC | ROOTFS_UTS);
+	assert_int_equal(ct_opt_unshare(&o, "foo", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown namespace 'foo'"));
+	assert_int_equal(ct_opt_unshare(&o, "net,foo", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown namespace"));
+	assert_int_equal(ct_opt_unshare(&o, "net,", err, sizeof(err)), -1);
+	assert_int_equal(ct_opt_unshare(&o, "pid", err, sizeof(err)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mount_specs),
 		cmocka_unit_test(test_env_workdir_name),
+		cmocka_unit_test(test_pyxis_mount_forms),
 		cmocka_unit_test(test_env_trailing_comma),
 		cmocka_unit_test(test_flag_pairs),
 		cmocka_unit_test(test_name_flags),
 		cmocka_unit_test(test_from_env),
+		cmocka_unit_test(test_unshare),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

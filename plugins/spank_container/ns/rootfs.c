@@ -18,6 +18,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "image/fsutil.h"
@@ -37,10 +40,55 @@
 #define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
 #endif
 
-int rootfs_detach_source(int fd)
+static const struct {
+	int flag, clone;
+	const char *name;
+} ns_kinds[ROOTFS_NS_KINDS] = {
+	{ ROOTFS_NET, CLONE_NEWNET, "net" },
+	{ ROOTFS_IPC, CLONE_NEWIPC, "ipc" },
+	{ ROOTFS_UTS, CLONE_NEWUTS, "uts" },
+};
+
+static int clone_flags(int unshare)
+{
+	int f = 0;
+
+	for (int i = 0; i < ROOTFS_NS_KINDS; i++)
+		if (unshare & ns_kinds[i].flag)
+			f |= ns_kinds[i].clone;
+	return f;
+}
+
+/* A new network namespace has only lo, and it is down: 127.0.0.1 should answer. */
+static int loopback_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+
+	if (s < 0)
+		return -1;
+	if (!ioctl(s, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+	return rc;
+}
+
+/* --container-unshare, in the process that will hold them. */
+static int unshare_others(int kinds)
+{
+	if (!kinds)
+		return 0;
+	if (unshare(clone_flags(kinds)))
+		return -1;
+	return (kinds & ROOTFS_NET) ? loopback_up() : 0;
+}
+
+int rootfs_detach_source(int fd, int nonrecursive)
 {
 	return (int)syscall(SYS_open_tree, fd, "",
-			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (nonrecursive ? 0 : AT_RECURSIVE));
 }
 
 /* The holder reports over a pipe: "" for ready, else the reason. */
@@ -139,10 +187,10 @@ static int mount_fd(const char *src, int src_fd, int dst_fd, const char *fstype,
  * is /dev (Slurm's device cgroup decides which nodes a task may open), and
  * read-only if asked. */
 static int bind_in(int rootfd, int src_fd, const char *src_path, const char *dst, int is_dir, int ro, int ctl,
-		   int devices)
+		   int devices, unsigned long extra)
 {
 	int dfd = target_in_root(rootfd, dst, is_dir), sfd = src_fd;
-	unsigned long remount = MS_BIND | MS_REMOUNT | MS_NOSUID | (devices ? 0 : MS_NODEV) | (ro ? MS_RDONLY : 0);
+	unsigned long remount = MS_BIND | MS_REMOUNT | MS_NOSUID | (devices ? 0 : MS_NODEV) | (ro ? MS_RDONLY : 0) | extra;
 
 	if (dfd < 0) {
 		report(ctl, "cannot create the mount point %s in the image: %s", dst, strerror(errno));
@@ -281,6 +329,63 @@ static int link_layer(const char *layer, size_t i, int userns, int ctl)
 	return 0;
 }
 
+/* --container-mounts: a bind (with its flags and propagation), a tmpfs, or a mount taken away. */
+static int user_mount(int rootfd, const rootfs_bind_t *b, int ctl)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	switch (b->kind) {
+	case ROOTFS_TMPFS:
+		if ((fd = target_in_root(rootfd, b->dst, 1)) < 0 ||
+		    mount_fd("tmpfs", -1, fd, "tmpfs", MS_NOSUID | MS_NODEV | (b->flags & MS_NOEXEC) | (b->readonly ? MS_RDONLY : 0),
+			     "mode=1777")) {
+			report(ctl, "tmpfs:%s: %s", b->dst, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		break;
+	case ROOTFS_UMOUNT:
+		if ((fd = openat2_in(rootfd, b->dst, O_PATH)) < 0) {
+			report(ctl, "umount:%s: %s", b->dst, strerror(errno));
+			return -1;
+		}
+		/* umount2 does not take an fd: the same place by name under rootfs
+		 * (cwd is the runtime dir), checked to be what the confined lookup found */
+		{
+			struct stat sa, sb;
+
+			if (snprintf(path, sizeof(path), "rootfs%s", b->dst) >= (int)sizeof(path) || fstat(fd, &sa) ||
+			    lstat(path, &sb) || sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino) {
+				report(ctl, "umount:%s: not a mount point in the image", b->dst);
+				close(fd);
+				return -1;
+			}
+		}
+		if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW)) {
+			report(ctl, "umount:%s: %s", b->dst, errno == EINVAL ? "nothing is mounted there" : strerror(errno));
+			close(fd);
+			return -1;
+		}
+		break;
+	default:
+		if (bind_in(rootfd, b->src_fd, NULL, b->dst, b->is_dir, b->readonly, ctl, b->device && !(b->flags & MS_NODEV),
+			    b->flags & MS_NOEXEC))
+			return -1;
+		if (!b->propagation)
+			return 0;
+		if ((fd = openat2_in(rootfd, b->dst, O_PATH)) < 0 || mount_fd(NULL, -1, fd, NULL, b->propagation, NULL)) {
+			report(ctl, "%s: propagation: %s", b->dst, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
 /* Always with an upper dir: mount points for binds must be creatable even
  * when the container is read-only (build() makes it so at the end). */
 static int overlay(const rootfs_spec_t *s, int ctl)
@@ -375,7 +480,7 @@ static int add_id_line(int rootfd, const char *path, const char *line, const cha
 		report(ctl, "%s: %s", out, strerror(errno));
 		return -1;
 	}
-	return bind_in(rootfd, -1, out, path, 0, 1, ctl, 0);
+	return bind_in(rootfd, -1, out, path, 0, 1, ctl, 0, 0);
 }
 
 /* The site's hooks see the image at runtime/rootfs, before pivot_root. */
@@ -409,6 +514,11 @@ static int build(const rootfs_spec_t *s, int ctl)
 		report(ctl, "new mount namespace: %s", strerror(errno));
 		return -1;
 	}
+	/* with a user namespace, they are made in it instead (remap_child), so the user may join them */
+	if (!s->remap_root && unshare_others(s->unshare)) {
+		report(ctl, "--container-unshare: %s", strerror(errno));
+		return -1;
+	}
 	if (chdir(s->runtime)) {
 		report(ctl, "runtime directory %s: %s", s->runtime, strerror(errno));
 		return -1;
@@ -428,15 +538,14 @@ static int build(const rootfs_spec_t *s, int ctl)
 	for (size_t i = 0; i < sizeof(host) / sizeof(host[0]); i++) {
 		if (access(host[i].src, F_OK))
 			continue;
-		if (bind_in(rootfd, -1, host[i].src, host[i].dst, host[i].is_dir, host[i].ro, ctl, host[i].devices))
+		if (bind_in(rootfd, -1, host[i].src, host[i].dst, host[i].is_dir, host[i].ro, ctl, host[i].devices, 0))
 			return -1;
 	}
 	if ((s->passwd_line && add_id_line(rootfd, "/etc/passwd", s->passwd_line, "passwd", ctl)) ||
 	    (s->group_line && add_id_line(rootfd, "/etc/group", s->group_line, "group", ctl)))
 		return -1;
 	for (size_t i = 0; i < s->nbinds; i++)
-		if (bind_in(rootfd, s->binds[i].src_fd, NULL, s->binds[i].dst, s->binds[i].is_dir,
-			    s->binds[i].readonly, ctl, 0))
+		if (user_mount(rootfd, &s->binds[i], ctl))
 			return -1;
 	close(rootfd);
 	if (run_hooks(s, ctl))
@@ -454,7 +563,7 @@ static int build(const rootfs_spec_t *s, int ctl)
 }
 
 /* The mount namespace (and user namespace) of h->ns_pid, an octo-container process. */
-static int open_ns(rootfs_holder_t *h, int remap_root, char *err, size_t errlen)
+static int open_ns(rootfs_holder_t *h, int remap_root, int unshare, char *err, size_t errlen)
 {
 	char path[64], comm[32] = "";
 	ssize_t n;
@@ -482,6 +591,26 @@ static int open_ns(rootfs_holder_t *h, int remap_root, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	for (int i = 0; i < ROOTFS_NS_KINDS; i++) {
+		if (!(unshare & ns_kinds[i].flag))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)h->ns_pid, ns_kinds[i].name);
+		if ((h->other_fd[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The step's own net/ipc/uts namespaces, for a task that is joining. */
+static int join_others(const rootfs_holder_t *h, char *err, size_t errlen)
+{
+	for (int i = 0; i < ROOTFS_NS_KINDS; i++)
+		if (h->other_fd[i] >= 0 && setns(h->other_fd[i], ns_kinds[i].clone)) {
+			snprintf(err, errlen, "joining the container's %s namespace: %s", ns_kinds[i].name, strerror(errno));
+			return -1;
+		}
 	return 0;
 }
 
@@ -505,7 +634,7 @@ static pid_t remap_child(const rootfs_spec_t *s, int hold, int ctl)
 		close(sync[0]);
 		c = 'k';
 		if (setgroups(0, NULL) || setresgid(s->gid, s->gid, s->gid) || setresuid(s->uid, s->uid, s->uid) ||
-		    prctl(PR_SET_PDEATHSIG, SIGKILL) || unshare(CLONE_NEWUSER | CLONE_NEWNS))
+		    prctl(PR_SET_PDEATHSIG, SIGKILL) || unshare(CLONE_NEWUSER | CLONE_NEWNS) || unshare_others(s->unshare))
 			c = 'e';
 		(void)!write(sync[1], &c, 1);
 		if (c == 'e')
@@ -555,6 +684,8 @@ int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_
 
 	h->pid = h->ns_pid = -1;
 	h->ns_fd = h->ctl_fd = h->user_fd = -1;
+	for (int i = 0; i < ROOTFS_NS_KINDS; i++)
+		h->other_fd[i] = -1;
 	if (fs_mkdir_p(spec->runtime, 0700)) {
 		snprintf(err, errlen, "runtime directory %s: %s", spec->runtime, strerror(errno));
 		return -1;
@@ -618,19 +749,21 @@ int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_
 	}
 	msg[n] = '\0';
 	h->ns_pid = (pid_t)atoi(msg + 1);
-	if (open_ns(h, spec->remap_root, err, errlen)) {
+	if (open_ns(h, spec->remap_root, spec->unshare, err, errlen)) {
 		rootfs_stop(h, NULL);
 		return -1;
 	}
 	return 0;
 }
 
-int rootfs_attach(pid_t ns_pid, int remap_root, rootfs_holder_t *h, char *err, size_t errlen)
+int rootfs_attach(pid_t ns_pid, int remap_root, int unshare, rootfs_holder_t *h, char *err, size_t errlen)
 {
 	h->pid = -1;
 	h->ctl_fd = h->ns_fd = h->user_fd = -1;
+	for (int i = 0; i < ROOTFS_NS_KINDS; i++)
+		h->other_fd[i] = -1;
 	h->ns_pid = ns_pid;
-	if (open_ns(h, remap_root, err, errlen)) {
+	if (open_ns(h, remap_root, unshare, err, errlen)) {
 		rootfs_stop(h, NULL);
 		return -1;
 	}
@@ -668,7 +801,13 @@ int rootfs_join_user(const rootfs_holder_t *h, char *err, size_t errlen)
 	char cwd[PATH_MAX];
 	int have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
 
-	if (setns(h->user_fd, CLONE_NEWUSER) || setns(h->ns_fd, CLONE_NEWNS)) {
+	if (setns(h->user_fd, CLONE_NEWUSER)) {
+		snprintf(err, errlen, "joining the container (--container-remap-root): %s", strerror(errno));
+		return -1;
+	}
+	if (join_others(h, err, errlen))
+		return -1;
+	if (setns(h->ns_fd, CLONE_NEWNS)) {
 		snprintf(err, errlen, "joining the container (--container-remap-root): %s", strerror(errno));
 		return -1;
 	}
@@ -681,6 +820,8 @@ int rootfs_join_user(const rootfs_holder_t *h, char *err, size_t errlen)
 
 int rootfs_join(const rootfs_holder_t *h, char *err, size_t errlen)
 {
+	if (join_others(h, err, errlen))
+		return -1;
 	if (setns(h->ns_fd, CLONE_NEWNS)) {
 		snprintf(err, errlen, "joining the container: %s", strerror(errno));
 		return -1;
@@ -693,6 +834,11 @@ void rootfs_stop(rootfs_holder_t *h, const char *runtime)
 	if (h->user_fd >= 0)
 		close(h->user_fd);
 	h->user_fd = -1;
+	for (int i = 0; i < ROOTFS_NS_KINDS; i++) {
+		if (h->other_fd[i] >= 0)
+			close(h->other_fd[i]);
+		h->other_fd[i] = -1;
+	}
 	if (h->ns_fd >= 0)
 		close(h->ns_fd);
 	if (h->ctl_fd >= 0)

@@ -22,11 +22,23 @@
 
 #define ROOTFS_MAX_BINDS 64
 
+/* --container-unshare: namespaces a step gets of its own (one for all its tasks) */
+#define ROOTFS_NET 1
+#define ROOTFS_IPC 2
+#define ROOTFS_UTS 4
+#define ROOTFS_NS_KINDS 3
+
+typedef enum { ROOTFS_BIND = 0, ROOTFS_TMPFS, ROOTFS_UMOUNT } rootfs_mount_kind_t;
+
 typedef struct {
-	int src_fd;             /* rootfs_detach_source() of an fd opened as the user */
+	rootfs_mount_kind_t kind;
+	int src_fd;             /* ROOTFS_BIND: rootfs_detach_source() of an fd opened as the user */
 	char dst[PATH_MAX];     /* absolute path inside the container */
 	int readonly;
 	int is_dir;             /* the target is created as a directory, else a file */
+	int device;             /* a device node: no nodev (the device cgroup decides who opens it) */
+	unsigned long flags;    /* MS_NOEXEC, MS_NODEV asked for */
+	unsigned long propagation;      /* MS_PRIVATE/SLAVE/SHARED/UNBINDABLE [| MS_REC], or 0 */
 } rootfs_bind_t;
 
 typedef struct {
@@ -36,6 +48,7 @@ typedef struct {
 	int writable;
 	int idmap;                      /* the image's root-owned files appear as the user's (writable, remap) */
 	int remap_root;                 /* tasks enter a user namespace where the user is root */
+	int unshare;                    /* ROOTFS_NET|IPC|UTS: namespaces of the step's own */
 	uid_t uid;                      /* the job's user: owner of the root dir and the user namespace */
 	gid_t gid;
 	const char *extra_lower;        /* a kept upper dir in use by another step: read-only, on top */
@@ -53,15 +66,17 @@ typedef struct {
 	pid_t pid;
 	int ns_fd;              /* the mount namespace, for setns */
 	int user_fd;            /* --container-remap-root: its user namespace, joined first; else -1 */
+	int other_fd[ROOTFS_NS_KINDS];  /* --container-unshare: net, ipc, uts, or -1 */
 	int ctl_fd;             /* closing it lets the holder exit; -1 for a joined container */
 	pid_t ns_pid;           /* the process whose namespaces these are (the holder or its child) */
 } rootfs_holder_t;
 
-#define ROOTFS_HOLDER_INIT { -1, -1, -1, -1, -1 }
+#define ROOTFS_HOLDER_INIT { -1, -1, -1, { -1, -1, -1 }, -1, -1 }
 
 /* A detached mount tree of what fd (O_PATH, opened as the user) names,
- * cloned here, so the holder's new namespace can attach it; -1 with errno. */
-int rootfs_detach_source(int fd);
+ * cloned here (with the mounts below it unless nonrecursive), so the
+ * holder's new namespace can attach it; -1 with errno. */
+int rootfs_detach_source(int fd, int nonrecursive);
 
 /* Build the namespace; 0, or -1 with the holder's reason in err. */
 int rootfs_start(const rootfs_spec_t *spec, rootfs_holder_t *h, char *err, size_t errlen);
@@ -75,7 +90,7 @@ int rootfs_join(const rootfs_holder_t *h, char *err, size_t errlen);
 int rootfs_join_user(const rootfs_holder_t *h, char *err, size_t errlen);
 
 /* Open the namespaces of a running holder (another step's): 0, or -1. */
-int rootfs_attach(pid_t ns_pid, int remap_root, rootfs_holder_t *h, char *err, size_t errlen);
+int rootfs_attach(pid_t ns_pid, int remap_root, int unshare, rootfs_holder_t *h, char *err, size_t errlen);
 
 /* The kernel's start time of pid (to tell a reused pid), 0 if it is gone. */
 unsigned long long rootfs_pid_start(pid_t pid);

@@ -72,7 +72,10 @@ static void test_site_mounts(void **state)
 	(void)state;
 	ok("site_mounts=/opt/apps:/opt/apps:ro,/scratch");
 	assert_string_equal(cfg.site_mounts, "/opt/apps:/opt/apps:ro,/scratch");
-	refused("site_mounts=vol:x:/x", "site_mounts cannot name volumes");
+	refused("site_mounts=vol:x:/x", "site_mounts binds absolute host paths: no volumes");
+	refused("site_mounts=tmpfs:/x", "site_mounts binds absolute host paths");
+	refused("site_mounts=./apps:/apps", "site_mounts binds absolute host paths");
+	ok("site_mounts=/opt/apps:/apps:ro+nodev");
 	refused("site_mounts=rel:/x", "must be an absolute path");
 	refused("site_mounts=/a/../etc:/etc", "'..'");
 }

@@ -519,7 +519,8 @@ EOF
     printf '#!/bin/sh\necho ran\n' > "$WORK/prog.sh" && chmod 755 "$WORK/prog.sh" && chown octouser: "$WORK/prog.sh"
     run csnip "--container-image=oci:$IMG --container-mounts=$WORK:/mnt:unbindable+ro" 'touch /mnt/foo; grep " /mnt " /proc/self/mountinfo'
     [[ "$output" == *"Read-only file system"* ]]
-    [[ "$output" == *" /mnt "*" ro,"*"unbindable"* ]]
+    # (where the source holds mounts of its own, /mnt stacks more than one line: one is enough)
+    grep " /mnt " <<< "$output" | grep -q " unbindable " || { echo "$output" >&3; return 1; }
     run csnip "--container-image=oci:$IMG --container-mounts=$WORK:/w:noexec" '/w/prog.sh'
     [ "$status" -ne 0 ]
     [[ "$output" == *"Permission denied"* ]]

@@ -25,6 +25,7 @@
 
 #include "image/fsutil.h"
 #include "site_hook.h"
+#include "userns.h"
 
 /* <linux/mount.h> clashes with <sys/mount.h> on glibc 2.36 */
 #ifndef OPEN_TREE_CLONE
@@ -228,67 +229,6 @@ fail:
 	return -1;
 }
 
-/*
- * A user namespace mapping 0 to the job's user, for idmapped mounts: the
- * shared layer cache stays root's on disk, and in this step's overlay the
- * image's root-owned files are the user's, as enroot's per-user unpack makes
- * them. -1 with errno.
- */
-static int idmap_userns(uid_t uid, gid_t gid)
-{
-	int sync[2], fd = -1, saved;
-	char path[64], c = 0;
-	pid_t pid;
-
-	if (pipe2(sync, O_CLOEXEC))
-		return -1;
-	if ((pid = fork()) < 0) {
-		saved = errno;
-		close(sync[0]);
-		close(sync[1]);
-		errno = saved;
-		return -1;
-	}
-	if (pid == 0) {
-		close(sync[0]);
-		c = unshare(CLONE_NEWUSER) ? 'e' : 'k';
-		(void)!write(sync[1], &c, 1);
-		pause();        /* killed below, once the parent holds the namespace */
-		_exit(0);
-	}
-	close(sync[1]);
-	if (read(sync[0], &c, 1) == 1 && c == 'k') {
-		char map[64];
-		const char *file[3] = { "setgroups", "uid_map", "gid_map" };
-		int ok = 1;
-
-		for (int i = 0; i < 3 && ok; i++) {
-			int mfd;
-
-			snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file[i]);
-			if (i == 0)
-				snprintf(map, sizeof(map), "deny");
-			else
-				snprintf(map, sizeof(map), "0 %u 1\n", i == 1 ? (unsigned)uid : (unsigned)gid);
-			mfd = open(path, O_WRONLY | O_CLOEXEC);
-			ok = mfd >= 0 && write(mfd, map, strlen(map)) == (ssize_t)strlen(map);
-			if (mfd >= 0)
-				close(mfd);
-		}
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-		if (ok)
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-	} else {
-		errno = EPERM;
-	}
-	saved = errno;
-	close(sync[0]);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	errno = saved;
-	return fd;
-}
-
 #ifndef MOUNT_ATTR_IDMAP
 #define MOUNT_ATTR_IDMAP 0x00100000
 #endif
@@ -404,7 +344,7 @@ static int overlay(const rootfs_spec_t *s, int ctl)
 		return -1;
 	}
 	/* the root of the overlay is the upper dir's: the user's, so they may write / */
-	if (s->idmap && (chown(upper, s->uid, s->gid) || (userns = idmap_userns(s->uid, s->gid)) < 0)) {
+	if (s->idmap && (chown(upper, s->uid, s->gid) || (userns = userns_idmap(s->uid, s->gid)) < 0)) {
 		report(ctl, "mapping the image's owners to you: %s", strerror(errno));
 		return -1;
 	}
@@ -623,7 +563,7 @@ static int join_others(const rootfs_holder_t *h, char *err, size_t errlen)
 static pid_t remap_child(const rootfs_spec_t *s, int hold, int ctl)
 {
 	int sync[2];
-	char c = 0, path[64], map[64];
+	char c = 0;
 	pid_t pid;
 
 	if (pipe2(sync, O_CLOEXEC) || (pid = fork()) < 0) {
@@ -655,23 +595,10 @@ static pid_t remap_child(const rootfs_spec_t *s, int hold, int ctl)
 		return -1;
 	}
 	close(sync[0]);
-	for (int i = 0; i < 3; i++) {
-		static const char *const file[3] = { "setgroups", "uid_map", "gid_map" };
-		int fd;
-
-		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file[i]);
-		/* setgroups stays denied: dropping a group must not get past a deny-by-group ACL */
-		if (i == 0)
-			snprintf(map, sizeof(map), "deny");
-		else
-			snprintf(map, sizeof(map), "0 %u 1\n", i == 1 ? (unsigned)s->uid : (unsigned)s->gid);
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, map, strlen(map)) != (ssize_t)strlen(map)) {
-			report(ctl, "--container-remap-root: %s: %s", path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
-		close(fd);
+	/* setgroups stays denied: dropping a group must not get past a deny-by-group ACL */
+	if (userns_map_one(pid, s->uid, s->gid)) {
+		report(ctl, "--container-remap-root: mapping the user namespace: %s", strerror(errno));
+		return -1;
 	}
 	return pid;
 }

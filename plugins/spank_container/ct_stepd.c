@@ -278,7 +278,11 @@ static int use_named(const ct_options_t *opts, ct_step_t *step, rootfs_spec_t *s
 	char err[CT_ERR_MAX];
 
 	if (step->named.lock_fd < 0) {
-		snprintf(upper_ro, len, "%s/upper", step->named.dir);
+		if (snprintf(upper_ro, len, "%s/upper", step->named.dir) >= (int)len) {
+			snprintf(step->error, sizeof(step->error), "--container-name %s: the path of its kept files is too long",
+				 opts->name);
+			return -1;
+		}
 		if (!access(upper_ro, F_OK))
 			spec->extra_lower = upper_ro;
 		snprintf(step->warning, sizeof(step->warning),

@@ -410,10 +410,11 @@ static int named_same_image(const ct_options_t *opts, ct_step_t *step, layer_cac
 
 /*
  * Hooks run as root: they get the job's SLURM_* and *_VISIBLE_DEVICES
- * variables and a fixed PATH, nothing else of what the user set (no
- * LD_PRELOAD into a root process). Pointers into job_env; free the array only.
+ * variables, a fixed PATH and OCTOPUS_ENVIRON (environ_kv), nothing else
+ * of what the user set (no LD_PRELOAD into a root process). Pointers into
+ * job_env; free the array only.
  */
-static char **hook_environment(char **job_env)
+static char **hook_environment(char **job_env, char *environ_kv)
 {
 	static char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	size_t n = 0, k = 0;
@@ -421,9 +422,10 @@ static char **hook_environment(char **job_env)
 
 	while (job_env && job_env[n])
 		n++;
-	if (!(e = calloc(n + 2, sizeof(*e))))
+	if (!(e = calloc(n + 3, sizeof(*e))))
 		return NULL;
 	e[k++] = path;
+	e[k++] = environ_kv;
 	for (size_t i = 0; i < n; i++) {
 		const char *eq = strchr(job_env[i], '=');
 		size_t len = eq ? (size_t)(eq - job_env[i]) : 0;
@@ -442,7 +444,7 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	gid_t gid, *gids = NULL;
 	int ngids = 0, argc = 0;
 	char **argv = NULL, **job_env = NULL, **hook_env = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096], grbuf[4096];
-	char passwd_line[1024], group_line[512], upper_ro[PATH_MAX / 2];
+	char passwd_line[1024], group_line[512], upper_ro[PATH_MAX / 2], environ_kv[PATH_MAX / 2 + 32];
 	int named = 0, from_plan = 0;
 	struct group grp, *gr = NULL;
 	struct passwd pwd, *pw = NULL;
@@ -531,11 +533,15 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	spec->gid = gid;
 	spec->hooks_dir = cfg->hooks_dir;
 	spec->hook_timeout_s = cfg->hook_timeout_s;
-	if (cfg->hooks_dir[0] && !spank_get_item(sp, S_JOB_ENV, &job_env) && !(hook_env = hook_environment(job_env))) {
+	snprintf(environ_kv, sizeof(environ_kv), "OCTOPUS_ENVIRON=%s/%s", step->runtime, HOOK_ENV_FILE);
+	if (cfg->hooks_dir[0] && !spank_get_item(sp, S_JOB_ENV, &job_env) &&
+	    !(hook_env = hook_environment(job_env, environ_kv))) {
 		snprintf(step->error, sizeof(step->error), "out of memory");
 		goto out;
 	}
 	spec->hook_env = hook_env;
+	spec->hook_prefill = step->image.config.env;
+	spec->nhook_prefill = step->image.config.nenv;
 	if (opts->name[0] && use_named(opts, step, spec, upper_ro, sizeof(upper_ro)))
 		goto out;
 	/* the image's root-owned files as the user's, where the user writes them or is root */
@@ -591,6 +597,10 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	if (rootfs_start(spec, &step->holder, step->error, sizeof(step->error)))
 		goto out;
 	mount_ms = ms_since(&t_mount);
+	if (cfg->hooks_dir[0] &&
+	    hook_env_read(environ_kv + strlen("OCTOPUS_ENVIRON="), step->image.config.env, step->image.config.nenv,
+			  &step->hook_env, step->error, sizeof(step->error)))
+		goto out;
 	if (step->named.lock_fd >= 0 && ct_named_mark_running(&step->named, step->holder.ns_pid, spec->remap_root,
 								       spec->unshare))
 		slurm_error("octopus container: --container-name %s: cannot record it as running (later steps will "
@@ -629,5 +639,6 @@ void ct_step_end(ct_step_t *step)
 		close(step->entry_fd);
 	step->entry_fd = -1;
 	ct_image_release(&step->image);
+	hook_env_free(&step->hook_env);
 	step->active = step->attached = 0;
 }

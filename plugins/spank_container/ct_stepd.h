@@ -13,6 +13,7 @@
 #include "ct_image.h"
 #include "ct_named.h"
 #include "ct_options.h"
+#include "ns/hook_env.h"
 #include "ns/rootfs.h"
 #include "spank_shim.h"
 
@@ -29,6 +30,7 @@ typedef struct {
 	char warning[CT_ERR_MAX];       /* said once by the node's first task, the step goes on */
 	int entry_fd;                   /* --container-entrypoint: octopus-entrypoint (O_PATH), or -1 */
 	int cwd_mounted;                /* the job's working directory is bound in */
+	hook_env_t hook_env;            /* what the site hooks set for the tasks ($OCTOPUS_ENVIRON) */
 } ct_step_t;
 
 #define CT_STEP_INIT { .holder = ROOTFS_HOLDER_INIT, .named = CT_NAMED_INIT, .entry_fd = -1 }

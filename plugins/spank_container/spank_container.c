@@ -451,10 +451,41 @@ static void drop_locale(spank_t sp)
 			spank_unsetenv(sp, names[i]);
 }
 
+/*
+ * The image's Env, then what site hooks set ("${SLURM_...}" the task's
+ * own), win over the job's, except what --container-env names and the job
+ * has (Pyxis' rule). -1 when an expanded value does not fit.
+ */
+static int set_container_env(spank_t sp, char *const *env, size_t n, int expand)
+{
+	char have[8], value[HOOK_ENV_VALUE_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		char *kv = env[i], *eq = strchr(kv, '=');
+		const char *v;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		v = eq + 1;
+		if (ct_env_listed(&opts, kv, (size_t)(eq - kv)) &&
+		    spank_getenv(sp, kv, have, sizeof(have)) != ESPANK_ENV_NOEXIST) {
+			*eq = '=';
+			continue;
+		}
+		if (expand && hook_env_expand(v, job_env, sp, value, sizeof(value))) {
+			*eq = '=';
+			return -1;
+		}
+		spank_setenv(sp, kv, expand ? value : v, 1);
+		*eq = '=';
+	}
+	return 0;
+}
+
 int slurm_spank_task_init(spank_t sp, int ac, char **av)
 {
 	uint32_t local_task = 0;
-	char have[8];
 
 	(void)ac;
 	(void)av;
@@ -476,17 +507,11 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 		return -1;
 	}
 	drop_locale(sp);
-	/* image Env wins, except what --container-env names and the job has (Pyxis' rule) */
-	for (size_t i = 0; i < step.image.config.nenv; i++) {
-		char *kv = step.image.config.env[i], *eq = strchr(kv, '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		if (!ct_env_listed(&opts, kv, (size_t)(eq - kv)) ||
-		    spank_getenv(sp, kv, have, sizeof(have)) == ESPANK_ENV_NOEXIST)
-			spank_setenv(sp, kv, eq + 1, 1);
-		*eq = '=';
+	set_container_env(sp, step.image.config.env, step.image.config.nenv, 0);
+	if (set_container_env(sp, step.hook_env.kv, step.hook_env.n, 1)) {
+		fprintf(stderr, "octopus: container %s: a value a site hook set in $OCTOPUS_ENVIRON is longer than %d "
+			"bytes once ${SLURM_...} is expanded\n", label(), HOOK_ENV_VALUE_MAX);
+		return -1;
 	}
 	if (step.attached) {
 		/* a joined container starts at its root, as Pyxis' exec does */

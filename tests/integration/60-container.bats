@@ -56,12 +56,27 @@ HOOK
 (sleep 602 &)
 echo "started the helper daemon"
 HOOK
+    # what a hook hands the tasks: NAME=VALUE lines in $OCTOPUS_ENVIRON
+    cat > "$CTDIR/hooks/30-environ" <<'HOOK'
+#!/bin/sh
+case $SLURM_JOB_NAME in
+    hookenv) grep -c ^OCTO_IMAGE=busybox "$OCTOPUS_ENVIRON" > /dev/null || exit 4
+             printf '%s\n' 'FROM_HOOK=task ${SLURM_PROCID} of ${SLURM_NTASKS} $HOME ${HOME}' 'OCTO_IMAGE=changed' >> "$OCTOPUS_ENVIRON" ;;
+    hookenvbad) printf 'GOOD=1\nno equals sign here\n' >> "$OCTOPUS_ENVIRON" ;;
+esac
+exit 0
+HOOK
+    # the shipped PyTorch hook, installed as a site would
+    install -m 0755 "$BATS_TEST_DIRNAME/../../contrib/container-hooks/50-slurm-pytorch" "$CTDIR/hooks/"
     echo "not a hook" > "$CTDIR/hooks/README"
     chmod 755 "$CTDIR/hooks" "$CTDIR/hooks"/[0-9]*
     mkdir -p "$CTDIR/images" "$CTDIR/volumes"
     chmod 755 "$CTDIR/images"
     export IMG=$CTDIR/images/busybox
     "$BATS_TEST_DIRNAME/../images/make-oci-layout" "$IMG" >&3
+    # the same layers, with an Env that says PyTorch is inside
+    export PTIMG=$CTDIR/images/pytorch
+    IMAGE_ENV=PYTORCH_VERSION=2.5.1 "$BATS_TEST_DIRNAME/../images/make-oci-layout" "$PTIMG" >&3
     # Debian's docker-registry (distribution v2), plain HTTP on the bridge only
     mkdir -p "$CTDIR/registry"
     printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
@@ -615,6 +630,50 @@ EOF
     run crun -J hookfail --container-image=oci:$IMG true
     [ "$status" -ne 0 ]
     [[ "$output" == *"octopus: container oci:$IMG: site hook 20-fail failed (exit 3): driver library missing on this node"* ]]
+}
+
+@test "a site hook's \$OCTOPUS_ENVIRON lines reach every task, \${SLURM_*} as the task's own; a bad line stops the step" {
+    run csnip '-J hookenv -N2 -n3 --container-image=oci:'"$IMG" 'echo "$SLURM_PROCID: $FROM_HOOK / $OCTO_IMAGE"'
+    printf '%s\n' "$output" | sort > "$BATS_TEST_TMPDIR/out"
+    [ "$status" -eq 0 ]
+    # ${HOME} is not a SLURM_ variable: it stays as the hook wrote it
+    diff -u - "$BATS_TEST_TMPDIR/out" <<'EOF'
+0: task 0 of 3 $HOME ${HOME} / changed
+1: task 1 of 3 $HOME ${HOME} / changed
+2: task 2 of 3 $HOME ${HOME} / changed
+EOF
+    # what --container-env names and the job has wins over a hook, as over the image
+    run csnip '-J hookenv --container-env=OCTO_IMAGE --container-image=oci:'"$IMG" 'echo "$OCTO_IMAGE"' OCTO_IMAGE=mine
+    [ "$status" -eq 0 ]
+    [ "$output" = mine ]
+    run crun -J hookenvbad --container-image=oci:$IMG echo never
+    [ "$status" -ne 0 ]
+    [[ "$output" == *'octopus: container oci:'"$IMG"': $OCTOPUS_ENVIRON line 4: "no equals sign here" is not NAME=VALUE'* ]]
+    [[ "$output" != *never* ]]
+}
+
+@test "the shipped PyTorch hook: torch.distributed's variables per task where the image has PyTorch, none where not" {
+    run csnip '-N2 -n4 --ntasks-per-node=2 --container-image=oci:'"$PTIMG" \
+        'echo "$SLURM_PROCID $(hostname) r=$RANK l=$LOCAL_RANK/$SLURM_LOCALID w=$WORLD_SIZE a=$MASTER_ADDR p=$MASTER_PORT o=$OMP_NUM_THREADS j=$SLURM_JOB_ID"'
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 4 ]
+    first=$(printf '%s\n' "${lines[@]}" | awk '$1 == 0 {print $2}')
+    [ -n "$first" ]
+    for l in "${lines[@]}"; do
+        read -r rank host r lr w a p o j <<< "$l"
+        [ "$r" = "r=$rank" ] || { echo "RANK: $l"; false; }
+        [ "${lr%%/*}" = "l=${lr#*/}" ] && [ "$lr" != "l=/" ] || { echo "LOCAL_RANK: $l"; false; }
+        [ "$w" = w=4 ] && [ "$o" = o=1 ] || { echo "WORLD_SIZE/OMP_NUM_THREADS: $l"; false; }
+        [ "$a" = "a=$first" ] || { echo "MASTER_ADDR is not task 0's node $first: $l"; false; }
+        [ "$p" = "p=$(( ${j#j=} % 16384 + 49152 ))" ] || { echo "MASTER_PORT: $l"; false; }
+    done
+    # one task: no OMP_NUM_THREADS; the image's own values stay
+    run csnip '-n1 --container-image=oci:'"$PTIMG" 'echo "${OMP_NUM_THREADS-unset} $RANK $WORLD_SIZE $PYTORCH_VERSION"'
+    [ "$status" -eq 0 ]
+    [ "$output" = "unset 0 1 2.5.1" ]
+    run csnip '-N2 -n2 --container-image=oci:'"$IMG" 'echo "${RANK-unset} ${MASTER_ADDR-unset} ${MASTER_PORT-unset} ${WORLD_SIZE-unset}"'
+    [ "$status" -eq 0 ]
+    [ "$output" = "unset unset unset unset"$'\n'"unset unset unset unset" ]
 }
 
 @test "a site hook that never ends, or leaves a child holding its output, ends the step at hook_timeout" {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "image/fsutil.h"
+#include "hook_env.h"
 #include "site_hook.h"
 #include "userns.h"
 
@@ -423,11 +424,25 @@ static int add_id_line(int rootfd, const char *path, const char *line, const cha
 	return bind_in(rootfd, -1, out, path, 0, 1, ctl, 0, 0);
 }
 
-/* The site's hooks see the image at runtime/rootfs, before pivot_root. */
+/*
+ * The site's hooks see the image at runtime/rootfs, before pivot_root, and
+ * $OCTOPUS_ENVIRON (runtime/environ, cwd here) starting with the image's Env.
+ */
 static int run_hooks(const rootfs_spec_t *s, int ctl)
 {
 	char rootfs[PATH_MAX], err[512];
+	int fd;
 
+	if (!s->hooks_dir || !s->hooks_dir[0])
+		return 0;
+	if ((fd = open(HOOK_ENV_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+	    hook_env_write_prefill(fd, s->hook_prefill, s->nhook_prefill)) {
+		report(ctl, "%s/%s for the site hooks: %s", s->runtime, HOOK_ENV_FILE, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", s->runtime);
 	if (!site_hooks_run(s->hooks_dir, s->hook_env, rootfs,
 			    s->hook_timeout_s ? s->hook_timeout_s : SITE_HOOK_TIMEOUT_DEFAULT, err, sizeof(err)))

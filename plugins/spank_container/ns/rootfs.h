@@ -55,6 +55,8 @@ typedef struct {
 	const char *keep_dir;           /* --container-name: upper and work dirs live here, across steps */
 	const char *hooks_dir;          /* site hooks, run in the namespace before pivot_root */
 	char *const *hook_env;          /* their environment (the job's), OCTOPUS_ROOTFS added */
+	char *const *hook_prefill;      /* the image's Env: $OCTOPUS_ENVIRON's first lines (hook_env.h) */
+	size_t nhook_prefill;
 	unsigned hook_timeout_s;        /* each hook's bound; 0: SITE_HOOK_TIMEOUT_DEFAULT */
 	const char *passwd_line;        /* added to the image's /etc/passwd unless its name is there */
 	const char *group_line;         /* likewise for /etc/group */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ct_config.h"
 
+#include "cdi/cdi_select.h"
 #include "ct_options.h"
 #include "errf.h"
 #include "ns/site_hook.h"
@@ -126,6 +127,25 @@ static int parse_seconds(const char *v, unsigned max, unsigned *out, char *why, 
 	return 0;
 }
 
+/* "/a:/b": absolute directories, ':'-separated; 1 if so */
+static int abs_dir_list(const char *v, char *why, size_t whylen)
+{
+	for (const char *p = v; *p;) {
+		size_t n = strcspn(p, ":");
+
+		if (p[0] != '/' || n == 0) {
+			snprintf(why, whylen, "cdi_spec_dirs= takes absolute directories separated by ':'");
+			return 0;
+		}
+		p += n;
+		if (*p == ':' && *++p == '\0') {
+			snprintf(why, whylen, "cdi_spec_dirs= ends with ':'");
+			return 0;
+		}
+	}
+	return v[0] != '\0';
+}
+
 int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -135,6 +155,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 	cfg->writable = 1;
 	cfg->max_layer_bytes = 64ull << 30;
 	cfg->hook_timeout_s = SITE_HOOK_TIMEOUT_DEFAULT;
+	snprintf(cfg->cdi_spec_dirs, sizeof(cfg->cdi_spec_dirs), "%s", "/etc/cdi:/var/run/cdi");
 #ifdef OCTOPUS_ENTRYPOINT_HELPER
 	snprintf(cfg->entrypoint_helper, sizeof(cfg->entrypoint_helper), "%s", OCTOPUS_ENTRYPOINT_HELPER);
 #endif
@@ -186,6 +207,13 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			cfg->workdir_submit = !strcmp(v, "submit");
 		else if (KEY("max_layer_size"))
 			bad = ct_parse_size(v, &cfg->max_layer_bytes);
+		else if (KEY("cdi_devices"))
+			bad = cdi_map_check(v, why, sizeof(why)) ||
+			      snprintf(cfg->cdi_devices, sizeof(cfg->cdi_devices), "%s", v) >= (int)sizeof(cfg->cdi_devices);
+		else if (KEY("cdi_spec_dirs"))
+			bad = !abs_dir_list(v, why, sizeof(why)) ||
+			      snprintf(cfg->cdi_spec_dirs, sizeof(cfg->cdi_spec_dirs), "%s", v) >=
+				      (int)sizeof(cfg->cdi_spec_dirs);
 		else if (KEY("hook_timeout"))
 			bad = parse_seconds(v, SITE_HOOK_TIMEOUT_MAX, &cfg->hook_timeout_s, why, sizeof(why));
 		else
@@ -199,7 +227,8 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 				    "allow_registries=H1,H2 plain_http_registries=H1,H2 registry_mirrors=REG=MIRROR,... "
 				    "site_mounts=SRC:DST[:ro|rw],... mount_home=yes|no writable=yes|no remap_root=yes|no "
 				    "workdir=image|submit entrypoint=yes|no "
-				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS)",
+				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS "
+				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs)",
 				    av[i]);
 	}
 	return 0;

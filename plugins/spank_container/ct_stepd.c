@@ -408,6 +408,13 @@ static int named_same_image(const ct_options_t *opts, ct_step_t *step, layer_cac
 	return rc;
 }
 
+const char *ct_step_getenv(const char *name, void *arg)
+{
+	static char buf[PATH_MAX * 2];
+
+	return spank_getenv((spank_t)arg, name, buf, sizeof(buf)) == ESPANK_SUCCESS ? buf : NULL;
+}
+
 /*
  * Hooks run as root: they get the job's SLURM_* and *_VISIBLE_DEVICES
  * variables, a fixed PATH and OCTOPUS_ENVIRON (environ_kv), nothing else
@@ -445,6 +452,7 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	int ngids = 0, argc = 0;
 	char **argv = NULL, **job_env = NULL, **hook_env = NULL, cwd[PATH_MAX] = "", node[128] = "node", pwbuf[4096], grbuf[4096];
 	char passwd_line[1024], group_line[512], upper_ro[PATH_MAX / 2], environ_kv[PATH_MAX / 2 + 32];
+	char container_id[48];
 	int named = 0, from_plan = 0;
 	struct group grp, *gr = NULL;
 	struct passwd pwd, *pw = NULL;
@@ -586,6 +594,11 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	}
 	if (add_site_binds(cfg, step, spec))
 		goto out;
+	if (ct_cdi_apply(cfg, stepid == BATCH_STEP, ct_step_getenv, sp, &step->cdi, spec, step->error,
+			 sizeof(step->error)))
+		goto out;
+	snprintf(container_id, sizeof(container_id), "%u.%u.%u", jobid, stepid, nodeid);
+	spec->container_id = container_id;
 	for (size_t i = 0; i < opts->nmounts; i++)
 		if (add_mount(cfg, step, spec, &uo, pw, &opts->mounts[i], cwd))
 			goto out;
@@ -608,9 +621,12 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	if (step->image.mirror_error[0])
 		slurm_info("octopus container: %u.%u %s: the mirror failed, the registry served it: %s", jobid, stepid,
 			   opts->image, step->image.mirror_error);
-	slurm_info("octopus container: %u.%u %s%s%s on %s (node %u of the step): %zu layer(s), %u unpacked%s; resolve %.1f ms, fetch+unpack %.1f ms, mount %.1f ms, total %.1f ms",
+	if (step->cdi.edits && step->cdi.edits->notes[0])
+		slurm_info("octopus container: %u.%u CDI specs not used: %s", jobid, stepid, step->cdi.edits->notes);
+	slurm_info("octopus container: %u.%u %s%s%s on %s (node %u of the step): %zu layer(s), %u unpacked%s%s%s; resolve %.1f ms, fetch+unpack %.1f ms, mount %.1f ms, total %.1f ms",
 		   jobid, stepid, opts->image, opts->ref.digest[0] ? " pinned to " : "", opts->ref.digest, node, nodeid,
 		   step->image.nlayers, step->image.unpacked, step->image.from_mirror ? " (from the mirror)" : "",
+		   step->cdi.ndevices ? ", CDI devices " : "", step->cdi.names,
 		   step->image.resolve_ms,
 		   step->image.fetch_ms, mount_ms, ms_since(&t0));
 	step->active = 1;
@@ -640,5 +656,6 @@ void ct_step_end(ct_step_t *step)
 	step->entry_fd = -1;
 	ct_image_release(&step->image);
 	hook_env_free(&step->hook_env);
+	ct_cdi_free(&step->cdi);
 	step->active = step->attached = 0;
 }

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 
+#include "ct_cdi.h"
 #include "ct_config.h"
 #include "ct_image.h"
 #include "ct_named.h"
@@ -31,9 +32,14 @@ typedef struct {
 	int entry_fd;                   /* --container-entrypoint: octopus-entrypoint (O_PATH), or -1 */
 	int cwd_mounted;                /* the job's working directory is bound in */
 	hook_env_t hook_env;            /* what the site hooks set for the tasks ($OCTOPUS_ENVIRON) */
+	ct_cdi_t cdi;                   /* the CDI devices of the step's GRES */
 } ct_step_t;
 
 #define CT_STEP_INIT { .holder = ROOTFS_HOLDER_INIT, .named = CT_NAMED_INIT, .entry_fd = -1 }
+
+/* A variable of the step's environment (arg: the spank_t), NULL if unset;
+ * the value lasts until the next call. */
+const char *ct_step_getenv(const char *name, void *arg);
 
 /* At the end of the step: the holder, the named container's records, the layer locks. */
 void ct_step_end(ct_step_t *step);

@@ -184,13 +184,6 @@ static const char *client_env(const char *name, void *arg)
 	return getenv(name);
 }
 
-static const char *job_env(const char *name, void *arg)
-{
-	static char buf[PATH_MAX * 2];
-
-	return spank_getenv((spank_t)arg, name, buf, sizeof(buf)) == ESPANK_SUCCESS ? buf : NULL;
-}
-
 #define PIN_IMAGE_ENV "OCTOPUS_CONTAINER_PINNED"
 #define PIN_DIGEST_ENV "OCTOPUS_CONTAINER_DIGEST"
 
@@ -279,7 +272,7 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 
 	(void)ac;
 	(void)av;
-	if (ct_opt_from_env(&opts, remote() ? job_env : client_env, sp, cfg.default_registry, err, sizeof(err))) {
+	if (ct_opt_from_env(&opts, remote() ? ct_step_getenv : client_env, sp, cfg.default_registry, err, sizeof(err))) {
 		if (!remote()) {
 			fprintf(stderr, "octopus: %s\n", err);
 			return -1;
@@ -473,7 +466,7 @@ static int set_container_env(spank_t sp, char *const *env, size_t n, int expand)
 			*eq = '=';
 			continue;
 		}
-		if (expand && hook_env_expand(v, job_env, sp, value, sizeof(value))) {
+		if (expand && hook_env_expand(v, ct_step_getenv, sp, value, sizeof(value))) {
 			*eq = '=';
 			return -1;
 		}
@@ -486,6 +479,8 @@ static int set_container_env(spank_t sp, char *const *env, size_t n, int expand)
 int slurm_spank_task_init(spank_t sp, int ac, char **av)
 {
 	uint32_t local_task = 0;
+	char *const *device_env;
+	size_t ndevice_env;
 
 	(void)ac;
 	(void)av;
@@ -508,6 +503,8 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	}
 	drop_locale(sp);
 	set_container_env(sp, step.image.config.env, step.image.config.nenv, 0);
+	device_env = ct_cdi_env(&step.cdi, &ndevice_env);
+	set_container_env(sp, device_env, ndevice_env, 0);
 	if (set_container_env(sp, step.hook_env.kv, step.hook_env.n, 1)) {
 		fprintf(stderr, "octopus: container %s: a value a site hook set in $OCTOPUS_ENVIRON is longer than %d "
 			"bytes once ${SLURM_...} is expanded\n", label(), HOOK_ENV_VALUE_MAX);

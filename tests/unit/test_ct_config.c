@@ -95,6 +95,20 @@ static void test_other_keys(void **state)
 	refused("no_such_key=1", "no_such_key");
 }
 
+static void test_cdi_keys(void **state)
+{
+	(void)state;
+	ok("cdi_devices=gpu=nvidia.com/gpu");
+	assert_string_equal(cfg.cdi_devices, "gpu=nvidia.com/gpu");
+	assert_string_equal(cfg.cdi_spec_dirs, "/etc/cdi:/var/run/cdi");   /* the CDI spec's default */
+	ok("cdi_spec_dirs=/opt/cdi:/run/cdi");
+	assert_string_equal(cfg.cdi_spec_dirs, "/opt/cdi:/run/cdi");
+	refused("cdi_devices=gpu:nvidia.com/gpu", "'gpu:nvidia.com/gpu' is not GRES=vendor.com/class");
+	refused("cdi_devices=gpu=nvidia", "is not GRES=vendor.com/class");
+	refused("cdi_spec_dirs=/etc/cdi:relative", "absolute directories");
+	refused("cdi_spec_dirs=/etc/cdi:", "ends with ':'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_mirrors),
 		cmocka_unit_test(test_site_mounts),
 		cmocka_unit_test(test_other_keys),
+		cmocka_unit_test(test_cdi_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

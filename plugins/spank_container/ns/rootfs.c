@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "image/fsutil.h"
 #include "hook_env.h"
 #include "site_hook.h"
@@ -451,6 +453,76 @@ static int run_hooks(const rootfs_spec_t *s, int ctl)
 	return -1;
 }
 
+/* The OCI runtime's view for createContainer hooks: bundle/config.json
+ * (root.path: the image's root) and the state they read on stdin. */
+static int write_bundle(const rootfs_spec_t *s, int ctl)
+{
+	json_object *config = json_object_new_object(), *root = json_object_new_object();
+	json_object *state = json_object_new_object();
+	char path[PATH_MAX];
+	int rc = -1;
+
+	if (!config || !root || !state)
+		goto out;
+	snprintf(path, sizeof(path), "%s/rootfs", s->runtime);
+	json_object_object_add(root, "path", json_object_new_string(path));
+	json_object_object_add(config, "ociVersion", json_object_new_string("1.0.2"));
+	json_object_object_add(config, "root", root);
+	root = NULL;
+	snprintf(path, sizeof(path), "%s/bundle", s->runtime);
+	json_object_object_add(state, "ociVersion", json_object_new_string("1.0.2"));
+	json_object_object_add(state, "id", json_object_new_string(s->container_id ? s->container_id : "octopus"));
+	json_object_object_add(state, "status", json_object_new_string("creating"));
+	json_object_object_add(state, "pid", json_object_new_int((int)getpid()));
+	json_object_object_add(state, "bundle", json_object_new_string(path));
+	if (mkdir("bundle", 0700) || json_object_to_file_ext("bundle/config.json", config, JSON_C_TO_STRING_PLAIN) ||
+	    json_object_to_file_ext("bundle/state.json", state, JSON_C_TO_STRING_PLAIN))
+		goto out;
+	rc = 0;
+out:
+	if (rc)
+		report(ctl, "%s/bundle for the CDI hooks: %s", s->runtime, strerror(errno ? errno : ENOMEM));
+	json_object_put(config);
+	json_object_put(root);
+	json_object_put(state);
+	return rc;
+}
+
+/* CDI's createContainer hooks, after the site's: what the device vendor needs done (ldconfig, links) */
+static int run_oci_hooks(const rootfs_spec_t *s, int ctl)
+{
+	char err[512], what[PATH_MAX + 16];
+	struct stat sb;
+
+	if (!s->noci_hooks)
+		return 0;
+	if (write_bundle(s, ctl))
+		return -1;
+	for (size_t i = 0; i < s->noci_hooks; i++) {
+		const rootfs_hook_t *h = &s->oci_hooks[i];
+		int fd = open(h->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), in = -1, rc;
+
+		snprintf(what, sizeof(what), "CDI hook %s", h->path);
+		if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode) || !site_hook_trusted(&sb) ||
+		    (in = open("bundle/state.json", O_RDONLY | O_CLOEXEC)) < 0) {
+			report(ctl, "%s: %s", what, fd < 0 ? strerror(errno) : "must be a file of root's, not group/world-writable");
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		rc = site_hook_exec(fd, what, h->argv, h->env, in,
+				    h->timeout_s ? h->timeout_s : s->hook_timeout_s ? s->hook_timeout_s : SITE_HOOK_TIMEOUT_DEFAULT,
+				    err, sizeof(err));
+		close(in);
+		close(fd);
+		if (rc) {
+			report(ctl, "%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int build(const rootfs_spec_t *s, int ctl)
 {
 	static const struct {
@@ -503,7 +575,7 @@ static int build(const rootfs_spec_t *s, int ctl)
 		if (user_mount(rootfd, &s->binds[i], ctl))
 			return -1;
 	close(rootfd);
-	if (run_hooks(s, ctl))
+	if (run_hooks(s, ctl) || run_oci_hooks(s, ctl))
 		return -1;
 	/* read-only from here on: the mount points above were made in the upper dir */
 	if (!s->writable && mount(NULL, "rootfs", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)) {

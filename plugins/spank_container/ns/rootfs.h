@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define ROOTFS_MAX_BINDS 64
+#define ROOTFS_MAX_BINDS 256
 
 /* --container-unshare: namespaces a step gets of its own (one for all its tasks) */
 #define ROOTFS_NET 1
@@ -41,6 +41,15 @@ typedef struct {
 	unsigned long propagation;      /* MS_PRIVATE/SLAVE/SHARED/UNBINDABLE [| MS_REC], or 0 */
 } rootfs_bind_t;
 
+/* An OCI createContainer hook (from a CDI spec): run as root with the OCI
+ * state on stdin, in the container's namespace before pivot_root. */
+typedef struct {
+	const char *path;
+	char *const *argv;
+	char *const *env;
+	unsigned timeout_s;     /* 0: the site's hook_timeout */
+} rootfs_hook_t;
+
 typedef struct {
 	char runtime[PATH_MAX / 2];     /* per-step directory on local disk (upper, work, links) */
 	const char *const *lower;       /* layer directories, base first */
@@ -58,6 +67,9 @@ typedef struct {
 	char *const *hook_prefill;      /* the image's Env: $OCTOPUS_ENVIRON's first lines (hook_env.h) */
 	size_t nhook_prefill;
 	unsigned hook_timeout_s;        /* each hook's bound; 0: SITE_HOOK_TIMEOUT_DEFAULT */
+	const rootfs_hook_t *oci_hooks; /* after the site hooks; runtime/bundle/config.json names the root */
+	size_t noci_hooks;
+	const char *container_id;       /* the OCI state's id */
 	const char *passwd_line;        /* added to the image's /etc/passwd unless its name is there */
 	const char *group_line;         /* likewise for /etc/group */
 	size_t nbinds;

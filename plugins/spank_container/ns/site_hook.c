@@ -20,7 +20,7 @@
 #define OUT_KEEP 256            /* the first bytes of output, for the user */
 #define POLL_SLICE_MS 100
 
-static int trusted(const struct stat *sb)
+int site_hook_trusted(const struct stat *sb)
 {
 	return sb->st_uid == 0 && !(sb->st_mode & (S_IWGRP | S_IWOTH));
 }
@@ -43,7 +43,7 @@ static long long now_ms(void)
  * async-signal-safe calls from here to exec (no malloc, no stdio).
  */
 static void __attribute__((noreturn))
-exec_hook(int fd, int out, int devnull, char *const *argv, char *const *envp)
+exec_hook(int fd, int out, int in, char *const *argv, char *const *envp)
 {
 	struct sigaction dfl;
 	sigset_t none;
@@ -55,7 +55,7 @@ exec_hook(int fd, int out, int devnull, char *const *argv, char *const *envp)
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)setpgid(0, 0);
-	if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(126);
 	/* slurmstepd is OOM-immune (-1000); a hook should not be */
 	int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -71,38 +71,36 @@ exec_hook(int fd, int out, int devnull, char *const *argv, char *const *envp)
 	_exit(127);
 }
 
-/* One hook from its checked fd; bounded by timeout_s from here. */
-static int run_one(int fd, const char *name, char *const *envp, const char *rootfs, unsigned timeout_s,
+int site_hook_exec(int fd, const char *name, char *const *argv, char *const *envp, int stdin_fd, unsigned timeout_s,
 		   char *err, size_t errlen)
 {
-	char *argv[] = { (char *)name, (char *)rootfs, NULL };
 	char out[OUT_KEEP] = "", sink[4096];
 	size_t n = 0;
-	int pipefd[2], devnull, status = 0, exited = 0, eof = 0;
+	int pipefd[2], in, status = 0, exited = 0, eof = 0;
 	long long deadline = now_ms() + (long long)timeout_s * 1000;
 	pid_t pid;
 
-	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "site hook %s: /dev/null: %s", name, strerror(errno));
+	if ((in = stdin_fd >= 0 ? fcntl(stdin_fd, F_DUPFD_CLOEXEC, 3) : open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: its input: %s", name, strerror(errno));
 		return -1;
 	}
 	if (pipe2(pipefd, O_CLOEXEC)) {
-		snprintf(err, errlen, "site hook %s: pipe: %s", name, strerror(errno));
-		close(devnull);
+		snprintf(err, errlen, "%s: pipe: %s", name, strerror(errno));
+		close(in);
 		return -1;
 	}
 	if ((pid = fork()) < 0) {
-		snprintf(err, errlen, "site hook %s: fork: %s", name, strerror(errno));
+		snprintf(err, errlen, "%s: fork: %s", name, strerror(errno));
 		close(pipefd[0]);
 		close(pipefd[1]);
-		close(devnull);
+		close(in);
 		return -1;
 	}
 	if (pid == 0)
-		exec_hook(fd, pipefd[1], devnull, argv, envp);
+		exec_hook(fd, pipefd[1], in, argv, envp);
 	(void)setpgid(pid, pid);        /* both sides: whichever runs first */
 	close(pipefd[1]);
-	close(devnull);
+	close(in);
 
 	while (!(exited && eof)) {
 		long long left = deadline - now_ms();
@@ -131,18 +129,18 @@ static int run_one(int fd, const char *name, char *const *envp, const char *root
 		(void)kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		snprintf(err, errlen, "site hook %s did not finish within %u s and was killed%s%s", name,
+		snprintf(err, errlen, "%s did not finish within %u s and was killed%s%s", name,
 			 timeout_s, out[0] ? "; its output: " : "", out);
 		return -1;
 	}
 	if (!eof) {
 		snprintf(err, errlen,
-			 "site hook %s exited but a process it started kept its output open for %u s; that process was killed%s%s",
+			 "%s exited but a process it started kept its output open for %u s; that process was killed%s%s",
 			 name, timeout_s, out[0] ? "; its output: " : "", out);
 		return -1;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		snprintf(err, errlen, "site hook %s failed (%s %d)%s%s", name, WIFEXITED(status) ? "exit" : "signal",
+		snprintf(err, errlen, "%s failed (%s %d)%s%s", name, WIFEXITED(status) ? "exit" : "signal",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), out[0] ? ": " : "", out);
 		return -1;
 	}
@@ -182,7 +180,7 @@ int site_hooks_run(const char *dir, char *const *env, const char *rootfs, unsign
 		snprintf(err, errlen, "hooks directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (fstat(dfd, &sb) || !trusted(&sb)) {
+	if (fstat(dfd, &sb) || !site_hook_trusted(&sb)) {
 		snprintf(err, errlen, "hooks directory %s must be root's and not group/world-writable", dir);
 		close(dfd);
 		return -1;
@@ -203,12 +201,15 @@ int site_hooks_run(const char *dir, char *const *env, const char *rootfs, unsign
 		    (fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)) >= 0) {
 			if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || !(sb.st_mode & S_IXUSR))
 				;       /* not a hook: README files and the like */
-			else if (!trusted(&sb)) {
+			else if (!site_hook_trusted(&sb)) {
 				snprintf(err, errlen, "site hook %s/%s must be root's and not group/world-writable",
 					 dir, name);
 				rc = -1;
 			} else {
-				rc = run_one(fd, name, envp, rootfs, timeout_s, err, errlen);
+				char *argv[] = { (char *)name, (char *)rootfs, NULL }, what[NAME_MAX + 16];
+
+				snprintf(what, sizeof(what), "site hook %s", name);
+				rc = site_hook_exec(fd, what, argv, envp, -1, timeout_s, err, errlen);
 			}
 			close(fd);
 		}

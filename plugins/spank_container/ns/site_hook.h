@@ -13,6 +13,7 @@
 #define OCTOPUS_SITE_HOOK_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #define SITE_HOOK_TIMEOUT_DEFAULT 60
 #define SITE_HOOK_TIMEOUT_MAX 3600
@@ -25,5 +26,16 @@
  */
 int site_hooks_run(const char *dir, char *const *env, const char *rootfs, unsigned timeout_s, char *err,
 		   size_t errlen);
+
+/*
+ * Run the program open on fd (checked by the caller: site_hook_trusted)
+ * as root with argv and envp, stdin from stdin_fd (-1: /dev/null), bounded
+ * by timeout_s; name ("site hook 10-x") starts each error. 0, or -1.
+ */
+int site_hook_exec(int fd, const char *name, char *const *argv, char *const *envp, int stdin_fd, unsigned timeout_s,
+		   char *err, size_t errlen);
+
+/* root's and not group/world-writable: 1 */
+int site_hook_trusted(const struct stat *sb);
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: --container-mounts, --container-env, --container-workdir
  * and --container-name values as a user may type them. Whatever is accepted
- * must be absolute (or, for a bind source, "./" or "../" first: the
- * working directory's), free of "..", and within the limits. */
+ * must be absolute (or, for a bind source, ".", "..", "./..." or "../...":
+ * the working directory's), free of "..", and within the limits. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				if (m->kind == CT_MOUNT_BIND && !m->relative)
 					check_path(m->src);
-				if (m->relative && strncmp(m->src, "./", 2) && strncmp(m->src, "../", 3))
+				if (m->relative && strcmp(m->src, ".") && strcmp(m->src, "..") && strncmp(m->src, "./", 2) &&
+				    strncmp(m->src, "../", 3))
 					abort();
 				check_path(o.mounts[i].dst);
 				if (!strcmp(o.mounts[i].dst, "/"))

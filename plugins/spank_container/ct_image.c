@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include "image/credentials.h"
 #include "image/digest.h"
 #include "image/fsutil.h"
+#include "ns/hook_env.h"
 
 #define ERR_LINE 512
 
@@ -490,6 +493,77 @@ static int prepare_archive(const img_ref_t *ref, layout_t *l, layer_cache_t *cac
 	return rc;
 }
 
+/* A squashfs file, opened as the user; the holder mounts it (a loop device, read-only). */
+static int prepare_squashfs(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, ct_image_t *img,
+			    char *err, size_t errlen)
+{
+	struct stat sb;
+	char magic[4];
+	int fd;
+
+	if (ref->path[0] != '/' && (!o->cwd || o->cwd[0] != '/'))
+		return errf(err, errlen, "--container-image=%s: a relative path needs the job's working directory", ref->path);
+	if ((fd = user_opener_open(uo, ref->path[0] == '/' ? NULL : o->cwd, ref->path,
+				   O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, err, errlen)) < 0)
+		return -1;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, "hsqs", 4)) {
+		close(fd);
+		return errf(err, errlen, "--container-image=%s is not a squashfs file (enroot import or mksquashfs make one; "
+					 "an OCI layout is oci:/path)", ref->path);
+	}
+	img->has_squashfs = 1;
+	img->squashfs_fd = fd;
+	return 0;
+}
+
+int ct_image_squashfs_env(ct_image_t *img, int root, char *err, size_t errlen)
+{
+	static const char *const fallback = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	hook_env_t e = { NULL, 0 };
+	struct stat sb;
+	char *text = NULL;
+	size_t len = 0;
+	int fd = (int)syscall(SYS_openat2, root, "etc/environment", &how, sizeof(how));
+
+	if (fd >= 0 && !fstat(fd, &sb) && S_ISREG(sb.st_mode) && !(text = slurp(fd, &len, "/etc/environment", err, errlen))) {
+		close(fd);
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (text && hook_env_parse(text, len, NULL, 0, &e, err, errlen)) {
+		free(text);
+		return -1;
+	}
+	free(text);
+	if (!e.n) {
+		free(e.kv);
+		if (!(e.kv = malloc(sizeof(char *))) || !(e.kv[0] = strdup(fallback)))
+			return errf(err, errlen, "out of memory");
+		e.n = 1;
+	}
+	/* KEY="value", as Debian and Ubuntu write it, is the value */
+	for (size_t i = 0; i < e.n; i++) {
+		char *eq = strchr(e.kv[i], '='), *end = eq + strlen(eq) - 1;
+
+		if (end > eq + 1 && eq[1] == '"' && *end == '"') {
+			*end = '\0';
+			memmove(eq + 1, eq + 2, strlen(eq + 2) + 1);
+		}
+	}
+	oci_config_free(&img->config);
+	if (!(img->config.env = realloc(e.kv, (e.n + 1) * sizeof(char *)))) {
+		hook_env_free(&e);
+		return errf(err, errlen, "out of memory");
+	}
+	img->config.env[e.n] = NULL;
+	img->config.nenv = e.n;
+	return 0;
+}
+
 int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, layer_cache_t *cache,
 		     ct_image_t *img, char *err, size_t errlen)
 {
@@ -499,6 +573,9 @@ int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener
 	memset(img, 0, sizeof(*img));
 	err[0] = '\0';
 	switch (ref->source) {
+	case IMG_SQUASHFS:
+		rc = prepare_squashfs(ref, o, uo, img, err, errlen);
+		break;
 	case IMG_OCI_LAYOUT:
 		rc = prepare_layout(ref, &l, cache, img, err, errlen);
 		break;
@@ -519,6 +596,9 @@ void ct_image_release(ct_image_t *img)
 		if (img->layers[i].lock_fd >= 0)
 			close(img->layers[i].lock_fd);
 	img->nlayers = 0;
+	if (img->has_squashfs)
+		close(img->squashfs_fd);
+	img->has_squashfs = 0;
 	oci_config_free(&img->config);
 	free(img->config_json);
 	img->config_json = NULL;

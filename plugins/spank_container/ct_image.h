@@ -26,6 +26,8 @@ typedef struct {
 	int from_mirror;                        /* 1: the registry mirror served it */
 	char mirror_error[256];                 /* why the mirror did not, if it was tried */
 	double resolve_ms, fetch_ms;            /* per phase, for the slurmd log */
+	int has_squashfs;                       /* a squashfs file instead of layers: */
+	int squashfs_fd;                        /* opened by the user, checked to be one */
 } ct_image_t;
 
 typedef struct {
@@ -34,11 +36,20 @@ typedef struct {
 	const char *credentials;        /* "user:password" for the image's registry, or NULL */
 	const char *mirror;             /* host[:port] tried before the image's registry, or NULL */
 	const char *mirror_credentials; /* the user's login for the mirror, or NULL */
+	const char *cwd;                /* the job's working directory: a relative squashfs path's base */
 } ct_image_opts_t;
 
 int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, layer_cache_t *cache,
 		     ct_image_t *img, char *err, size_t errlen);
 void ct_image_release(ct_image_t *img);
+
+/*
+ * A squashfs image's environment: its /etc/environment (what enroot
+ * writes there from the image's Env), read through root (an fd of the
+ * container's root directory) without leaving it, into img->config.env.
+ * No file: a default PATH. 0, or -1 with the reason in err.
+ */
+int ct_image_squashfs_env(ct_image_t *img, int root, char *err, size_t errlen);
 
 /*
  * A prepared image as a plan (layer digests and the config) in a file only

@@ -290,6 +290,11 @@ static int use_named(const ct_options_t *opts, ct_step_t *step, rootfs_spec_t *s
 			 "it had kept and its own changes end with it", opts->name);
 		return 0;
 	}
+	if (step->image.has_squashfs) {
+		snprintf(step->error, sizeof(step->error), "--container-name %s: a squashfs image cannot be kept by name yet; "
+			 "use its OCI form (oci:/path) or a registry image", opts->name);
+		return -1;
+	}
 	if (!ct_named_exists(&step->named) &&
 	    ct_image_plan_write(&step->image, opts->image, step->named.dirfd, CT_NAMED_PLAN, err, sizeof(err))) {
 		snprintf(step->error, sizeof(step->error), "--container-name %s: %.600s", opts->name, err);
@@ -408,6 +413,22 @@ static int named_same_image(const ct_options_t *opts, ct_step_t *step, layer_cac
 	return rc;
 }
 
+/* A squashfs image's variables, from its /etc/environment in the started container. */
+static int squashfs_env(ct_step_t *step)
+{
+	char root[64];
+	int fd, rc;
+
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)step->holder.ns_pid);
+	if ((fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(step->error, sizeof(step->error), "the container's root: %s", strerror(errno));
+		return -1;
+	}
+	rc = ct_image_squashfs_env(&step->image, fd, step->error, sizeof(step->error));
+	close(fd);
+	return rc;
+}
+
 const char *ct_step_getenv(const char *name, void *arg)
 {
 	static char buf[PATH_MAX * 2];
@@ -462,7 +483,7 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	const char *lower[OCI_MAX_LAYERS];
 	struct timespec t0, t_mount;
 	double mount_ms;
-	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL, NULL, NULL };
+	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL, NULL, NULL, cwd };
 	char creds[CRED_MAX], mirror[IMG_REGISTRY_MAX], mirror_creds[CRED_MAX];
 	int rc = -1;
 
@@ -534,6 +555,8 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		lower[i] = step->image.layers[i].path;
 	spec->lower = lower;
 	spec->nlower = step->image.nlayers;
+	spec->has_squashfs = step->image.has_squashfs;
+	spec->squashfs_fd = step->image.squashfs_fd;
 	spec->writable = CT_FLAG(opts, CT_F_WRITABLE, cfg->writable);
 	spec->remap_root = CT_FLAG(opts, CT_F_REMAP_ROOT, cfg->remap_root);
 	spec->unshare = opts->unshare;
@@ -610,6 +633,8 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	if (rootfs_start(spec, &step->holder, step->error, sizeof(step->error)))
 		goto out;
 	mount_ms = ms_since(&t_mount);
+	if (step->image.has_squashfs && squashfs_env(step))
+		goto out;
 	if (cfg->hooks_dir[0] &&
 	    hook_env_read(environ_kv + strlen("OCTOPUS_ENVIRON="), step->image.config.env, step->image.config.nenv,
 			  &step->hook_env, step->error, sizeof(step->error)))

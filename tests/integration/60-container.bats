@@ -117,6 +117,18 @@ HOOK
         "oci:$IMG:latest" "docker://$PRIV/private/busybox:latest" >&3 2>&1
     export WORK
     WORK=$(job_dir octouser)
+    # an enroot-style squashfs image: the root tree itself, the Env in /etc/environment
+    local sq=$CTDIR/images/sqroot
+    mkdir -p "$sq/bin" "$sq/etc" "$sq/srv" "$sq/tmp"
+    cp /bin/busybox "$sq/bin/busybox"
+    for a in sh cat echo env id ls pwd touch mkdir rm test true stat; do ln -s busybox "$sq/bin/$a"; done
+    printf 'NAME="octopus squashfs image"\nID=octosquash\n' > "$sq/etc/os-release"
+    printf 'PATH=/bin:/usr/bin\nSQSH_VAR="a quoted value"\n' > "$sq/etc/environment"
+    printf 'root:x:0:0:root:/root:/bin/sh\n' > "$sq/etc/passwd"
+    export SQSH=$CTDIR/images/busybox.sqsh
+    mksquashfs "$sq" "$SQSH" -all-root -noappend -quiet -no-progress >&3
+    chmod 644 "$SQSH"
+    cp "$SQSH" "$WORK/mine.sqsh" && chown octouser: "$WORK/mine.sqsh"
 }
 
 teardown_file() {
@@ -674,6 +686,30 @@ EOF
     run csnip '-N2 -n2 --container-image=oci:'"$IMG" 'echo "${RANK-unset} ${MASTER_ADDR-unset} ${MASTER_PORT-unset} ${WORLD_SIZE-unset}"'
     [ "$status" -eq 0 ]
     [ "$output" = "unset unset unset unset"$'\n'"unset unset unset unset" ]
+}
+
+@test "squashfs images (Pyxis/enroot's format): by path, relative to the job's directory, with their /etc/environment" {
+    run csnip "--container-image=$SQSH" '. /etc/os-release; echo "$ID $SQSH_VAR $(id -un) $(pwd)"; touch /made-here && echo writable'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "octosquash a quoted value octouser /" ]
+    [ "${lines[1]}" = writable ]
+    # a relative path is the job's working directory's, opened as the user
+    run csnip '--container-image=./mine.sqsh --container-readonly' '. /etc/os-release; echo $ID; touch /nope 2>/dev/null || echo read-only'
+    [ "$status" -eq 0 ]
+    [ "$output" = "octosquash"$'\n'"read-only" ]
+    # a file that is not squashfs, and one the user may not read
+    echo "not an image" > "$WORK/fake.sqsh"
+    chown octouser: "$WORK/fake.sqsh"
+    run crun --container-image=./fake.sqsh true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"--container-image=./fake.sqsh is not a squashfs file"* ]]
+    install -m 600 "$SQSH" "$CTDIR/images/private.sqsh"
+    run crun --container-image=$CTDIR/images/private.sqsh true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Permission denied"* ]]
+    # nothing is left mounted, and the loop devices went with the steps
+    ! grep -q "$CTDIR/ctrun" /proc/self/mountinfo
+    ! losetup -j "$SQSH" | grep -q .
 }
 
 @test "a site hook that never ends, or leaves a child holding its output, ends the step at hook_timeout" {

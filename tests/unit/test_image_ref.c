@@ -89,8 +89,15 @@ static void test_local_images(void **state)
 	assert_string_equal(r.path, "/tmp/b.tar");
 	assert_string_equal(r.tag, "");
 	expect_error("oci:relative/dir", "absolute path");
-	expect_error("./image.sqsh", "oci:/path");
-	expect_error("/images/x.sqsh", "oci:/path");
+	/* a path is a squashfs file, as Pyxis takes it; relative ones are the job's directory's */
+	expect_ref("/images/x.sqsh", "/images/x.sqsh");
+	assert_int_equal(img_ref_parse("./image.sqsh", NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.source, IMG_SQUASHFS);
+	assert_string_equal(r.path, "./image.sqsh");
+	expect_ref("../up/x.sqsh", "../up/x.sqsh");
+	expect_error(".hidden.sqsh", "a squashfs file is /path or ./path");
+	expect_error("/images/dir/", "not a directory");
+	expect_error("/images/x\n.sqsh", "control character");
 	expect_error("oci:/a/b\x01", "control character");
 }
 

@@ -156,6 +156,27 @@ static int parse_local(const char *s, img_source_t source, img_ref_t *out, char 
 	return 0;
 }
 
+/* A path, as Pyxis takes it: a squashfs file, absolute or "./", "../" first. */
+static int parse_squashfs(const char *s, img_ref_t *out, char *err, size_t errlen)
+{
+	size_t n = strlen(s);
+
+	out->source = IMG_SQUASHFS;
+	if (s[0] != '/' && strncmp(s, "./", 2) && strncmp(s, "../", 3))
+		return errf(err, errlen, "--container-image=%.64s: a squashfs file is /path or ./path; an OCI layout is "
+					 "oci:/path, its tar oci-archive:/path", s);
+	if (n >= IMG_PATH_MAX)
+		return errf(err, errlen, "--container-image: the path is longer than %d characters", IMG_PATH_MAX - 1);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return errf(err, errlen, "--container-image: control character in the path");
+	if (s[n - 1] == '/')
+		return errf(err, errlen, "--container-image=%.64s: a squashfs file, not a directory (an OCI layout "
+					 "directory is oci:/path)", s);
+	copy(out->path, sizeof(out->path), s, n);
+	return 0;
+}
+
 int img_registry_is_hub(const char *host, size_t len)
 {
 	static const char *const names[] = { "docker.io", "index.docker.io", IMG_DOCKER_HUB };
@@ -181,7 +202,7 @@ int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, c
 	if (!strncmp(s, "oci-archive:", 12))
 		return parse_local(s + 12, IMG_OCI_ARCHIVE, out, err, errlen);
 	if (s[0] == '/' || s[0] == '.')
-		return errf(err, errlen, "--container-image=%.64s: a local image is oci:/path (an OCI layout directory) or oci-archive:/path (its tar)", s);
+		return parse_squashfs(s, out, err, errlen);
 
 	out->source = IMG_REGISTRY;
 	name = !strncmp(s, "docker://", 9) ? s + 9 : s;
@@ -252,6 +273,9 @@ int img_ref_format(const img_ref_t *r, char *buf, size_t len)
 	int n;
 
 	switch (r->source) {
+	case IMG_SQUASHFS:
+		n = snprintf(buf, len, "%s", r->path);
+		break;
 	case IMG_OCI_LAYOUT:
 	case IMG_OCI_ARCHIVE:
 		n = snprintf(buf, len, "%s%s%s%s", r->source == IMG_OCI_LAYOUT ? "oci:" : "oci-archive:", r->path,

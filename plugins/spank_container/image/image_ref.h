@@ -6,6 +6,8 @@
  *   REGISTRY#REPO[:TAG]                       enroot/Pyxis spelling of the same
  *   oci:/ABS/PATH[:REF]                       a local OCI image layout
  *   oci-archive:/ABS/PATH[:REF]               a tar of an OCI image layout
+ *   /ABS/PATH, ./PATH, ../PATH                a squashfs file (enroot's image format),
+ *                                             relative to the job's working directory
  *
  * A first component with a '.' or ':', or "localhost", is a registry;
  * otherwise the site's default registry, and "library/" for one-component
@@ -31,6 +33,7 @@ typedef enum {
 	IMG_REGISTRY,           /* docker:// */
 	IMG_OCI_LAYOUT,         /* oci: */
 	IMG_OCI_ARCHIVE,        /* oci-archive: */
+	IMG_SQUASHFS,           /* a path: an enroot/Pyxis squashfs file */
 } img_source_t;
 
 typedef struct {
@@ -39,7 +42,7 @@ typedef struct {
 	char repo[IMG_REPO_MAX];                /* IMG_REGISTRY only */
 	char tag[IMG_TAG_MAX];                  /* tag, or the layout's ref name; may be "" */
 	char digest[IMG_DIGEST_MAX];            /* pinned digest; may be "" */
-	char path[IMG_PATH_MAX];                /* oci:, oci-archive: */
+	char path[IMG_PATH_MAX];                /* oci:, oci-archive:, squashfs (may be relative) */
 } img_ref_t;
 
 /* 0 on success; -1 with a one-line reason naming the fix in err. A

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/loop.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
@@ -272,6 +273,72 @@ static int link_layer(const char *layer, size_t i, int userns, int ctl)
 	return 0;
 }
 
+/* fd (a squashfs file) on a free loop device, read-only, freed with its last mount: the device's fd, or -1 */
+static int loop_attach(int fd, char *dev, size_t devlen)
+{
+	int lc = open("/dev/loop-control", O_RDWR | O_CLOEXEC), saved = ENODEV;
+
+	for (int tries = 0; lc >= 0 && tries < 16; tries++) {
+		struct loop_config cfg;
+		int n = ioctl(lc, LOOP_CTL_GET_FREE), lfd;
+
+		if (n < 0)
+			break;
+		snprintf(dev, devlen, "/dev/loop%d", n);
+		if ((lfd = open(dev, O_RDONLY | O_CLOEXEC)) < 0)
+			break;
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.fd = (unsigned)fd;
+		cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+		if (!ioctl(lfd, LOOP_CONFIGURE, &cfg)) {
+			close(lc);
+			return lfd;
+		}
+		saved = errno;
+		close(lfd);
+		if (saved != EBUSY)     /* another process took it first: ask again */
+			break;
+	}
+	if (lc >= 0)
+		close(lc);
+	errno = lc < 0 ? errno : saved;
+	return -1;
+}
+
+/* The squashfs image at l/sq (idmapped where the filesystem allows it). */
+static int mount_squashfs(const rootfs_spec_t *s, int userns, int ctl)
+{
+	struct octo_mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long)userns };
+	char dev[64];
+	int lfd = loop_attach(s->squashfs_fd, dev, sizeof(dev)), t;
+
+	if (lfd < 0) {
+		report(ctl, "squashfs image: no loop device: %s", strerror(errno));
+		return -1;
+	}
+	if (mkdir("l/sqraw", 0700) || mkdir("l/sq", 0700) ||
+	    mount(dev, "l/sqraw", "squashfs", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)) {
+		report(ctl, "mounting the squashfs image: %s", strerror(errno));
+		close(lfd);
+		return -1;
+	}
+	close(lfd);     /* the mount holds the device now; it goes with the mount */
+	if (userns >= 0 && (t = (int)syscall(SYS_open_tree, AT_FDCWD, "l/sqraw", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) >= 0) {
+		if (!syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof(attr)) &&
+		    !syscall(SYS_move_mount, t, "", AT_FDCWD, "l/sq", MOVE_MOUNT_F_EMPTY_PATH)) {
+			close(t);
+			return umount2("l/sqraw", MNT_DETACH) ? -1 : 0;
+		}
+		close(t);
+	}
+	/* squashfs cannot map owners: its files keep the owners mksquashfs gave them */
+	if (mount("l/sqraw", "l/sq", NULL, MS_BIND, NULL) || umount2("l/sqraw", MNT_DETACH)) {
+		report(ctl, "mounting the squashfs image: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* --container-mounts: a bind (with its flags and propagation), a tmpfs, or a mount taken away. */
 static int user_mount(int rootfd, const rootfs_bind_t *b, int ctl)
 {
@@ -361,6 +428,14 @@ static int overlay(const rootfs_spec_t *s, int ctl)
 			return -1;
 		}
 		used += (size_t)snprintf(opts + used, sizeof(opts) - used, "%sl/%zu", i + 1 == s->nlower ? "" : ":", i);
+	}
+	if (s->has_squashfs) {
+		if (mount_squashfs(s, userns, ctl)) {
+			if (userns >= 0)
+				close(userns);
+			return -1;
+		}
+		used += (size_t)snprintf(opts + used, sizeof(opts) - used, "%sl/sq", s->nlower ? ":" : "");
 	}
 	if (userns >= 0)
 		close(userns);

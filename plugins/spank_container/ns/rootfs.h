@@ -54,6 +54,8 @@ typedef struct {
 	char runtime[PATH_MAX / 2];     /* per-step directory on local disk (upper, work, links) */
 	const char *const *lower;       /* layer directories, base first */
 	size_t nlower;
+	int has_squashfs;               /* the image is a squashfs file (squashfs_fd), under the layers */
+	int squashfs_fd;
 	int writable;
 	int idmap;                      /* the image's root-owned files appear as the user's (writable, remap) */
 	int remap_root;                 /* tasks enter a user namespace where the user is root */

@@ -207,6 +207,8 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			cfg->workdir_submit = !strcmp(v, "submit");
 		else if (KEY("max_layer_size"))
 			bad = ct_parse_size(v, &cfg->max_layer_bytes);
+		else if (KEY("seccomp") && (!strcmp(v, "default") || !strcmp(v, "none")))
+			cfg->seccomp = !strcmp(v, "default");
 		else if (KEY("cdi_devices"))
 			bad = cdi_map_check(v, why, sizeof(why)) ||
 			      snprintf(cfg->cdi_devices, sizeof(cfg->cdi_devices), "%s", v) >= (int)sizeof(cfg->cdi_devices);
@@ -228,7 +230,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 				    "site_mounts=SRC:DST[:ro|rw],... mount_home=yes|no writable=yes|no remap_root=yes|no "
 				    "workdir=image|submit entrypoint=yes|no "
 				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS "
-				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs)",
+				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs seccomp=default|none)",
 				    av[i]);
 	}
 	return 0;

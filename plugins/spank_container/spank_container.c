@@ -49,6 +49,7 @@
 #include "entrypoint/entry_plan.h"
 #include "image/credentials.h"
 #include "image/fsutil.h"
+#include "ns/seccomp_filter.h"
 
 OCTOPUS_SPANK_PLUGIN(octopus_container, 1)
 
@@ -532,6 +533,11 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	}
 	if (step.entry_fd >= 0 && through_entrypoint(sp))
 		return -1;
+	/* last: everything above may need what the filter denies */
+	if (cfg.seccomp && seccomp_filter_install(step.holder.user_fd >= 0, step.error, sizeof(step.error))) {
+		fprintf(stderr, "octopus: container %s: %s\n", label(), step.error);
+		return -1;
+	}
 	return 0;
 }
 

@@ -107,6 +107,12 @@ static void test_cdi_keys(void **state)
 	refused("cdi_devices=gpu=nvidia", "is not GRES=vendor.com/class");
 	refused("cdi_spec_dirs=/etc/cdi:relative", "absolute directories");
 	refused("cdi_spec_dirs=/etc/cdi:", "ends with ':'");
+	assert_int_equal(cfg.seccomp, 0);       /* optional: off unless the site says */
+	ok("seccomp=default");
+	assert_int_equal(cfg.seccomp, 1);
+	ok("seccomp=none");
+	assert_int_equal(cfg.seccomp, 0);
+	refused("seccomp=strict", "seccomp=default|none");
 }
 
 int main(void)

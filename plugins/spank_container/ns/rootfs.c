@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/loop.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,11 +23,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "image/fsutil.h"
-#include "hook_env.h"
-#include "site_hook.h"
+#include "loopdev.h"
+#include "rootfs_hooks.h"
 #include "userns.h"
 
 /* <linux/mount.h> clashes with <sys/mount.h> on glibc 2.36 */
@@ -273,44 +270,12 @@ static int link_layer(const char *layer, size_t i, int userns, int ctl)
 	return 0;
 }
 
-/* fd (a squashfs file) on a free loop device, read-only, freed with its last mount: the device's fd, or -1 */
-static int loop_attach(int fd, char *dev, size_t devlen)
-{
-	int lc = open("/dev/loop-control", O_RDWR | O_CLOEXEC), saved = ENODEV;
-
-	for (int tries = 0; lc >= 0 && tries < 16; tries++) {
-		struct loop_config cfg;
-		int n = ioctl(lc, LOOP_CTL_GET_FREE), lfd;
-
-		if (n < 0)
-			break;
-		snprintf(dev, devlen, "/dev/loop%d", n);
-		if ((lfd = open(dev, O_RDONLY | O_CLOEXEC)) < 0)
-			break;
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.fd = (unsigned)fd;
-		cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
-		if (!ioctl(lfd, LOOP_CONFIGURE, &cfg)) {
-			close(lc);
-			return lfd;
-		}
-		saved = errno;
-		close(lfd);
-		if (saved != EBUSY)     /* another process took it first: ask again */
-			break;
-	}
-	if (lc >= 0)
-		close(lc);
-	errno = lc < 0 ? errno : saved;
-	return -1;
-}
-
 /* The squashfs image at l/sq (idmapped where the filesystem allows it). */
 static int mount_squashfs(const rootfs_spec_t *s, int userns, int ctl)
 {
 	struct octo_mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long)userns };
 	char dev[64];
-	int lfd = loop_attach(s->squashfs_fd, dev, sizeof(dev)), t;
+	int lfd = loopdev_attach(s->squashfs_fd, dev, sizeof(dev)), t;
 
 	if (lfd < 0) {
 		report(ctl, "squashfs image: no loop device: %s", strerror(errno));
@@ -501,103 +466,6 @@ static int add_id_line(int rootfd, const char *path, const char *line, const cha
 	return bind_in(rootfd, -1, out, path, 0, 1, ctl, 0, 0);
 }
 
-/*
- * The site's hooks see the image at runtime/rootfs, before pivot_root, and
- * $OCTOPUS_ENVIRON (runtime/environ, cwd here) starting with the image's Env.
- */
-static int run_hooks(const rootfs_spec_t *s, int ctl)
-{
-	char rootfs[PATH_MAX], err[512];
-	int fd;
-
-	if (!s->hooks_dir || !s->hooks_dir[0])
-		return 0;
-	if ((fd = open(HOOK_ENV_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
-	    hook_env_write_prefill(fd, s->hook_prefill, s->nhook_prefill)) {
-		report(ctl, "%s/%s for the site hooks: %s", s->runtime, HOOK_ENV_FILE, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", s->runtime);
-	if (!site_hooks_run(s->hooks_dir, s->hook_env, rootfs,
-			    s->hook_timeout_s ? s->hook_timeout_s : SITE_HOOK_TIMEOUT_DEFAULT, err, sizeof(err)))
-		return 0;
-	report(ctl, "%s", err);
-	return -1;
-}
-
-/* The OCI runtime's view for createContainer hooks: bundle/config.json
- * (root.path: the image's root) and the state they read on stdin. */
-static int write_bundle(const rootfs_spec_t *s, int ctl)
-{
-	json_object *config = json_object_new_object(), *root = json_object_new_object();
-	json_object *state = json_object_new_object();
-	char path[PATH_MAX];
-	int rc = -1;
-
-	if (!config || !root || !state)
-		goto out;
-	snprintf(path, sizeof(path), "%s/rootfs", s->runtime);
-	json_object_object_add(root, "path", json_object_new_string(path));
-	json_object_object_add(config, "ociVersion", json_object_new_string("1.0.2"));
-	json_object_object_add(config, "root", root);
-	root = NULL;
-	snprintf(path, sizeof(path), "%s/bundle", s->runtime);
-	json_object_object_add(state, "ociVersion", json_object_new_string("1.0.2"));
-	json_object_object_add(state, "id", json_object_new_string(s->container_id ? s->container_id : "octopus"));
-	json_object_object_add(state, "status", json_object_new_string("creating"));
-	json_object_object_add(state, "pid", json_object_new_int((int)getpid()));
-	json_object_object_add(state, "bundle", json_object_new_string(path));
-	if (mkdir("bundle", 0700) || json_object_to_file_ext("bundle/config.json", config, JSON_C_TO_STRING_PLAIN) ||
-	    json_object_to_file_ext("bundle/state.json", state, JSON_C_TO_STRING_PLAIN))
-		goto out;
-	rc = 0;
-out:
-	if (rc)
-		report(ctl, "%s/bundle for the CDI hooks: %s", s->runtime, strerror(errno ? errno : ENOMEM));
-	json_object_put(config);
-	json_object_put(root);
-	json_object_put(state);
-	return rc;
-}
-
-/* CDI's createContainer hooks, after the site's: what the device vendor needs done (ldconfig, links) */
-static int run_oci_hooks(const rootfs_spec_t *s, int ctl)
-{
-	char err[512], what[PATH_MAX + 16];
-	struct stat sb;
-
-	if (!s->noci_hooks)
-		return 0;
-	if (write_bundle(s, ctl))
-		return -1;
-	for (size_t i = 0; i < s->noci_hooks; i++) {
-		const rootfs_hook_t *h = &s->oci_hooks[i];
-		int fd = open(h->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), in = -1, rc;
-
-		snprintf(what, sizeof(what), "CDI hook %s", h->path);
-		if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode) || !site_hook_trusted(&sb) ||
-		    (in = open("bundle/state.json", O_RDONLY | O_CLOEXEC)) < 0) {
-			report(ctl, "%s: %s", what, fd < 0 ? strerror(errno) : "must be a file of root's, not group/world-writable");
-			if (fd >= 0)
-				close(fd);
-			return -1;
-		}
-		rc = site_hook_exec(fd, what, h->argv, h->env, in,
-				    h->timeout_s ? h->timeout_s : s->hook_timeout_s ? s->hook_timeout_s : SITE_HOOK_TIMEOUT_DEFAULT,
-				    err, sizeof(err));
-		close(in);
-		close(fd);
-		if (rc) {
-			report(ctl, "%s", err);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int build(const rootfs_spec_t *s, int ctl)
 {
 	static const struct {
@@ -650,8 +518,14 @@ static int build(const rootfs_spec_t *s, int ctl)
 		if (user_mount(rootfd, &s->binds[i], ctl))
 			return -1;
 	close(rootfd);
-	if (run_hooks(s, ctl) || run_oci_hooks(s, ctl))
-		return -1;
+	{
+		char err[512];
+
+		if (rootfs_run_hooks(s, err, sizeof(err))) {
+			report(ctl, "%s", err);
+			return -1;
+		}
+	}
 	/* read-only from here on: the mount points above were made in the upper dir */
 	if (!s->writable && mount(NULL, "rootfs", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)) {
 		report(ctl, "making the image read-only: %s", strerror(errno));

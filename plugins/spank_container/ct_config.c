@@ -156,6 +156,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 	cfg->max_layer_bytes = 64ull << 30;
 	cfg->hook_timeout_s = SITE_HOOK_TIMEOUT_DEFAULT;
 	snprintf(cfg->cdi_spec_dirs, sizeof(cfg->cdi_spec_dirs), "%s", "/etc/cdi:/var/run/cdi");
+	snprintf(cfg->mksquashfs, sizeof(cfg->mksquashfs), "%s", "/usr/bin/mksquashfs");
 #ifdef OCTOPUS_ENTRYPOINT_HELPER
 	snprintf(cfg->entrypoint_helper, sizeof(cfg->entrypoint_helper), "%s", OCTOPUS_ENTRYPOINT_HELPER);
 #endif
@@ -193,6 +194,8 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 		else if (KEY("entrypoint_helper") && v[0] == '/')
 			bad = snprintf(cfg->entrypoint_helper, sizeof(cfg->entrypoint_helper), "%s", v) >=
 			      (int)sizeof(cfg->entrypoint_helper);
+		else if (KEY("mksquashfs") && v[0] == '/')
+			bad = snprintf(cfg->mksquashfs, sizeof(cfg->mksquashfs), "%s", v) >= (int)sizeof(cfg->mksquashfs);
 		else if (KEY("entrypoint"))
 			bad = yes_no(v, &cfg->entrypoint);
 		else if (KEY("cache_max_size"))
@@ -230,7 +233,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 				    "site_mounts=SRC:DST[:ro|rw],... mount_home=yes|no writable=yes|no remap_root=yes|no "
 				    "workdir=image|submit entrypoint=yes|no "
 				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS "
-				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs seccomp=default|none)",
+				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs seccomp=default|none mksquashfs=/abs)",
 				    av[i]);
 	}
 	return 0;

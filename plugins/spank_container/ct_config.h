@@ -23,6 +23,7 @@ typedef struct {
 	char registry_mirrors[1024];    /* REGISTRY=MIRROR,...: tried first, the registry if it fails */
 	char site_mounts[2048];         /* SRC:DST[:ro|rw],...: bound into every container */
 	char entrypoint_helper[PATH_MAX / 4];
+	char mksquashfs[PATH_MAX / 4];  /* --container-save's writer */
 	char cdi_devices[1024];         /* GRES=vendor.com/class,...: CDI devices for the GRES a step holds */
 	char cdi_spec_dirs[512];        /* DIR:DIR, later wins (default /etc/cdi:/var/run/cdi) */
 	int mount_home;

@@ -240,6 +240,20 @@ int ct_opt_mounts(ct_options_t *o, const char *arg, char *err, size_t errlen)
 	return 0;
 }
 
+int ct_opt_save(ct_options_t *o, const char *arg, char *err, size_t errlen)
+{
+	size_t n = arg ? strlen(arg) : 0;
+
+	if (!n || n >= sizeof(o->save) || arg[n - 1] == '/')
+		return errf(err, errlen, "--container-save: '%.128s' must name a file (the squashfs image to write)",
+			    arg ? arg : "");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f)
+			return errf(err, errlen, "--container-save: control character in the path");
+	strcpy(o->save, arg);
+	return 0;
+}
+
 int ct_opt_workdir(ct_options_t *o, const char *arg, char *err, size_t errlen)
 {
 	if (!arg || !clean_path(arg, strlen(arg)) || strlen(arg) >= sizeof(o->workdir))
@@ -332,7 +346,7 @@ int ct_opt_from_env(ct_options_t *o, const char *(*get)(const char *name, void *
 		int invert;     /* READONLY=1 means writable=0 */
 	} vars[] = {
 		{ "IMAGE", -1, 0 }, { "MOUNTS", -1, 0 }, { "WORKDIR", -1, 0 }, { "ENV", -1, 0 }, { "NAME", -1, 0 },
-		{ "UNSHARE", -1, 0 },
+		{ "UNSHARE", -1, 0 }, { "SAVE", -1, 0 },
 		{ "MOUNT_HOME", CT_F_MOUNT_HOME, 0 }, { "WRITABLE", CT_F_WRITABLE, 0 },
 		{ "READONLY", CT_F_WRITABLE, 1 }, { "ENTRYPOINT", CT_F_ENTRYPOINT, 0 },
 		{ "ENTRYPOINT_LOG", CT_F_ENTRYPOINT_LOG, 0 }, { "REMAP_ROOT", CT_F_REMAP_ROOT, 0 },
@@ -368,6 +382,8 @@ int ct_opt_from_env(ct_options_t *o, const char *(*get)(const char *name, void *
 				rc = ct_opt_name(o, v, err, errlen);
 			else if (!strcmp(vars[i].suffix, "UNSHARE") && !o->unshare)
 				rc = ct_opt_unshare(o, v, err, errlen);
+			else if (!strcmp(vars[i].suffix, "SAVE") && !o->save[0])
+				rc = ct_opt_save(o, v, err, errlen);
 			if (rc) {
 				/* name the variable, not an option the user never typed */
 				char why[512];

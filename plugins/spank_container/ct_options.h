@@ -59,6 +59,7 @@ typedef struct {
 	char name[CT_NAME_MAX];         /* --container-name */
 	ct_name_flag_t name_flag;
 	int unshare;                    /* --container-unshare: ROOTFS_NET|IPC|UTS */
+	char save[PATH_MAX / 4];        /* --container-save: a squashfs file (relative: the job's directory) */
 	int set_workdir;                /* what the environment may still fill in */
 } ct_options_t;
 
@@ -71,6 +72,7 @@ void ct_options_init(ct_options_t *o);
 int ct_opt_image(ct_options_t *o, const char *arg, const char *default_registry, char *err, size_t errlen);
 int ct_opt_mounts(ct_options_t *o, const char *arg, char *err, size_t errlen);
 int ct_opt_workdir(ct_options_t *o, const char *arg, char *err, size_t errlen);
+int ct_opt_save(ct_options_t *o, const char *arg, char *err, size_t errlen);
 int ct_opt_env(ct_options_t *o, const char *arg, char *err, size_t errlen);
 int ct_opt_name(ct_options_t *o, const char *arg, char *err, size_t errlen);
 /* net,ipc,uts (any of them); NULL or "": all three */

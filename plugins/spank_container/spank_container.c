@@ -45,6 +45,7 @@
 #include "ct_config.h"
 #include "ct_image.h"
 #include "ct_options.h"
+#include "ct_save.h"
 #include "ct_stepd.h"
 #include "entrypoint/entry_plan.h"
 #include "image/credentials.h"
@@ -104,6 +105,9 @@ static int on_option(int val, const char *arg, int remote_ctx)
 	case 'u':
 		rc = ct_opt_unshare(&opts, arg, err, sizeof(err));
 		break;
+	case 's':
+		rc = ct_opt_save(&opts, arg, err, sizeof(err));
+		break;
 	default:
 		/* the yes/no pairs: FLAG_OPT + 2 * flag + value */
 		if (val >= FLAG_OPT && val < FLAG_OPT + 2 * CT_F_COUNT)
@@ -130,6 +134,9 @@ static struct spank_option options[] = {
 	{ "container-unshare", "[net,ipc,uts]",
 	  "Give the step namespaces of its own (all three without a list): a network with only lo, IPC, hostname.",
 	  2, 'u', on_option },
+	{ "container-save", "PATH",
+	  "When the step ends, save the container's root as a squashfs image at PATH (on the step's first node), "
+	  "for a later --container-image=PATH.", 1, 's', on_option },
 	{ "container-mount-home", NULL, "Mount your home directory (site default).", 0, FLAG(CT_F_MOUNT_HOME, 1),
 	  on_option },
 	{ "no-container-mount-home", NULL, "Do not mount your home directory.", 0, FLAG(CT_F_MOUNT_HOME, 0),
@@ -562,16 +569,63 @@ static void collect_cache(void)
 			   (unsigned long long)u.busy);
 }
 
+static int saved;        /* --container-save was done (or tried) */
+
+/* --container-save, by the step's first node (the others would write the same file) */
+static void save_container(spank_t sp)
+{
+	ct_save_user_t u = { cfg.mksquashfs, 0, 0, NULL, 0 };
+	uint32_t nodeid = 1, stepid = 0;
+	gid_t *gids = NULL;
+	int ngids = 0;
+	char cwd[PATH_MAX] = "", err[ERR_MAX];
+
+	saved = 1;
+	if (spank_get_item(sp, S_JOB_NODEID, &nodeid) || nodeid != 0 || spank_get_item(sp, S_JOB_UID, &u.uid) ||
+	    spank_get_item(sp, S_JOB_GID, &u.gid) || spank_get_item(sp, S_JOB_STEPID, &stepid))
+		return;
+	if (!spank_get_item(sp, S_JOB_SUPPLEMENTARY_GIDS, &gids, &ngids) && ngids > 0) {
+		u.groups = gids;
+		u.ngroups = (size_t)ngids;
+	}
+	spank_getenv(sp, "PWD", cwd, sizeof(cwd));
+	if (ct_save_squashfs(step.holder.ns_pid, opts.save, cwd, &u, err, sizeof(err)))
+		slurm_error("octopus: container %s: %s", label(), err);
+	else
+		slurm_info("octopus container: step %u saved to %s", stepid, opts.save);
+}
+
+/*
+ * --container-save when the node's last task has ended, before slurmstepd
+ * tells srun: the image is complete when srun returns, so the next command
+ * of the script can use it.
+ */
+int slurm_spank_task_exit(spank_t sp, int ac, char **av)
+{
+	static uint32_t exited;
+	uint32_t ntasks = 0;
+
+	(void)ac;
+	(void)av;
+	if (!remote() || !step.active || !opts.save[0] || saved)
+		return 0;
+	if (!spank_get_item(sp, S_JOB_LOCAL_TASK_COUNT, &ntasks) && ++exited >= ntasks)
+		save_container(sp);
+	return 0;
+}
+
 int slurm_spank_exit(spank_t sp, int ac, char **av)
 {
 	int unpacked;
 
-	(void)sp;
 	(void)ac;
 	(void)av;
 	if (!remote() || !step.active)
 		return 0;
 	unpacked = step.image.unpacked;
+	/* the tasks ended before their exit was counted (a step cancelled at launch) */
+	if (opts.save[0] && !saved)
+		save_container(sp);
 	/* at the end, never before a start; this step's layers still count as in use */
 	if (unpacked && cfg.cache_max_bytes)
 		collect_cache();

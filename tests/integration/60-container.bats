@@ -732,6 +732,29 @@ EOF
     [ "$output" = "mounted"$'\n'"2" ]
 }
 
+@test "--container-save writes the container's root as a squashfs image that --container-image takes again" {
+    rm -f "$WORK/saved.sqsh"
+    run csnip "--container-image=oci:$IMG --container-save=./saved.sqsh" 'echo made-inside > /etc/made; rm /etc/layer2; echo done'
+    [ "$status" -eq 0 ]
+    [ "$output" = done ]
+    # written by the user, on the node's filesystem
+    [ "$(stat -c %U "$WORK/saved.sqsh")" = octouser ]
+    run csnip "--container-image=./saved.sqsh" 'cat /etc/made; [ -e /etc/layer2 ] && echo still || echo gone; . /etc/os-release; echo $ID; stat -c %U /etc/made; ls /proc | grep -c "^[0-9]" > /dev/null && echo has-proc'
+    [ "$status" -eq 0 ]
+    # (stored as root's; a writable container shows the image's root files as the user's)
+    [ "$output" = "made-inside"$'\n'"gone"$'\n'"octobusy"$'\n'"octouser"$'\n'"has-proc" ]
+    run sh -c "unsquashfs -lls '$WORK/saved.sqsh' | grep ' squashfs-root/etc/made$'"
+    [[ "$output" == "-rw-r--r-- root/root "* ]]
+    # the mounts of the step (home, /tmp, /proc) are not in the image
+    run sh -c "unsquashfs -l '$WORK/saved.sqsh' | grep -E '^squashfs-root/(proc|tmp|home)/.' | head -3"
+    [ -z "$output" ]
+    # a place the user may not write: said to the user, nothing written
+    run csnip "--container-image=oci:$IMG --container-save=$CTDIR/images/nope.sqsh" 'echo ran'
+    [[ "$output" == *"ran"* ]]
+    [[ "$output" == *"--container-save=$CTDIR/images/nope.sqsh failed (exit"* ]]
+    [ ! -e "$CTDIR/images/nope.sqsh" ]
+}
+
 @test "a site hook that never ends, or leaves a child holding its output, ends the step at hook_timeout" {
     site_settings hook_timeout=4
     t0=$(date +%s)

@@ -233,6 +233,28 @@ static void test_from_env(void **state)
 	assert_non_null(strstr(err, "PYXIS_CONTAINER_MOUNTS"));
 }
 
+static void test_save(void **state)
+{
+	char err[256] = "";
+	fake_env_t env = { { "PYXIS_CONTAINER_SAVE=/scratch/from-env.sqsh", NULL } };
+
+	(void)state;
+	ct_options_init(&o);
+	assert_int_equal(ct_opt_save(&o, "./out.sqsh", err, sizeof(err)), 0);
+	assert_string_equal(o.save, "./out.sqsh");
+	/* the command line's wins over the variable */
+	assert_int_equal(ct_opt_from_env(&o, fake_get, &env, NULL, err, sizeof(err)), 0);
+	assert_string_equal(o.save, "./out.sqsh");
+	ct_options_init(&o);
+	assert_int_equal(ct_opt_from_env(&o, fake_get, &env, NULL, err, sizeof(err)), 0);
+	assert_string_equal(o.save, "/scratch/from-env.sqsh");
+	assert_int_equal(ct_opt_save(&o, "", err, sizeof(err)), -1);
+	assert_int_equal(ct_opt_save(&o, "/scratch/dir/", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "must name a file"));
+	assert_int_equal(ct_opt_save(&o, "/x\ny.sqsh", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "control character"));
+}
+
 static void test_unshare(void **state)
 {
 	char err[256] = "";
@@ -264,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_name_flags),
 		cmocka_unit_test(test_from_env),
 		cmocka_unit_test(test_unshare),
+		cmocka_unit_test(test_save),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,8 +48,7 @@ static const char *node_arch(void)
 	return "amd64";
 }
 
-/* Read a whole small file from fd (at most OCI_MAX_JSON bytes). */
-static char *slurp(int fd, size_t *len, const char *what, char *err, size_t errlen)
+char *ct_image_read_small(int fd, size_t *len, const char *what, char *err, size_t errlen)
 {
 	size_t cap = 8192, n = 0;
 	char *buf = malloc(cap);
@@ -87,8 +86,7 @@ static char *slurp(int fd, size_t *len, const char *what, char *err, size_t errl
 	return NULL;
 }
 
-/* Every layer into the cache (misses fetched with open_blob), timed. */
-static int get_layers(layer_cache_t *cache, const oci_manifest_t *m, layer_blob_fn open_blob, void *arg,
+int ct_image_get_layers(layer_cache_t *cache, const oci_manifest_t *m, layer_blob_fn open_blob, void *arg,
 		      ct_image_t *img, char *err, size_t errlen)
 {
 	struct timespec t0;
@@ -148,7 +146,7 @@ static char *read_blob(layout_t *l, const oci_blob_t *b, size_t *len, char *err,
 	}
 	if ((fd = open_blob(l, b, err, errlen)) < 0)
 		return NULL;
-	buf = slurp(fd, len, b->digest, err, errlen);
+	buf = ct_image_read_small(fd, len, b->digest, err, errlen);
 	close(fd);
 	if (!buf)
 		return NULL;
@@ -180,7 +178,7 @@ static int prepare_layout(const img_ref_t *ref, layout_t *l, layer_cache_t *cach
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((fd = layout_open(l, "index.json", err, errlen)) < 0)
 		return -1;
-	json = slurp(fd, &len, "index.json", err, errlen);
+	json = ct_image_read_small(fd, &len, "index.json", err, errlen);
 	close(fd);
 	if (!json)
 		return -1;
@@ -220,7 +218,7 @@ static int prepare_layout(const img_ref_t *ref, layout_t *l, layer_cache_t *cach
 	img->config_len = len;
 	img->resolve_ms = ms_since(&t0);
 
-	if (get_layers(cache, m, open_blob, l, img, err, errlen))
+	if (ct_image_get_layers(cache, m, open_blob, l, img, err, errlen))
 		goto out;
 	rc = 0;
 out:
@@ -335,7 +333,7 @@ static int pull_registry(const img_ref_t *ref, const char *plain_http, const cha
 
 		if (fd < 0 || m->config.size > OCI_MAX_JSON ||
 		    registry_blob(reg, m->config.digest, fd, OCI_MAX_JSON, err, errlen) || lseek(fd, 0, SEEK_SET) < 0 ||
-		    !(json = slurp(fd, &len, "image config", err, errlen))) {
+		    !(json = ct_image_read_small(fd, &len, "image config", err, errlen))) {
 			if (fd >= 0)
 				close(fd);
 			if (fd < 0 || m->config.size > OCI_MAX_JSON)
@@ -359,7 +357,7 @@ static int pull_registry(const img_ref_t *ref, const char *plain_http, const cha
 	{
 		pull_t p = { reg, tmpdir, cache->limits.max_bytes };
 
-		if (get_layers(cache, m, pull_blob, &p, img, err, errlen))
+		if (ct_image_get_layers(cache, m, pull_blob, &p, img, err, errlen))
 			goto out;
 	}
 	rc = 0;
@@ -528,7 +526,7 @@ int ct_image_squashfs_env(ct_image_t *img, int root, char *err, size_t errlen)
 	size_t len = 0;
 	int fd = (int)syscall(SYS_openat2, root, "etc/environment", &how, sizeof(how));
 
-	if (fd >= 0 && !fstat(fd, &sb) && S_ISREG(sb.st_mode) && !(text = slurp(fd, &len, "/etc/environment", err, errlen))) {
+	if (fd >= 0 && !fstat(fd, &sb) && S_ISREG(sb.st_mode) && !(text = ct_image_read_small(fd, &len, "/etc/environment", err, errlen))) {
 		close(fd);
 		return -1;
 	}
@@ -602,116 +600,6 @@ void ct_image_release(ct_image_t *img)
 	oci_config_free(&img->config);
 	free(img->config_json);
 	img->config_json = NULL;
-}
-
-#define PLAN_MAGIC "octopus-container-plan 1\n"
-
-int ct_image_plan_write(const ct_image_t *img, const char *image, int dirfd, const char *name, char *err,
-			size_t errlen)
-{
-	char tmp[64];
-	FILE *f;
-	int fd, ok;
-
-	if (!img->config_json)
-		return errf(err, errlen, "the image's config was not kept");
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
-	    !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		return errf(err, errlen, "%s: %s", tmp, strerror(errno));
-	}
-	fprintf(f, PLAN_MAGIC "image %s\nmanifest %s\nlayers %zu\n", image, img->manifest_digest, img->nlayers);
-	for (size_t i = 0; i < img->nlayers; i++)
-		fprintf(f, "%d %llu %s\n", (int)img->blobs[i].media, (unsigned long long)img->blobs[i].size,
-			img->blobs[i].digest);
-	fprintf(f, "config %zu\n", img->config_len);
-	fwrite(img->config_json, 1, img->config_len, f);
-	ok = !ferror(f) && !fflush(f) && !fsync(fileno(f));
-	if (fclose(f) || !ok || renameat(dirfd, tmp, dirfd, name)) {
-		unlinkat(dirfd, tmp, 0);
-		return errf(err, errlen, "%s: %s", name, strerror(errno));
-	}
-	return 0;
-}
-
-/* a cache miss here means the layer was collected since: say so */
-static int plan_blob_gone(void *arg, const oci_blob_t *blob, char *err, size_t errlen)
-{
-	(void)arg;
-	return errf(err, errlen, "layer %.80s is no longer in this node's cache: start the container again with "
-				 "--container-image", blob->digest);
-}
-
-int ct_image_plan_load(int dirfd, const char *name, layer_cache_t *cache, ct_image_t *img, char *image,
-		       size_t imagelen, char *err, size_t errlen)
-{
-	oci_manifest_t *m = NULL;
-	char *buf = NULL, *p, *end;
-	size_t len = 0, n, clen;
-	int fd, rc = -1;
-
-	memset(img, 0, sizeof(*img));
-	err[0] = '\0';
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return errf(err, errlen, "%s: %s", name, strerror(errno));
-	buf = slurp(fd, &len, name, err, errlen);
-	close(fd);
-	if (!buf || !(m = calloc(1, sizeof(*m))))
-		goto bad;
-	p = buf;
-	end = buf + len;
-	/* every field is ours; a file that does not read back exactly is refused */
-	if (strncmp(p, PLAN_MAGIC, strlen(PLAN_MAGIC)) || !(p = memchr(p, '\n', (size_t)(end - p))) ||
-	    strncmp(++p, "image ", 6) || !memchr(p, '\n', (size_t)(end - p)))
-		goto bad;
-	n = (size_t)((char *)memchr(p, '\n', (size_t)(end - p)) - p) - 6;
-	if (n >= imagelen)
-		goto bad;
-	memcpy(image, p + 6, n);
-	image[n] = '\0';
-	p += 6 + n + 1;
-	if (sscanf(p, "manifest %71s layers %zu", img->manifest_digest, &m->nlayers) != 2 || m->nlayers == 0 ||
-	    m->nlayers > OCI_MAX_LAYERS)
-		goto bad;
-	for (int k = 0; k < 2 && p; k++)
-		if ((p = memchr(p, '\n', (size_t)(end - p))))
-			p++;
-	for (size_t i = 0; p && i < m->nlayers; i++) {
-		int media;
-		unsigned long long size;
-
-		if (sscanf(p, "%d %llu %71s", &media, &size, m->layers[i].digest) != 3 || !img_digest_valid(m->layers[i].digest))
-			goto bad;
-		m->layers[i].media = (oci_media_t)media;
-		m->layers[i].size = size;
-		if ((p = memchr(p, '\n', (size_t)(end - p))))
-			p++;
-	}
-	if (!p || sscanf(p, "config %zu", &clen) != 1 || !(p = memchr(p, '\n', (size_t)(end - p))) ||
-	    (size_t)(end - ++p) != clen)
-		goto bad;
-	if (oci_config_parse(p, clen, &img->config, err, errlen))
-		goto out;
-	if (!(img->config_json = malloc(clen + 1)))
-		goto bad;
-	memcpy(img->config_json, p, clen);
-	img->config_json[clen] = '\0';
-	img->config_len = clen;
-	if (get_layers(cache, m, plan_blob_gone, NULL, img, err, errlen))
-		goto out;
-	rc = 0;
-	goto out;
-bad:
-	if (buf)
-		errf(err, errlen, "%s is damaged: start the container again with --container-image", name);
-out:
-	if (rc)
-		ct_image_release(img);
-	free(m);
-	free(buf);
-	return rc;
 }
 
 /*

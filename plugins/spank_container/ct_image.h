@@ -20,7 +20,7 @@ typedef struct {
 	layer_ref_t layers[OCI_MAX_LAYERS];     /* base first; each holds a shared lock */
 	oci_blob_t blobs[OCI_MAX_LAYERS];       /* the manifest's layer entries, likewise */
 	oci_config_t config;
-	char *config_json;                      /* the config as served, for ct_image_plan_write */
+	char *config_json;                      /* the config as served, for ct_plan_write */
 	size_t config_len;
 	unsigned unpacked;                      /* layers this call unpacked (misses) */
 	int from_mirror;                        /* 1: the registry mirror served it */
@@ -51,16 +51,11 @@ void ct_image_release(ct_image_t *img);
  */
 int ct_image_squashfs_env(ct_image_t *img, int root, char *err, size_t errlen);
 
-/*
- * A prepared image as a plan (layer digests and the config) in a file only
- * root writes, so a named container can start again with no registry and no
- * --container-image: its layers come from the node's cache. image is the
- * reference as the user gave it, kept for messages.
- */
-int ct_image_plan_write(const ct_image_t *img, const char *image, int dirfd, const char *name, char *err,
-			size_t errlen);
-int ct_image_plan_load(int dirfd, const char *name, layer_cache_t *cache, ct_image_t *img, char *image,
-		       size_t imagelen, char *err, size_t errlen);
+/* For ct_plan.c: a whole small file from fd (at most OCI_MAX_JSON bytes),
+ * and every layer of m into the cache (misses fetched with open_blob), timed. */
+char *ct_image_read_small(int fd, size_t *len, const char *what, char *err, size_t errlen);
+int ct_image_get_layers(layer_cache_t *cache, const oci_manifest_t *m, layer_blob_fn open_blob, void *arg,
+			ct_image_t *img, char *err, size_t errlen);
 
 /* 1 and "user:password" in out if the user has a login for registry in
  * ~/.config/containers/auth.json or ~/.docker/config.json, read as the user

@@ -2,7 +2,7 @@
 /*
  * ct_named - --container-name: a container kept for later steps of the job
  * on this node, in runtime_dir/<job>.name.<NAME>.<node>/ (root's, 0700):
- *   plan     the image it was made from (ct_image_plan_write), so a later
+ *   plan     the image it was made from (ct_plan_write), so a later
  *            step needs no --container-image and no registry;
  *   upper/   what its steps wrote (overlayfs upper and work dirs);
  *   lock     held (flock) by the one step whose overlay writes upper/;

@@ -11,10 +11,13 @@
  *                         build the step's mount namespace in a holder
  *                         process; task_init_privileged (root, each task):
  *                         join it; task_init (the user, each task, just
- *                         before exec): image Env, workdir, and the error,
- *                         if any, on the task's stderr (errors from
+ *                         before exec): image Env, CDI and hook variables,
+ *                         workdir, the seccomp filter, and the error, if
+ *                         any, on the task's stderr (errors from
  *                         slurmstepd's own contexts do not reach srun);
- *                         exit: end the holder, drop the layer locks;
+ *                         task_exit (root, the node's last task):
+ *                         --container-save; exit: end the holder, drop the
+ *                         layer locks;
  *   job epilog            remove what a step of the job left in runtime_dir.
  *
  * plugstack.conf (this plugin must come last):
@@ -25,6 +28,9 @@
  *        [registry_mirrors=REGISTRY=MIRROR,...] [site_mounts=SRC:DST[:ro],...]
  *        [entrypoint=yes|no] [entrypoint_helper=PATH] [cache_max_size=SIZE]
  *        [max_layer_size=64G] [hooks_dir=/etc/octopus/container-hooks.d]
+ *        [hook_timeout=60] [remap_root=yes|no] [workdir=image|submit]
+ *        [cdi_devices=gpu=nvidia.com/gpu,...] [cdi_spec_dirs=/etc/cdi:/var/run/cdi]
+ *        [seccomp=default|none] [mksquashfs=/usr/bin/mksquashfs]
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -10,7 +10,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,8 +41,9 @@ static void __attribute__((noreturn)) child_fail(const char *why, int code)
  * the node's, then the user for good.
  */
 static void __attribute__((noreturn))
-run_child(int ns, int host_ns, int out, const ct_save_user_t *u, char *const *argv)
+run_child(int ns, int host_ns, int out, int env_fd, const ct_save_user_t *u, char **argv)
 {
+	struct stat sb;
 	static char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	sigset_t none;
 	int root;
@@ -49,6 +52,9 @@ run_child(int ns, int host_ns, int out, const ct_save_user_t *u, char *const *ar
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(120);
+	/* the Env file on fd 3, for mksquashfs' pseudo file "cat /proc/self/fd/3" */
+	if (env_fd >= 0 && dup2(env_fd, 3) < 0)
+		_exit(120);
 	if (setns(ns, CLONE_NEWNS) || (root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		child_fail("entering the container's namespace", 121);
 	if (setns(host_ns, CLONE_NEWNS) || setgroups(u->ngroups, u->groups) || setgid(u->gid) || setuid(u->uid) ||
@@ -56,8 +62,35 @@ run_child(int ns, int host_ns, int out, const ct_save_user_t *u, char *const *ar
 		child_fail("becoming the job's user", 122);
 	if (fchdir(root))
 		child_fail("entering the container's root", 123);
+	/* mksquashfs drops the pseudo file too when -e names nothing in the source */
+	if (env_fd >= 0 && fstatat(AT_FDCWD, "etc/environment", &sb, AT_SYMLINK_NOFOLLOW)) {
+		argv[9] = argv[11];
+		argv[10] = argv[12];
+		argv[11] = NULL;
+	}
 	execve(argv[0], argv, envp);
 	child_fail("running mksquashfs", 127);
+}
+
+/* NAME=VALUE lines in an anonymous file; its fd, or -1 with errno */
+static int env_file(char *const *env, size_t n)
+{
+	int fd = memfd_create("octopus-save-env", MFD_CLOEXEC);
+
+	for (size_t i = 0; fd >= 0 && i < n; i++) {
+		size_t len = strlen(env[i]);
+
+		if (strchr(env[i], '\n'))
+			continue;
+		if (write(fd, env[i], len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
+			int e = errno;
+
+			close(fd);
+			errno = e ? e : EIO;
+			return -1;
+		}
+	}
+	return fd;
 }
 
 int ct_save_squashfs(pid_t ns_pid, const char *path, const char *cwd, const ct_save_user_t *u, char *err,
@@ -65,8 +98,8 @@ int ct_save_squashfs(pid_t ns_pid, const char *path, const char *cwd, const ct_s
 {
 	char nspath[64], dest[PATH_MAX], first[256] = "", sink[4096];
 	char *argv[] = { (char *)u->mksquashfs, ".", dest, "-noappend", "-no-progress", "-quiet", "-one-file-system",
-			 "-all-root", "-no-xattrs", NULL };
-	int ns, host_ns, pipefd[2], status = 0;
+			 "-all-root", "-no-xattrs", NULL, NULL, NULL, NULL, NULL };
+	int ns, host_ns, pipefd[2], status = 0, env_fd = -1;
 	size_t n = 0;
 	ssize_t r;
 	pid_t pid;
@@ -79,22 +112,40 @@ int ct_save_squashfs(pid_t ns_pid, const char *path, const char *cwd, const ct_s
 	if (snprintf(dest, sizeof(dest), "%s%s%s", path[0] == '/' ? "" : cwd, path[0] == '/' ? "" : "/", path) >=
 	    (int)sizeof(dest))
 		return errf(err, errlen, "--container-save: the path is too long");
+	if (u->nenv && (env_fd = env_file(u->env, u->nenv)) < 0)
+		return errf(err, errlen, "--container-save: the image's environment: %s", strerror(errno));
+	if (env_fd >= 0) {
+		/* the source's own file makes way for the pseudo file */
+		argv[9] = "-e";
+		argv[10] = "etc/environment";
+		argv[11] = "-p";
+		argv[12] = "etc/environment f 644 0 0 cat /proc/self/fd/3";
+	}
 	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/mnt", (int)ns_pid);
-	if ((ns = open(nspath, O_RDONLY | O_CLOEXEC)) < 0)
-		return errf(err, errlen, "--container-save: the container is gone: %s", strerror(errno));
+	if ((ns = open(nspath, O_RDONLY | O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		if (env_fd >= 0)
+			close(env_fd);
+		return errf(err, errlen, "--container-save: the container is gone: %s", strerror(e));
+	}
 	if ((host_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 || pipe2(pipefd, O_CLOEXEC)) {
 		int e = errno;
 
 		close(ns);
 		if (host_ns >= 0)
 			close(host_ns);
+		if (env_fd >= 0)
+			close(env_fd);
 		return errf(err, errlen, "--container-save: %s", strerror(e));
 	}
 	if ((pid = fork()) == 0)
-		run_child(ns, host_ns, pipefd[1], u, argv);
+		run_child(ns, host_ns, pipefd[1], env_fd, u, argv);
 	close(pipefd[1]);
 	close(ns);
 	close(host_ns);
+	if (env_fd >= 0)
+		close(env_fd);
 	if (pid < 0) {
 		close(pipefd[0]);
 		return errf(err, errlen, "--container-save: fork: %s", strerror(errno));

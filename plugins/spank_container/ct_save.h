@@ -7,7 +7,9 @@
  * the user, in the node's filesystem, from a directory fd of the
  * container's root taken in its mount namespace: it reads only what the
  * user may read, and writes PATH with the user's rights. Files are stored
- * as root's (-all-root), like an image's.
+ * as root's (-all-root), like an image's. An OCI image's Env becomes the
+ * saved image's /etc/environment, where enroot keeps it and where
+ * --container-image reads it back.
  */
 #ifndef OCTOPUS_CT_SAVE_H
 #define OCTOPUS_CT_SAVE_H
@@ -21,6 +23,8 @@ typedef struct {
 	gid_t gid;
 	const gid_t *groups;
 	size_t ngroups;
+	char *const *env;               /* the image's Env for /etc/environment; NULL: keep the file */
+	size_t nenv;
 } ct_save_user_t;
 
 /*

@@ -580,7 +580,7 @@ static int saved;        /* --container-save was done (or tried) */
 /* --container-save, by the step's first node (the others would write the same file) */
 static void save_container(spank_t sp)
 {
-	ct_save_user_t u = { cfg.mksquashfs, 0, 0, NULL, 0 };
+	ct_save_user_t u = { cfg.mksquashfs, 0, 0, NULL, 0, NULL, 0 };
 	uint32_t nodeid = 1, stepid = 0;
 	gid_t *gids = NULL;
 	int ngids = 0;
@@ -595,6 +595,10 @@ static void save_container(spank_t sp)
 		u.ngroups = (size_t)ngids;
 	}
 	spank_getenv(sp, "PWD", cwd, sizeof(cwd));
+	if (!step.image.has_squashfs) {         /* a squashfs image's own /etc/environment stays */
+		u.env = step.image.config.env;
+		u.nenv = step.image.config.nenv;
+	}
 	if (ct_save_squashfs(step.holder.ns_pid, opts.save, cwd, &u, err, sizeof(err)))
 		slurm_error("octopus: container %s: %s", label(), err);
 	else

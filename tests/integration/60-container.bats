@@ -739,10 +739,11 @@ EOF
     [ "$output" = done ]
     # written by the user, on the node's filesystem
     [ "$(stat -c %U "$WORK/saved.sqsh")" = octouser ]
-    run csnip "--container-image=./saved.sqsh" 'cat /etc/made; [ -e /etc/layer2 ] && echo still || echo gone; . /etc/os-release; echo $ID; stat -c %U /etc/made; ls /proc | grep -c "^[0-9]" > /dev/null && echo has-proc'
+    run csnip "--container-image=./saved.sqsh" 'cat /etc/made; [ -e /etc/layer2 ] && echo still || echo gone; . /etc/os-release; echo $ID; stat -c %U /etc/made; ls /proc | grep -c "^[0-9]" > /dev/null && echo has-proc; echo "env $OCTO_IMAGE $PATH"'
     [ "$status" -eq 0 ]
-    # (stored as root's; a writable container shows the image's root files as the user's)
-    [ "$output" = "made-inside"$'\n'"gone"$'\n'"octobusy"$'\n'"octouser"$'\n'"has-proc" ]
+    # (stored as root's; a writable container shows the image's root files as the user's;
+    # the OCI image's Env came along in /etc/environment)
+    [ "$output" = "made-inside"$'\n'"gone"$'\n'"octobusy"$'\n'"octouser"$'\n'"has-proc"$'\n'"env busybox /bin:/usr/bin" ]
     run sh -c "unsquashfs -lls '$WORK/saved.sqsh' | grep ' squashfs-root/etc/made$'"
     [[ "$output" == "-rw-r--r-- root/root "* ]]
     # the mounts of the step (home, /tmp, /proc) are not in the image

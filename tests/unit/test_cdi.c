@@ -211,9 +211,12 @@ static void test_collect_dirs(void **state)
 {
 	char etc[] = "/tmp/test_cdi_etc.XXXXXX", run[] = "/tmp/test_cdi_run.XXXXXX", err[1024] = "";
 	const char *dirs[2], *one[] = { "example.com/npu=0" }, *missing[] = { "example.com/npu=7" };
-	cdi_edits_t *e = calloc(1, sizeof(*e));
+	cdi_edits_t *e;
 
 	(void)state;
+	if (geteuid() != 0)
+		skip();         /* specs are trusted only when root's: this needs root-owned files */
+	e = calloc(1, sizeof(*e));
 	assert_non_null(mkdtemp(etc));
 	assert_non_null(mkdtemp(run));
 	dirs[0] = etc;
@@ -231,6 +234,21 @@ static void test_collect_dirs(void **state)
 	/* another vendor's broken file does not stop this device; it is noted for the log */
 	assert_non_null(strstr(e->notes, "broken.yaml skipped: CDI spec"));
 	cdi_edits_free(e);
+	/* a spec anyone may write is not trusted: /etc/cdi's copy is used, and the skip noted */
+	char path[600];
+	snprintf(path, sizeof(path), "%s/npu.json", run);
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(cdi_collect(dirs, 2, one, 1, e, err, sizeof(err)), 0);
+	assert_string_equal(e->env[0], "FROM=etc");
+	assert_non_null(strstr(e->notes, "npu.json skipped: not root's, or writable by others than root"));
+	cdi_edits_free(e);
+	assert_int_equal(chmod(path, 0644), 0);
+	/* likewise a directory anyone may write into */
+	assert_int_equal(chmod(run, 0777), 0);
+	assert_int_equal(cdi_collect(dirs, 2, one, 1, e, err, sizeof(err)), 0);
+	assert_string_equal(e->env[0], "FROM=etc");
+	cdi_edits_free(e);
+	assert_int_equal(chmod(run, 0755), 0);
 	assert_int_equal(cdi_collect(dirs, 2, missing, 1, e, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "CDI device example.com/npu=7 is in no spec in"));
 	assert_non_null(strstr(err, etc));

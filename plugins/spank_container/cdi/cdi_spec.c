@@ -283,6 +283,12 @@ static char *read_spec(int dfd, const char *name, size_t *len, char *why, size_t
 	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	size_t got = 0;
 
+	/* a spec says what root binds and runs: only root may have written it */
+	if (fd >= 0 && !fstat(fd, &sb) && (sb.st_uid != 0 || (sb.st_mode & (S_IWGRP | S_IWOTH)))) {
+		snprintf(why, whylen, "not root's, or writable by others than root");
+		close(fd);
+		return NULL;
+	}
 	if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size > CDI_MAX_SPEC_BYTES ||
 	    !(text = malloc((size_t)sb.st_size + 1))) {
 		snprintf(why, whylen, "%s", fd < 0 ? strerror(errno) : "not a regular file of at most 1 MiB");
@@ -328,10 +334,16 @@ int cdi_collect(const char *const *dirs, size_t ndirs, const char *const *names,
 	/* the later directory wins: search it first, and a device found is not looked for again */
 	for (size_t di = ndirs; di-- > 0;) {
 		struct dirent **ents = NULL;
+		struct stat dsb;
 		int dfd = open(dirs[di], O_RDONLY | O_DIRECTORY | O_CLOEXEC), n;
 
 		if (dfd < 0)
 			continue;
+		if (fstat(dfd, &dsb) || dsb.st_uid != 0 || (dsb.st_mode & (S_IWGRP | S_IWOTH))) {
+			note(out, dirs[di], "the directory is not root's, or is writable by others than root");
+			close(dfd);
+			continue;
+		}
 		n = scandirat(dfd, ".", &ents, spec_file, alphasort);
 		for (int i = 0; i < n; i++) {
 			char path[CDI_PATH_MAX], why[256], e2[512];

@@ -153,6 +153,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 	snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", "/run/octopus-container");
 	cfg->mount_home = 1;
 	cfg->writable = 1;
+	cfg->squashfs_images = 1;
 	cfg->max_layer_bytes = 64ull << 30;
 	cfg->hook_timeout_s = SITE_HOOK_TIMEOUT_DEFAULT;
 	snprintf(cfg->cdi_spec_dirs, sizeof(cfg->cdi_spec_dirs), "%s", "/etc/cdi:/var/run/cdi");
@@ -210,6 +211,8 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			cfg->workdir_submit = !strcmp(v, "submit");
 		else if (KEY("max_layer_size"))
 			bad = ct_parse_size(v, &cfg->max_layer_bytes);
+		else if (KEY("squashfs_images"))
+			bad = yes_no(v, &cfg->squashfs_images);
 		else if (KEY("seccomp") && (!strcmp(v, "default") || !strcmp(v, "none")))
 			cfg->seccomp = !strcmp(v, "default");
 		else if (KEY("cdi_devices"))
@@ -233,7 +236,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 				    "site_mounts=SRC:DST[:ro|rw],... mount_home=yes|no writable=yes|no remap_root=yes|no "
 				    "workdir=image|submit entrypoint=yes|no "
 				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS "
-				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs seccomp=default|none mksquashfs=/abs)",
+				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs seccomp=default|none mksquashfs=/abs squashfs_images=yes|no)",
 				    av[i]);
 	}
 	return 0;

@@ -32,6 +32,7 @@ typedef struct {
 	int workdir_submit;             /* 1: start in the submit directory, bound in; 0: the image's WorkingDir (Pyxis) */
 	int entrypoint;                 /* run the image's Entrypoint by default */
 	int seccomp;                    /* seccomp=default: the default syscall filter on every task */
+	int squashfs_images;            /* users' squashfs files may be mounted (the kernel reads them) */
 	uint64_t max_layer_bytes;       /* unpacked file data per layer */
 	unsigned hook_timeout_s;        /* each site hook's bound, 1..SITE_HOOK_TIMEOUT_MAX */
 	uint64_t cache_max_bytes;       /* collect the cache down to this after a step unpacked; 0: never */

@@ -385,6 +385,11 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 			goto out;
 		}
 	}
+	if (opts->ref.source == IMG_SQUASHFS && !cfg->squashfs_images && !from_plan) {
+		snprintf(step->error, sizeof(step->error), "--container-image=%.300s: this site does not mount squashfs files "
+			 "(squashfs_images=no); use an OCI image (oci:/path, oci-archive:/path or a registry)", opts->image);
+		goto out;
+	}
 	if (from_plan) {
 		char image[sizeof(opts->image)];
 

@@ -708,6 +708,11 @@ EOF
     run crun --container-image=$CTDIR/images/private.sqsh true
     [ "$status" -ne 0 ]
     [[ "$output" == *"Permission denied"* ]]
+    # a site that does not let the kernel read users' squashfs files
+    site_settings squashfs_images=no
+    run crun --container-image=$SQSH true
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"this site does not mount squashfs files (squashfs_images=no)"* ]]
     # nothing is left mounted, and the loop devices went with the steps
     ! grep -q "$CTDIR/ctrun" /proc/self/mountinfo
     ! losetup -j "$SQSH" | grep -q .

@@ -113,6 +113,9 @@ static void test_cdi_keys(void **state)
 	ok("seccomp=none");
 	assert_int_equal(cfg.seccomp, 0);
 	refused("seccomp=strict", "seccomp=default|none");
+	assert_int_equal(cfg.squashfs_images, 1);
+	ok("squashfs_images=no");
+	assert_int_equal(cfg.squashfs_images, 0);
 }
 
 int main(void)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "errf.h"
+#include "ns/rootfs.h"
 
 /* what went wrong in the child, without stdio or malloc: "why (errno N)" */
 static void __attribute__((noreturn)) child_fail(const char *why, int code)
@@ -46,7 +47,7 @@ run_child(int ns, int host_ns, int out, int env_fd, const ct_save_user_t *u, cha
 	struct stat sb;
 	static char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	sigset_t none;
-	int root;
+	int root, top;
 
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
@@ -55,7 +56,12 @@ run_child(int ns, int host_ns, int out, int env_fd, const ct_save_user_t *u, cha
 	/* the Env file on fd 3, for mksquashfs' pseudo file "cat /proc/self/fd/3" */
 	if (env_fd >= 0 && dup2(env_fd, 3) < 0)
 		_exit(120);
-	if (setns(ns, CLONE_NEWNS) || (root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	/*
+	 * Only the root mount, cloned without what is mounted on it: -one-file-system
+	 * alone lets mksquashfs 4.6 descend into the step's mounts (/proc, /tmp, home).
+	 */
+	if (setns(ns, CLONE_NEWNS) || (top = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (root = rootfs_detach_source(top, 1)) < 0)
 		child_fail("entering the container's namespace", 121);
 	if (setns(host_ns, CLONE_NEWNS) || setgroups(u->ngroups, u->groups) || setgid(u->gid) || setuid(u->uid) ||
 	    setuid(0) == 0)

@@ -153,6 +153,8 @@ site_settings() {
 }
 teardown() {
     [ ! -f "$CTDIR/etc/plugstack.conf.orig" ] || mv "$CTDIR/etc/plugstack.conf.orig" "$CTDIR/etc/plugstack.conf"
+    local mod=$OCTO_STAGE_PLUGINDIR/octopus/image_fetch.so
+    [ ! -f "$mod.away" ] || mv "$mod.away" "$mod"
 }
 running_job() { [ "$(job_state "$1")" = RUNNING ]; }
 pending_job() { [ "$(job_state "$1")" = PENDING ]; }
@@ -889,6 +891,27 @@ batch body" ]
     [[ "$output" == *"2 layer(s)"*", 0 in use"* ]]
     run crun --container-image=oci:$img3:v3 cat /etc/layer2
     [[ "$output" == "v3 "* ]]
+}
+
+@test "without the fetching module, a cached image still starts and one to unpack fails naming the module" {
+    mod=$OCTO_STAGE_PLUGINDIR/octopus/image_fetch.so
+    img4=$CTDIR/images/busybox-v4
+    LAYER2_TEXT="v4 $RANDOM" "$BATS_TEST_DIRNAME/../images/make-oci-layout" "$img4" v4 >/dev/null
+    crun --container-image=oci:$IMG true         # the base image is cached
+    mv "$mod" "$mod.away"
+    run crun --container-image=oci:$IMG cat /etc/layer2
+    cached_status=$status cached_output=$output
+    run crun --container-image=oci:$img4:v4 cat /etc/layer2
+    mv "$mod.away" "$mod"
+    [ "$cached_status" -eq 0 ]
+    [ -n "$cached_output" ]
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"the image fetcher (registry client and layer unpacker) is not usable: "*"octopus/image_fetch.so"* ]]
+    [[ "$output" != *"v4 "* ]]
+    # back in place, the same image unpacks
+    run crun --container-image=oci:$img4:v4 cat /etc/layer2
+    [ "$status" -eq 0 ]
+    [[ "$output" == "v4 "* ]]
 }
 
 @test "a full layer cache is one clear line, and nothing half-unpacked stays" {

@@ -2,7 +2,7 @@
 #include "credentials.h"
 
 #include <json-c/json.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,8 +44,9 @@ int cred_lookup(const char *json, size_t len, const char *registry, char *out, s
 		goto done;
 	json_object_object_foreach(auths, key, val) {
 		const char *b64;
-		unsigned char buf[CRED_MAX + 4];
-		size_t blen;
+		unsigned char buf[CRED_MAX + 4];       /* BASE64_DECODE_LENGTH(blen) <= CRED_MAX + 1 */
+		struct base64_decode_ctx b64ctx;
+		size_t blen, dlen;
 		int n;
 
 		if (!key_matches(key, registry) || !json_object_is_type(val, json_type_object) ||
@@ -55,25 +56,25 @@ int cred_lookup(const char *json, size_t len, const char *registry, char *out, s
 		blen = strlen(b64);
 		if (blen == 0 || blen % 4 || blen / 4 * 3 > CRED_MAX)
 			continue;
-		if ((n = EVP_DecodeBlock(buf, (const unsigned char *)b64, (int)blen)) < 0)
+		base64_decode_init(&b64ctx);
+		dlen = sizeof(buf) - 1;
+		if (!base64_decode_update(&b64ctx, &dlen, buf, blen, b64) || !base64_decode_final(&b64ctx)) {
+			explicit_bzero(buf, sizeof(buf));
 			continue;
-		/* EVP_DecodeBlock counts the padding as zero bytes */
-		while (n > 0 && blen && b64[blen - 1] == '=') {
-			n--;
-			blen--;
 		}
+		n = (int)dlen;
 		buf[n] = '\0';
 		if ((size_t)n >= outlen || !memchr(buf, ':', (size_t)n) || buf[0] == ':' || strlen((char *)buf) != (size_t)n)
-			continue;
+			goto next;
 		for (int i = 0; i < n; i++)
 			if (buf[i] < 0x20 || buf[i] == 0x7f)
 				goto next;
 		memcpy(out, buf, (size_t)n + 1);
-		OPENSSL_cleanse(buf, sizeof(buf));
+		explicit_bzero(buf, sizeof(buf));
 		rc = 1;
 		break;
 next:
-		OPENSSL_cleanse(buf, sizeof(buf));
+		explicit_bzero(buf, sizeof(buf));
 	}
 done:
 	json_object_put(o);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * digest - verify content against an OCI digest ("sha256:<hex>",
- * "sha512:<hex>") while it streams, with OpenSSL's EVP.
+ * "sha512:<hex>") while it streams, with Nettle.
  */
 #ifndef OCTOPUS_DIGEST_H
 #define OCTOPUS_DIGEST_H

@@ -289,3 +289,17 @@ int img_ref_format(const img_ref_t *r, char *buf, size_t len)
 	}
 	return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
+
+int registry_host_listed(const char *list, const char *host)
+{
+	size_t n = strlen(host);
+
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, ",");
+
+		if ((len == n && !strncasecmp(p, host, n)) || (img_registry_is_hub(p, len) && img_registry_is_hub(host, n)))
+			return 1;
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}

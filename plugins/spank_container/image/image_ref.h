@@ -59,4 +59,7 @@ int img_ref_format(const img_ref_t *r, char *buf, size_t len);
 /* 1 if s is "sha256:<64 hex>" or "sha512:<128 hex>", lowercase. */
 int img_digest_valid(const char *s);
 
+/* 1 if host is in the comma-separated list (Docker Hub under any of its names). */
+int registry_host_listed(const char *list, const char *host);
+
 #endif

@@ -38,20 +38,6 @@ typedef struct {
 	char auth[AUTH_HDR_MAX];        /* WWW-Authenticate */
 } xfer_t;
 
-int registry_host_listed(const char *list, const char *host)
-{
-	size_t n = strlen(host);
-
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, ",");
-
-		if ((len == n && !strncasecmp(p, host, n)) || (img_registry_is_hub(p, len) && img_registry_is_hub(host, n)))
-			return 1;
-		p += len + (p[len] == ',');
-	}
-	return 0;
-}
-
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
 	xfer_t *x = arg;

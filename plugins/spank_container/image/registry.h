@@ -43,7 +43,4 @@ int registry_manifest(registry_t *r, const char *reference, char **body, size_t 
 /* A blob, written to fd (at most max bytes; 0: no limit). */
 int registry_blob(registry_t *r, const char *digest, int fd, uint64_t max, char *err, size_t errlen);
 
-/* 1 if host is in the comma-separated list. */
-int registry_host_listed(const char *list, const char *host);
-
 #endif

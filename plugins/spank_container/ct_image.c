@@ -5,6 +5,7 @@
 #include "errf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -398,7 +399,7 @@ static int prepare_registry(const img_ref_t *ref, const ct_image_opts_t *o, laye
 		}
 		snprintf(first, sizeof(first), "%s", err);
 		ct_image_release(img);
-		memset(img, 0, sizeof(*img));
+		ct_image_reset(img);
 		err[0] = '\0';
 		if (!pull_registry(ref, o->plain_http, o->credentials, cache, img, err, errlen)) {
 			snprintf(img->mirror_error, sizeof(img->mirror_error), "%.250s", first);
@@ -568,7 +569,7 @@ int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener
 	layout_t l = { uo, ref->path, -1 };
 	int rc;
 
-	memset(img, 0, sizeof(*img));
+	ct_image_reset(img);
 	err[0] = '\0';
 	switch (ref->source) {
 	case IMG_SQUASHFS:
@@ -586,6 +587,11 @@ int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener
 	if (rc)
 		ct_image_release(img);
 	return rc;
+}
+
+void ct_image_reset(ct_image_t *img)
+{
+	memset(img, 0, offsetof(ct_image_t, layers));
 }
 
 void ct_image_release(ct_image_t *img)

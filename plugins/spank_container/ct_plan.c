@@ -59,7 +59,7 @@ int ct_plan_load(int dirfd, const char *name, layer_cache_t *cache, ct_image_t *
 	size_t len = 0, n, clen;
 	int fd, rc = -1;
 
-	memset(img, 0, sizeof(*img));
+	ct_image_reset(img);
 	err[0] = '\0';
 	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return errf(err, errlen, "%s: %s", name, strerror(errno));

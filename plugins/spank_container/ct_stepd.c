@@ -285,6 +285,16 @@ static int squashfs_env(ct_step_t *step)
 	return rc;
 }
 
+void ct_step_init(ct_step_t *step)
+{
+	const rootfs_holder_t holder = ROOTFS_HOLDER_INIT;
+	const ct_named_t named = CT_NAMED_INIT;
+
+	step->holder = holder;
+	step->named = named;
+	step->entry_fd = -1;
+}
+
 const char *ct_step_getenv(const char *name, void *arg)
 {
 	static char buf[PATH_MAX * 2];

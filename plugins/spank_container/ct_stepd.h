@@ -35,7 +35,10 @@ typedef struct {
 	ct_cdi_t cdi;                   /* the CDI devices of the step's GRES */
 } ct_step_t;
 
-#define CT_STEP_INIT { .holder = ROOTFS_HOLDER_INIT, .named = CT_NAMED_INIT, .entry_fd = -1 }
+/* A zeroed step (static storage) made ready: its fds to -1. Not an
+ * initializer: that would put the ~0.5 MB struct in the plugin's data,
+ * read in and copied page by page as each step touches it. */
+void ct_step_init(ct_step_t *step);
 
 /* A variable of the step's environment (arg: the spank_t), NULL if unset;
  * the value lasts until the next call. */

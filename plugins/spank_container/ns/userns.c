@@ -37,47 +37,40 @@ int userns_map_one(pid_t pid, uid_t uid, gid_t gid)
 	return 0;
 }
 
+/* The namespace's only member: waits to be killed. */
+static int idle_in_userns(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return 0;
+}
+
 /*
  * A user namespace mapping 0 to the job's user, for idmapped mounts: the
  * shared layer cache stays root's on disk, and in this step's overlay the
  * image's root-owned files are the user's, as enroot's per-user unpack makes
- * them. -1 with errno.
+ * them. The member is cloned into the namespace sharing this process's
+ * memory: no copy of the address space and no handshake, where a fork and
+ * unshare() cost a step ~1 ms. -1 with errno.
  */
 int userns_idmap(uid_t uid, gid_t gid)
 {
-	int sync[2], fd = -1, saved;
-	char path[64], c = 0;
+	static char stack[16384] __attribute__((aligned(16)));
+	int fd = -1, saved;
+	char path[64];
 	pid_t pid;
 
-	if (pipe2(sync, O_CLOEXEC))
+	pid = clone(idle_in_userns, stack + sizeof(stack), CLONE_NEWUSER | CLONE_VM | SIGCHLD, NULL);
+	if (pid < 0)
 		return -1;
-	if ((pid = fork()) < 0) {
-		saved = errno;
-		close(sync[0]);
-		close(sync[1]);
-		errno = saved;
-		return -1;
-	}
-	if (pid == 0) {
-		close(sync[0]);
-		c = unshare(CLONE_NEWUSER) ? 'e' : 'k';
-		(void)!write(sync[1], &c, 1);
-		pause();        /* killed below, once the parent holds the namespace */
-		_exit(0);
-	}
-	close(sync[1]);
-	if (read(sync[0], &c, 1) == 1 && c == 'k') {
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-		if (!userns_map_one(pid, uid, gid))
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-	} else {
-		errno = EPERM;
-	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (!userns_map_one(pid, uid, gid))
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	saved = errno;
-	close(sync[0]);
 	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 	errno = saved;
 	return fd;
 }
-

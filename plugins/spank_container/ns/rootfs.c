@@ -24,23 +24,10 @@
 #include <unistd.h>
 
 #include "image/fsutil.h"
-#include "loopdev.h"
+#include "mount_api.h"
 #include "rootfs_hooks.h"
+#include "rootfs_overlay.h"
 #include "userns.h"
-
-/* <linux/mount.h> clashes with <sys/mount.h> on glibc 2.36 */
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef MOVE_MOUNT_T_EMPTY_PATH
-#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
-#endif
 
 static const struct {
 	int flag, clone;
@@ -230,80 +217,6 @@ fail:
 	return -1;
 }
 
-#ifndef MOUNT_ATTR_IDMAP
-#define MOUNT_ATTR_IDMAP 0x00100000
-#endif
-
-struct octo_mount_attr {        /* struct mount_attr, which <sys/mount.h> of glibc 2.36 lacks */
-	unsigned long long attr_set, attr_clr, propagation, userns_fd;
-};
-
-/* Layer i at l/<i>: a symlink to the cached layer, or an idmapped mount of it. */
-static int link_layer(const char *layer, size_t i, int userns, int ctl)
-{
-	char link[32];
-	int t;
-
-	snprintf(link, sizeof(link), "l/%zu", i);
-	if (userns < 0) {
-		if (!symlink(layer, link))
-			return 0;
-		report(ctl, "runtime directory: %s", strerror(errno));
-		return -1;
-	}
-	struct octo_mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long)userns };
-
-	if (mkdir(link, 0700) ||
-	    (t = (int)syscall(SYS_open_tree, AT_FDCWD, layer, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0) {
-		report(ctl, "layer %s: %s", layer, strerror(errno));
-		return -1;
-	}
-	if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof(attr)) ||
-	    syscall(SYS_move_mount, t, "", AT_FDCWD, link, MOVE_MOUNT_F_EMPTY_PATH)) {
-		report(ctl, "the layer cache's filesystem cannot map file owners for a writable or remapped "
-			    "container (idmapped mounts: Linux >= 5.19 on ext4, xfs, btrfs or tmpfs): %s; "
-			    "use --container-readonly --no-container-remap-root, or ask your admin", strerror(errno));
-		close(t);
-		return -1;
-	}
-	close(t);
-	return 0;
-}
-
-/* The squashfs image at l/sq (idmapped where the filesystem allows it). */
-static int mount_squashfs(const rootfs_spec_t *s, int userns, int ctl)
-{
-	struct octo_mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long)userns };
-	char dev[64];
-	int lfd = loopdev_attach(s->squashfs_fd, dev, sizeof(dev)), t;
-
-	if (lfd < 0) {
-		report(ctl, "squashfs image: no loop device: %s", strerror(errno));
-		return -1;
-	}
-	if (mkdir("l/sqraw", 0700) || mkdir("l/sq", 0700) ||
-	    mount(dev, "l/sqraw", "squashfs", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)) {
-		report(ctl, "mounting the squashfs image: %s", strerror(errno));
-		close(lfd);
-		return -1;
-	}
-	close(lfd);     /* the mount holds the device now; it goes with the mount */
-	if (userns >= 0 && (t = (int)syscall(SYS_open_tree, AT_FDCWD, "l/sqraw", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) >= 0) {
-		if (!syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof(attr)) &&
-		    !syscall(SYS_move_mount, t, "", AT_FDCWD, "l/sq", MOVE_MOUNT_F_EMPTY_PATH)) {
-			close(t);
-			return umount2("l/sqraw", MNT_DETACH) ? -1 : 0;
-		}
-		close(t);
-	}
-	/* squashfs cannot map owners: its files keep the owners mksquashfs gave them */
-	if (mount("l/sqraw", "l/sq", NULL, MS_BIND, NULL) || umount2("l/sqraw", MNT_DETACH)) {
-		report(ctl, "mounting the squashfs image: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* --container-mounts: a bind (with its flags and propagation), a tmpfs, or a mount taken away. */
 static int user_mount(int rootfd, const rootfs_bind_t *b, int ctl)
 {
@@ -363,59 +276,6 @@ static int user_mount(int rootfd, const rootfs_bind_t *b, int ctl)
 
 /* Always with an upper dir: mount points for binds must be creatable even
  * when the container is read-only (build() makes it so at the end). */
-static int overlay(const rootfs_spec_t *s, int ctl)
-{
-	char opts[4096];
-	size_t used;
-	int userns = -1;
-
-	char upper[PATH_MAX], work[PATH_MAX];
-
-	snprintf(upper, sizeof(upper), "%s%supper", s->keep_dir ? s->keep_dir : "", s->keep_dir ? "/" : "");
-	snprintf(work, sizeof(work), "%s%swork", s->keep_dir ? s->keep_dir : "", s->keep_dir ? "/" : "");
-	if (mkdir("rootfs", 0755) || mkdir("l", 0700) || (mkdir(upper, 0755) && errno != EEXIST) ||
-	    (mkdir(work, 0700) && errno != EEXIST)) {
-		report(ctl, "runtime directory %s: %s", s->runtime, strerror(errno));
-		return -1;
-	}
-	/* the root of the overlay is the upper dir's: the user's, so they may write / */
-	if (s->idmap && (chown(upper, s->uid, s->gid) || (userns = userns_idmap(s->uid, s->gid)) < 0)) {
-		report(ctl, "mapping the image's owners to you: %s", strerror(errno));
-		return -1;
-	}
-	/* short relative names keep 127 layers within a page of options */
-	used = (size_t)snprintf(opts, sizeof(opts), "lowerdir=%s%s", s->extra_lower ? s->extra_lower : "",
-				s->extra_lower ? ":" : "");
-	for (size_t i = s->nlower; i-- > 0;) {
-		if (link_layer(s->lower[i], i, userns, ctl)) {
-			if (userns >= 0)
-				close(userns);
-			return -1;
-		}
-		used += (size_t)snprintf(opts + used, sizeof(opts) - used, "%sl/%zu", i + 1 == s->nlower ? "" : ":", i);
-	}
-	if (s->has_squashfs) {
-		if (mount_squashfs(s, userns, ctl)) {
-			if (userns >= 0)
-				close(userns);
-			return -1;
-		}
-		used += (size_t)snprintf(opts + used, sizeof(opts) - used, "%sl/sq", s->nlower ? ":" : "");
-	}
-	if (userns >= 0)
-		close(userns);
-	used += (size_t)snprintf(opts + used, sizeof(opts) - used, ",upperdir=%s,workdir=%s", upper, work);
-	if (used >= sizeof(opts)) {
-		report(ctl, "too many layers for one overlay mount");
-		return -1;
-	}
-	if (mount("overlay", "rootfs", "overlay", MS_NOSUID | MS_NODEV, opts)) {
-		report(ctl, "mounting the image (overlayfs): %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * The image's /etc/passwd (or group) plus the user's line, written to the
  * runtime directory and bound read-only over the image's: `id`, `whoami`,
@@ -478,6 +338,7 @@ static int build(const rootfs_spec_t *s, int ctl)
 		{ "/etc/resolv.conf", "/etc/resolv.conf", 0, 1, 0 },
 		{ "/etc/hosts", "/etc/hosts", 0, 1, 0 },
 	};
+	char err[512];
 	int rootfd, fd;
 
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL)) {
@@ -493,8 +354,10 @@ static int build(const rootfs_spec_t *s, int ctl)
 		report(ctl, "runtime directory %s: %s", s->runtime, strerror(errno));
 		return -1;
 	}
-	if (overlay(s, ctl))
+	if (rootfs_overlay(s, err, sizeof(err))) {
+		report(ctl, "%s", err);
 		return -1;
+	}
 	if ((rootfd = open("rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		report(ctl, "rootfs: %s", strerror(errno));
 		return -1;
@@ -518,13 +381,9 @@ static int build(const rootfs_spec_t *s, int ctl)
 		if (user_mount(rootfd, &s->binds[i], ctl))
 			return -1;
 	close(rootfd);
-	{
-		char err[512];
-
-		if (rootfs_run_hooks(s, err, sizeof(err))) {
-			report(ctl, "%s", err);
-			return -1;
-		}
+	if (rootfs_run_hooks(s, err, sizeof(err))) {
+		report(ctl, "%s", err);
+		return -1;
 	}
 	/* read-only from here on: the mount points above were made in the upper dir */
 	if (!s->writable && mount(NULL, "rootfs", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL)) {

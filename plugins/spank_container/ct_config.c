@@ -158,6 +158,9 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 	cfg->hook_timeout_s = SITE_HOOK_TIMEOUT_DEFAULT;
 	snprintf(cfg->cdi_spec_dirs, sizeof(cfg->cdi_spec_dirs), "%s", "/etc/cdi:/var/run/cdi");
 	snprintf(cfg->mksquashfs, sizeof(cfg->mksquashfs), "%s", "/usr/bin/mksquashfs");
+	snprintf(cfg->podman, sizeof(cfg->podman), "%s", "/usr/bin/podman");
+	snprintf(cfg->docker, sizeof(cfg->docker), "%s", "/usr/bin/docker");
+	cfg->daemon_timeout_s = 600;
 #ifdef OCTOPUS_ENTRYPOINT_HELPER
 	snprintf(cfg->entrypoint_helper, sizeof(cfg->entrypoint_helper), "%s", OCTOPUS_ENTRYPOINT_HELPER);
 #endif
@@ -197,6 +200,12 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			      (int)sizeof(cfg->entrypoint_helper);
 		else if (KEY("mksquashfs") && v[0] == '/')
 			bad = snprintf(cfg->mksquashfs, sizeof(cfg->mksquashfs), "%s", v) >= (int)sizeof(cfg->mksquashfs);
+		else if (KEY("podman") && (!v[0] || v[0] == '/'))
+			bad = snprintf(cfg->podman, sizeof(cfg->podman), "%s", v) >= (int)sizeof(cfg->podman);
+		else if (KEY("docker") && (!v[0] || v[0] == '/'))
+			bad = snprintf(cfg->docker, sizeof(cfg->docker), "%s", v) >= (int)sizeof(cfg->docker);
+		else if (KEY("daemon_timeout"))
+			bad = parse_seconds(v, 86400, &cfg->daemon_timeout_s, why, sizeof(why));
 		else if (KEY("entrypoint"))
 			bad = yes_no(v, &cfg->entrypoint);
 		else if (KEY("cache_max_size"))
@@ -236,7 +245,8 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 				    "site_mounts=SRC:DST[:ro|rw],... mount_home=yes|no writable=yes|no remap_root=yes|no "
 				    "workdir=image|submit entrypoint=yes|no "
 				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS "
-				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs seccomp=default|none mksquashfs=/abs squashfs_images=yes|no)",
+				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs seccomp=default|none mksquashfs=/abs squashfs_images=yes|no "
+				    "podman=/abs|'' docker=/abs|'' daemon_timeout=SECONDS)",
 				    av[i]);
 	}
 	return 0;

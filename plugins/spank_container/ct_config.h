@@ -24,6 +24,8 @@ typedef struct {
 	char site_mounts[2048];         /* SRC:DST[:ro|rw],...: bound into every container */
 	char entrypoint_helper[PATH_MAX / 4];
 	char mksquashfs[PATH_MAX / 4];  /* --container-save's writer */
+	char podman[PATH_MAX / 4];      /* podman:// images: `podman image save` as the user; "": refused */
+	char docker[PATH_MAX / 4];      /* dockerd:// images: `docker save` as the user; "": refused */
 	char cdi_devices[1024];         /* GRES=vendor.com/class,...: CDI devices for the GRES a step holds */
 	char cdi_spec_dirs[512];        /* DIR:DIR, later wins (default /etc/cdi:/var/run/cdi) */
 	int mount_home;
@@ -35,6 +37,7 @@ typedef struct {
 	int squashfs_images;            /* users' squashfs files may be mounted (the kernel reads them) */
 	uint64_t max_layer_bytes;       /* unpacked file data per layer */
 	unsigned hook_timeout_s;        /* each site hook's bound, 1..SITE_HOOK_TIMEOUT_MAX */
+	unsigned daemon_timeout_s;      /* a podman/docker save's bound */
 	uint64_t cache_max_bytes;       /* collect the cache down to this after a step unpacked; 0: never */
 } ct_config_t;
 

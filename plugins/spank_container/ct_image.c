@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include "ct_image.h"
+#include "ct_daemon.h"
 
 #include "errf.h"
 
@@ -459,19 +460,17 @@ int ct_image_resolve(const img_ref_t *ref, const ct_image_opts_t *o, long timeou
  * layer) into a directory only root can read, and read as a layout; its
  * blobs still go through the digest checks.
  */
-static int prepare_archive(const img_ref_t *ref, layout_t *l, layer_cache_t *cache, ct_image_t *img, char *err,
-			   size_t errlen)
+/* The OCI archive streaming on fd (what label names), unpacked to a private directory, then read as a layout. */
+static int unpack_archive(int fd, const char *label, const img_ref_t *ref, layout_t *l, layer_cache_t *cache,
+			  ct_image_t *img, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
 	layer_limits_t lim = cache->limits;
-	int fd, rc = -1;
+	int rc = -1;
 
-	if ((fd = user_opener_open(l->uo, NULL, ref->path, O_RDONLY | O_NONBLOCK, err, errlen)) < 0)
-		return -1;
 	snprintf(tmp, sizeof(tmp), "%s/tmp/archive.%d.%ld", cache->root, (int)getpid(), (long)time(NULL));
 	if (mkdir(tmp, 0700) || (l->dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "layer cache %s: %s", tmp, strerror(errno));
-		close(fd);
 		rmdir(tmp);
 		return -1;
 	}
@@ -480,15 +479,54 @@ static int prepare_archive(const img_ref_t *ref, layout_t *l, layer_cache_t *cac
 		char why[ERR_LINE];
 
 		snprintf(why, sizeof(why), "%s", err);
-		snprintf(err, errlen, "%s is not a readable OCI archive: %s", ref->path, why);
+		snprintf(err, errlen, "%s is not a readable OCI archive: %s", label, why);
 	} else {
-		l->layout = ref->path;
+		l->layout = label;
 		rc = prepare_layout(ref, l, cache, img, err, errlen);
 	}
-	close(fd);
 	close(l->dirfd);
 	l->dirfd = -1;
 	fs_remove_at(AT_FDCWD, tmp);
+	return rc;
+}
+
+static int prepare_archive(const img_ref_t *ref, layout_t *l, layer_cache_t *cache, ct_image_t *img, char *err,
+			   size_t errlen)
+{
+	int fd, rc;
+
+	if ((fd = user_opener_open(l->uo, NULL, ref->path, O_RDONLY | O_NONBLOCK, err, errlen)) < 0)
+		return -1;
+	rc = unpack_archive(fd, ref->path, ref, l, cache, img, err, errlen);
+	close(fd);
+	return rc;
+}
+
+/* podman:// and dockerd://: the tool's save, as the user, streamed into the archive path above */
+static int prepare_daemon(const img_ref_t *ref, const ct_image_opts_t *o, layout_t *l, layer_cache_t *cache,
+			  ct_image_t *img, char *err, size_t errlen)
+{
+	ct_daemon_run_t run;
+	img_ref_t one = *ref;
+	char label[IMG_PATH_MAX + 16], tool_err[ERR_LINE];
+	int rc;
+
+	if (!o->daemon)
+		return errf(err, errlen, "%s images are taken in job steps only", ref->source == IMG_PODMAN ? "podman://" : "dockerd://");
+	if (ct_daemon_save_start(ref, o->daemon, &run, err, errlen))
+		return -1;
+	img_ref_format(ref, label, sizeof(label));
+	one.tag[0] = '\0';     /* the save holds the one image asked for */
+	rc = unpack_archive(run.out, label, &one, l, cache, img, err, errlen);
+	/* the tool's own failure explains a short or empty stream best */
+	if (ct_daemon_save_finish(&run, tool_err, sizeof(tool_err)))
+		return errf(err, errlen, "%s: %s", label, tool_err);
+	if (rc && ref->source == IMG_DOCKERD && strstr(err, "index.json")) {
+		snprintf(tool_err, sizeof(tool_err), "%s", err);
+		return errf(err, errlen, "%s (docker save writes an OCI index from Docker 25 on; older daemons: "
+					 "skopeo copy docker-daemon:NAME oci-archive:/path, then --container-image=oci-archive:/path)",
+			    tool_err);
+	}
 	return rc;
 }
 
@@ -580,6 +618,10 @@ int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener
 		break;
 	case IMG_REGISTRY:
 		rc = prepare_registry(ref, o, cache, img, err, errlen);
+		break;
+	case IMG_PODMAN:
+	case IMG_DOCKERD:
+		rc = prepare_daemon(ref, o, &l, cache, img, err, errlen);
 		break;
 	default:
 		rc = prepare_archive(ref, &l, cache, img, err, errlen);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include "ct_stepd.h"
+#include "ct_daemon.h"
 
 #include "ct_plan.h"
 #include "ct_stepd_named.h"
@@ -349,7 +350,8 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	const char *lower[OCI_MAX_LAYERS];
 	struct timespec t0, t_mount;
 	double mount_ms;
-	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL, NULL, NULL, cwd };
+	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL, NULL, NULL, cwd, NULL };
+	ct_daemon_user_t daemon = { cfg->podman, cfg->docker, 0, 0, NULL, 0, NULL, NULL, cfg->daemon_timeout_s };
 	char creds[CRED_MAX], mirror[IMG_REGISTRY_MAX], mirror_creds[CRED_MAX];
 	int rc = -1;
 
@@ -377,6 +379,16 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	cache.limits.max_bytes = cfg->max_layer_bytes;
 	if (user_opener_start(&uo, uid, gid, gids, ngids > 0 ? (size_t)ngids : 0, step->error, sizeof(step->error)))
 		goto out;
+	if (opts->ref.source == IMG_PODMAN || opts->ref.source == IMG_DOCKERD) {
+		daemon.uid = uid;
+		daemon.gid = gid;
+		daemon.groups = gids;
+		daemon.ngroups = ngids > 0 ? (size_t)ngids : 0;
+		daemon.home = pw->pw_dir;
+		if (spank_get_item(sp, S_JOB_ENV, &daemon.job_env) != ESPANK_SUCCESS)
+			daemon.job_env = NULL;
+		image_opts.daemon = &daemon;
+	}
 	if (opts->ref.source == IMG_REGISTRY && ct_image_load_login(&uo, pw->pw_dir, opts->ref.registry, creds, sizeof(creds)))
 		image_opts.credentials = creds;
 	if (opts->ref.source == IMG_REGISTRY && ct_config_mirror(cfg, opts->ref.registry, mirror, sizeof(mirror))) {

@@ -691,6 +691,34 @@ EOF
     [ "$output" = "unset unset unset unset"$'\n'"unset unset unset unset" ]
 }
 
+@test "podman:// takes an image from the user's own podman storage, saved as the user" {
+    uid=$(id -u octouser)
+    # podman keeps its run state under /run/user/UID when the directory is there (pam_systemd's)
+    mkdir -p "/run/user/$uid" && chown octouser: "/run/user/$uid" && chmod 700 "/run/user/$uid"
+    pm() { as_user octouser env XDG_RUNTIME_DIR="/run/user/$uid" HOME="$(getent passwd octouser | cut -d: -f6)" podman "$@"; }
+    id=$(pm pull -q "oci:$IMG" | tail -n 1)
+    pm tag "$id" localhost/octo-podman:v1
+    run crun --container-image=podman://localhost/octo-podman:v1 sh -c "'. /etc/os-release; echo \$ID; id -u; cat /etc/layer2; echo \$OCTO_IMAGE'"
+    [ "$status" -eq 0 ]
+    # the image, with its whiteout applied and its Env
+    [ "$output" = "octobusy"$'\n'"$uid"$'\n'"from layer 2"$'\n'"busybox" ]
+    # another user's storage does not have it: podman's own reason, and nothing ran
+    run as_user octouser2 sh -c "cd /tmp && srun --container-image=podman://localhost/octo-podman:v1 echo ran"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"podman could not save the image (exit "*"localhost/octo-podman:v1"* ]]
+    [[ "$output" != *ran* ]]
+    # not an image name: refused by srun, before any job
+    run crun --container-image=podman://-v echo ran
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"the name must start with a letter or digit"* ]]
+    # a site that does not import from podman says so
+    site_settings podman=
+    run crun --container-image=podman://localhost/octo-podman:v1 echo ran
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"this site does not import from podman (podman= in plugstack.conf)"* ]]
+    pm rmi -f localhost/octo-podman:v1 >/dev/null 2>&1 || true
+}
+
 @test "squashfs images (Pyxis/enroot's format): by path, relative to the job's directory, with their /etc/environment" {
     run csnip "--container-image=$SQSH" '. /etc/os-release; echo "$ID $SQSH_VAR $(id -un) $(pwd)"; touch /made-here && echo writable'
     [ "$status" -eq 0 ]

@@ -101,6 +101,29 @@ static void test_local_images(void **state)
 	expect_error("oci:/a/b\x01", "control character");
 }
 
+/* enroot's local daemons: the name goes to the daemon as one argument, never an option */
+static void test_daemon_images(void **state)
+{
+	img_ref_t r;
+	char err[IMG_ERR_MAX];
+
+	(void)state;
+	expect_ref("podman://ubuntu:22.04", "podman://ubuntu:22.04");
+	expect_ref("dockerd://nvcr.io/nvidia/pytorch:24.01-py3", "dockerd://nvcr.io/nvidia/pytorch:24.01-py3");
+	assert_int_equal(img_ref_parse("podman://localhost/mine@sha256:" D64, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.source, IMG_PODMAN);
+	assert_string_equal(r.path, "localhost/mine@sha256:" D64);
+	assert_string_equal(r.registry, "");
+	assert_int_equal(img_ref_parse("dockerd://busybox", NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.source, IMG_DOCKERD);
+	expect_error("podman://", "name the image");
+	expect_error("dockerd://--help", "must start with a letter or digit");
+	expect_error("podman://a b", "' ' is not allowed");
+	expect_error("podman://a;reboot", "';' is not allowed");
+	expect_error("dockerd://a\nb", "is not allowed");
+	expect_error("podman://a$(id)", "'$' is not allowed");
+}
+
 static void test_bad_references(void **state)
 {
 	(void)state;
@@ -142,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_docker_hub_names),
 		cmocka_unit_test(test_registries),
 		cmocka_unit_test(test_local_images),
+		cmocka_unit_test(test_daemon_images),
 		cmocka_unit_test(test_bad_references),
 		cmocka_unit_test(test_digests),
 	};

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -177,6 +178,32 @@ static int parse_squashfs(const char *s, img_ref_t *out, char *err, size_t errle
 	return 0;
 }
 
+/*
+ * A local daemon's image name, handed to `podman image save` or `docker
+ * save` as one argument: what their references are made of, never an
+ * option (a leading '-') and never empty.
+ */
+static int parse_daemon(const char *s, img_source_t source, img_ref_t *out, char *err, size_t errlen)
+{
+	const char *scheme = source == IMG_PODMAN ? "podman://" : "dockerd://";
+	size_t n = strlen(s);
+
+	out->source = source;
+	if (!n)
+		return errf(err, errlen, "--container-image=%s: name the image, e.g. %subuntu:22.04", scheme, scheme);
+	if (n > 255)
+		return errf(err, errlen, "--container-image: the image name after %s is longer than 255 characters", scheme);
+	if (!isalnum((unsigned char)s[0]))
+		return errf(err, errlen, "--container-image=%s%.64s: the name must start with a letter or digit", scheme, s);
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-/:@", s[i]))
+			return errf(err, errlen, "--container-image=%s%.64s: '%c' is not allowed in an image name "
+						 "(letters, digits, '.', '_', '-', '/', ':', '@')", scheme, s,
+				    isprint((unsigned char)s[i]) ? s[i] : '?');
+	copy(out->path, sizeof(out->path), s, n);
+	return 0;
+}
+
 int img_registry_is_hub(const char *host, size_t len)
 {
 	static const char *const names[] = { "docker.io", "index.docker.io", IMG_DOCKER_HUB };
@@ -203,6 +230,10 @@ int img_ref_parse(const char *s, const char *default_registry, img_ref_t *out, c
 		return parse_local(s + 12, IMG_OCI_ARCHIVE, out, err, errlen);
 	if (s[0] == '/' || s[0] == '.')
 		return parse_squashfs(s, out, err, errlen);
+	if (!strncmp(s, "podman://", 9))
+		return parse_daemon(s + 9, IMG_PODMAN, out, err, errlen);
+	if (!strncmp(s, "dockerd://", 10))
+		return parse_daemon(s + 10, IMG_DOCKERD, out, err, errlen);
 
 	out->source = IMG_REGISTRY;
 	name = !strncmp(s, "docker://", 9) ? s + 9 : s;
@@ -275,6 +306,10 @@ int img_ref_format(const img_ref_t *r, char *buf, size_t len)
 	switch (r->source) {
 	case IMG_SQUASHFS:
 		n = snprintf(buf, len, "%s", r->path);
+		break;
+	case IMG_PODMAN:
+	case IMG_DOCKERD:
+		n = snprintf(buf, len, "%s%s", r->source == IMG_PODMAN ? "podman://" : "dockerd://", r->path);
 		break;
 	case IMG_OCI_LAYOUT:
 	case IMG_OCI_ARCHIVE:

@@ -8,6 +8,8 @@
  *   oci-archive:/ABS/PATH[:REF]               a tar of an OCI image layout
  *   /ABS/PATH, ./PATH, ../PATH                a squashfs file (enroot's image format),
  *                                             relative to the job's working directory
+ *   podman://NAME, dockerd://NAME             an image of the user's podman storage or
+ *                                             of the node's Docker daemon (enroot's syntax)
  *
  * A first component with a '.' or ':', or "localhost", is a registry;
  * otherwise the site's default registry, and "library/" for one-component
@@ -34,6 +36,8 @@ typedef enum {
 	IMG_OCI_LAYOUT,         /* oci: */
 	IMG_OCI_ARCHIVE,        /* oci-archive: */
 	IMG_SQUASHFS,           /* a path: an enroot/Pyxis squashfs file */
+	IMG_PODMAN,             /* podman://: the user's podman storage */
+	IMG_DOCKERD,            /* dockerd://: the node's Docker daemon */
 } img_source_t;
 
 typedef struct {
@@ -42,7 +46,8 @@ typedef struct {
 	char repo[IMG_REPO_MAX];                /* IMG_REGISTRY only */
 	char tag[IMG_TAG_MAX];                  /* tag, or the layout's ref name; may be "" */
 	char digest[IMG_DIGEST_MAX];            /* pinned digest; may be "" */
-	char path[IMG_PATH_MAX];                /* oci:, oci-archive:, squashfs (may be relative) */
+	char path[IMG_PATH_MAX];                /* oci:, oci-archive:, squashfs (may be relative);
+						 * the daemon's image name for podman://, dockerd:// */
 } img_ref_t;
 
 /* 0 on success; -1 with a one-line reason naming the fix in err. A

@@ -536,6 +536,7 @@ static int prepare_squashfs(const img_ref_t *ref, const ct_image_opts_t *o, user
 {
 	struct stat sb;
 	char magic[4];
+	const char *rel;
 	int fd;
 
 	if (ref->path[0] != '/' && (!o->cwd || o->cwd[0] != '/'))
@@ -551,6 +552,16 @@ static int prepare_squashfs(const img_ref_t *ref, const ct_image_opts_t *o, user
 	}
 	img->has_squashfs = 1;
 	img->squashfs_fd = fd;
+	/* which file, as the kernel knows it: a named container made from it finds a replaced one out */
+	snprintf(img->manifest_digest, sizeof(img->manifest_digest), "squashfs:%llx:%llx:%llx:%lld.%09ld",
+		 (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino, (unsigned long long)sb.st_size,
+		 (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
+	rel = ref->path;
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	if (snprintf(img->squashfs_path, sizeof(img->squashfs_path), "%s%s%s", ref->path[0] == '/' ? "" : o->cwd,
+		     ref->path[0] == '/' ? "" : "/", rel) >= (int)sizeof(img->squashfs_path))
+		img->squashfs_path[0] = '\0';
 	return 0;
 }
 
@@ -642,7 +653,7 @@ void ct_image_release(ct_image_t *img)
 		if (img->layers[i].lock_fd >= 0)
 			close(img->layers[i].lock_fd);
 	img->nlayers = 0;
-	if (img->has_squashfs)
+	if (img->has_squashfs && img->squashfs_fd >= 0)
 		close(img->squashfs_fd);
 	img->has_squashfs = 0;
 	oci_config_free(&img->config);

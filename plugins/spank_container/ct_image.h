@@ -25,7 +25,8 @@ typedef struct {
 	char mirror_error[256];                 /* why the mirror did not, if it was tried */
 	double resolve_ms, fetch_ms;            /* per phase, for the slurmd log */
 	int has_squashfs;                       /* a squashfs file instead of layers: */
-	int squashfs_fd;                        /* opened by the user, checked to be one */
+	int squashfs_fd;                        /* opened by the user, checked to be one; -1 from a plan */
+	char squashfs_path[IMG_PATH_MAX];       /* absolute, for a named container's plan */
 	/* last, and valid up to nlayers only: ct_image_reset leaves their ~0.5 MB untouched */
 	layer_ref_t layers[OCI_MAX_LAYERS];     /* base first; each holds a shared lock */
 	oci_blob_t blobs[OCI_MAX_LAYERS];       /* the manifest's layer entries, likewise */

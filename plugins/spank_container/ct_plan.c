@@ -20,7 +20,9 @@ int ct_plan_write(const ct_image_t *img, const char *image, int dirfd, const cha
 	FILE *f;
 	int fd, ok;
 
-	if (!img->config_json)
+	if (img->has_squashfs && (!img->squashfs_path[0] || strchr(img->squashfs_path, '\n')))
+		return errf(err, errlen, "the squashfs image's path cannot be kept");
+	if (!img->has_squashfs && !img->config_json)
 		return errf(err, errlen, "the image's config was not kept");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
 	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
@@ -29,12 +31,19 @@ int ct_plan_write(const ct_image_t *img, const char *image, int dirfd, const cha
 			close(fd);
 		return errf(err, errlen, "%s: %s", tmp, strerror(errno));
 	}
+	if (img->has_squashfs) {
+		/* mounted from its file again by each step: the path and which file it was */
+		fprintf(f, PLAN_MAGIC "image %s\nmanifest %s\nsquashfs %s\n", image, img->manifest_digest,
+			img->squashfs_path);
+		goto written;
+	}
 	fprintf(f, PLAN_MAGIC "image %s\nmanifest %s\nlayers %zu\n", image, img->manifest_digest, img->nlayers);
 	for (size_t i = 0; i < img->nlayers; i++)
 		fprintf(f, "%d %llu %s\n", (int)img->blobs[i].media, (unsigned long long)img->blobs[i].size,
 			img->blobs[i].digest);
 	fprintf(f, "config %zu\n", img->config_len);
 	fwrite(img->config_json, 1, img->config_len, f);
+written:
 	ok = !ferror(f) && !fflush(f) && !fsync(fileno(f));
 	if (fclose(f) || !ok || renameat(dirfd, tmp, dirfd, name)) {
 		unlinkat(dirfd, tmp, 0);
@@ -79,6 +88,21 @@ int ct_plan_load(int dirfd, const char *name, layer_cache_t *cache, ct_image_t *
 	memcpy(image, p + 6, n);
 	image[n] = '\0';
 	p += 6 + n + 1;
+	if (sscanf(p, "manifest %71s squashfs %*s", img->manifest_digest) == 1 && !strncmp(img->manifest_digest, "squashfs:", 9)) {
+		/* a squashfs image: the caller opens the file again, as the user */
+		char *line = memchr(p, '\n', (size_t)(end - p));
+
+		if (!line || strncmp(++line, "squashfs /", 10) || end[-1] != '\n' || (size_t)(end - line) - 10 >= sizeof(img->squashfs_path))
+			goto bad;
+		memcpy(img->squashfs_path, line + 9, (size_t)(end - line) - 10);
+		img->squashfs_path[end - line - 10] = '\0';
+		if (memchr(img->squashfs_path, '\n', strlen(img->squashfs_path)))
+			goto bad;
+		img->has_squashfs = 1;
+		img->squashfs_fd = -1;
+		rc = 0;
+		goto out;
+	}
 	if (sscanf(p, "manifest %71s layers %zu", img->manifest_digest, &m->nlayers) != 2 || m->nlayers == 0 ||
 	    m->nlayers > OCI_MAX_LAYERS)
 		goto bad;

@@ -270,6 +270,43 @@ static int add_mount(const ct_config_t *cfg, ct_step_t *step, rootfs_spec_t *s, 
 	}
 }
 
+/*
+ * A named container's image from its plan. A squashfs image is opened
+ * again as the user, from the path it was made from, and must be the same
+ * file: the kept changes were made on top of that one.
+ */
+static int plan_image(ct_step_t *step, const char *name, layer_cache_t *cache, const ct_image_opts_t *image_opts,
+		      user_opener_t *uo, const ct_config_t *cfg)
+{
+	char image[IMG_PATH_MAX + 64], kept[IMG_DIGEST_MAX];
+	img_ref_t ref;
+
+	if (ct_plan_load(step->named.dirfd, CT_NAMED_PLAN, cache, &step->image, image, sizeof(image), step->error,
+			 sizeof(step->error)))
+		return -1;
+	if (!step->image.has_squashfs)
+		return 0;
+	if (!cfg->squashfs_images) {
+		snprintf(step->error, sizeof(step->error), "--container-name %s: this site no longer mounts squashfs files "
+			 "(squashfs_images=no)", name);
+		return -1;
+	}
+	memset(&ref, 0, sizeof(ref));
+	ref.source = IMG_SQUASHFS;
+	snprintf(ref.path, sizeof(ref.path), "%s", step->image.squashfs_path);
+	snprintf(kept, sizeof(kept), "%s", step->image.manifest_digest);
+	ct_image_release(&step->image);
+	if (ct_image_prepare(&ref, image_opts, uo, cache, &step->image, step->error, sizeof(step->error)))
+		return -1;
+	if (strcmp(kept, step->image.manifest_digest)) {
+		snprintf(step->error, sizeof(step->error),
+			 "--container-name %s: the squashfs image %.300s was replaced or changed since the container "
+			 "was made from it: %s:create starts it again from the file as it is now", name, ref.path, name);
+		return -1;
+	}
+	return 0;
+}
+
 /* A squashfs image's variables, from its /etc/environment in the started container. */
 static int squashfs_env(ct_step_t *step)
 {
@@ -400,6 +437,8 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		if ((named = ct_stepd_open_named(cfg, opts, step, jobid, nodeid, &cache, &from_plan)) < 0)
 			goto out;
 		if (named == 1) {       /* joined a running container: nothing to build */
+			if (step->image.has_squashfs && squashfs_env(step))
+				goto out;
 			slurm_info("octopus container: %u.%u joined the running container %s (pid %d)", jobid, stepid,
 				   opts->name, (int)step->holder.ns_pid);
 			step->active = 1;
@@ -413,10 +452,7 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 		goto out;
 	}
 	if (from_plan) {
-		char image[sizeof(opts->image)];
-
-		rc = ct_plan_load(step->named.dirfd, CT_NAMED_PLAN, &cache, &step->image, image, sizeof(image),
-					step->error, sizeof(step->error));
+		rc = plan_image(step, opts->name, &cache, &image_opts, &uo, cfg);
 	} else {
 		rc = ct_image_prepare(&opts->ref, &image_opts, &uo, &cache, &step->image, step->error,
 				      sizeof(step->error));

@@ -35,11 +35,6 @@ int ct_stepd_use_named(const ct_options_t *opts, ct_step_t *step, rootfs_spec_t 
 			 "it had kept and its own changes end with it", opts->name);
 		return 0;
 	}
-	if (step->image.has_squashfs) {
-		snprintf(step->error, sizeof(step->error), "--container-name %s: a squashfs image cannot be kept by name yet; "
-			 "use its OCI form (oci:/path) or a registry image", opts->name);
-		return -1;
-	}
 	if (!ct_named_exists(&step->named) &&
 	    ct_plan_write(&step->image, opts->image, step->named.dirfd, CT_NAMED_PLAN, err, sizeof(err))) {
 		snprintf(step->error, sizeof(step->error), "--container-name %s: %.600s", opts->name, err);

@@ -444,6 +444,37 @@ EOF
     wait_until 20 sh -c "! ls -d '$CTDIR/ctrun/$id'.* 2>/dev/null | grep -q ."
 }
 
+@test "--container-name keeps a container made from a squashfs image; the file replaced since is refused" {
+    cp "$SQSH" "$WORK/kept.sqsh" && cp "$SQSH" "$WORK/other.sqsh" && chown octouser: "$WORK/kept.sqsh" "$WORK/other.sqsh"
+    cat > "$WORK/named-sq.sh" <<'EOF'
+#!/bin/sh
+srun -n1 --container-image=./kept.sqsh --container-name=sq sh -c 'echo kept-in-sq > /kept-note'
+srun -n1 --container-name=sq sh -c 'cat /kept-note; echo "$SQSH_VAR"'
+srun -n1 --container-image=./kept.sqsh --container-name=sq cat /kept-note
+srun -n1 --container-image=./other.sqsh --container-name=sq true 2> other.err
+rm -f ready
+srun -n1 --overlap --container-name=sq --container-mounts=.:/w sh -c 'touch /w/ready; sleep 20' &
+i=0; while [ ! -e ready ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+srun -n1 --overlap --container-name=sq:exec sh -c 'echo "joined $(cat /kept-note) $SQSH_VAR"'
+kill %1 2>/dev/null; wait
+cp kept.sqsh new.sqsh && mv new.sqsh kept.sqsh
+srun -n1 --container-name=sq cat /kept-note 2> replaced.err || echo refused
+srun -n1 --container-image=./kept.sqsh --container-name=sq:create sh -c 'cat /kept-note 2>/dev/null || echo fresh'
+EOF
+    chmod 755 "$WORK/named-sq.sh"
+    id=$(as_user octouser sbatch --parsable -N1 -n2 -D "$WORK" -o "$WORK/named-sq.out" -e "$WORK/named-sq.err" "$WORK/named-sq.sh")
+    wait_until 120 job_done "$id"
+    run grep -v '^srun:' "$WORK/named-sq.out"
+    # kept across steps, with or without --container-image, joined while it runs, with the
+    # image's /etc/environment every time
+    [ "$output" = "kept-in-sq"$'\n'"a quoted value"$'\n'"kept-in-sq"$'\n'"joined kept-in-sq a quoted value"$'\n'"refused"$'\n'"fresh" ] ||
+        { echo "$output" >&3; cat "$WORK/named-sq.err" >&3; return 1; }
+    # another squashfs file under the name, or the same path replaced by another file: refused, saying why
+    grep -q "holds image" "$WORK/other.err" || { cat "$WORK/other.err" >&3; return 1; }
+    grep -q "the squashfs image $WORK/kept.sqsh was replaced or changed since the container was made from it" \
+        "$WORK/replaced.err" || { cat "$WORK/replaced.err" >&3; return 1; }
+}
+
 @test "--container-writable is a root the user can write; --container-readonly is not; both at once is refused" {
     run csnip "--container-image=oci:$IMG --container-writable" 'touch /newfile && mkdir -p /opt/new && echo changed > /etc/layer2 && cat /etc/layer2 && stat -c %U /newfile /bin/busybox | tr "\n" " "; echo; id -un'
     [ "$status" -eq 0 ] || { echo "$output" >&3; return 1; }

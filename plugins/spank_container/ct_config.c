@@ -161,6 +161,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 	snprintf(cfg->podman, sizeof(cfg->podman), "%s", "/usr/bin/podman");
 	snprintf(cfg->docker, sizeof(cfg->docker), "%s", "/usr/bin/docker");
 	cfg->daemon_timeout_s = 600;
+	cfg->pull_workers = 4;
 #ifdef OCTOPUS_ENTRYPOINT_HELPER
 	snprintf(cfg->entrypoint_helper, sizeof(cfg->entrypoint_helper), "%s", OCTOPUS_ENTRYPOINT_HELPER);
 #endif
@@ -204,6 +205,9 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			bad = snprintf(cfg->podman, sizeof(cfg->podman), "%s", v) >= (int)sizeof(cfg->podman);
 		else if (KEY("docker") && (!v[0] || v[0] == '/'))
 			bad = snprintf(cfg->docker, sizeof(cfg->docker), "%s", v) >= (int)sizeof(cfg->docker);
+		else if (KEY("pull_workers"))
+			bad = parse_seconds(v, 8, &cfg->pull_workers, why, sizeof(why)) &&
+			      snprintf(why, sizeof(why), "takes a number of layers from 1 to 8");
 		else if (KEY("daemon_timeout"))
 			bad = parse_seconds(v, 86400, &cfg->daemon_timeout_s, why, sizeof(why));
 		else if (KEY("entrypoint"))
@@ -246,7 +250,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 				    "workdir=image|submit entrypoint=yes|no "
 				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS "
 				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs seccomp=default|none mksquashfs=/abs squashfs_images=yes|no "
-				    "podman=/abs|'' docker=/abs|'' daemon_timeout=SECONDS)",
+				    "podman=/abs|'' docker=/abs|'' daemon_timeout=SECONDS pull_workers=1..8)",
 				    av[i]);
 	}
 	return 0;

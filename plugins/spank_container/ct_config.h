@@ -38,6 +38,7 @@ typedef struct {
 	uint64_t max_layer_bytes;       /* unpacked file data per layer */
 	unsigned hook_timeout_s;        /* each site hook's bound, 1..SITE_HOOK_TIMEOUT_MAX */
 	unsigned daemon_timeout_s;      /* a podman/docker save's bound */
+	unsigned pull_workers;          /* layers pulled at once, 1..8 (default 4) */
 	uint64_t cache_max_bytes;       /* collect the cache down to this after a step unpacked; 0: never */
 } ct_config_t;
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "ct_image.h"
 #include "ct_daemon.h"
+#include "ct_pull.h"
 
 #include "errf.h"
 
@@ -245,30 +246,6 @@ static int check_digest(const char *buf, size_t len, const char *want, char *act
 	return want && *want ? ok : 1;
 }
 
-typedef struct {
-	registry_t *reg;
-	const char *tmpdir;
-	uint64_t max;
-} pull_t;
-
-/* A blob downloaded to an unnamed file in the cache's tmp dir. */
-static int pull_blob(void *arg, const oci_blob_t *b, char *err, size_t errlen)
-{
-	pull_t *p = arg;
-	int fd = open(p->tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-
-	if (fd < 0) {
-		snprintf(err, errlen, "layer cache %s: %s", p->tmpdir, strerror(errno));
-		return -1;
-	}
-	if (registry_blob(p->reg, b->digest, fd, b->size ? b->size : p->max, err, errlen) ||
-	    lseek(fd, 0, SEEK_SET) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int registry_allowed(const img_ref_t *ref, const ct_image_opts_t *o, char *err, size_t errlen)
 {
 	if (o && o->allow_registries && *o->allow_registries && !registry_host_listed(o->allow_registries, ref->registry)) {
@@ -279,11 +256,11 @@ static int registry_allowed(const img_ref_t *ref, const ct_image_opts_t *o, char
 	return 1;
 }
 
-static int pull_registry(const img_ref_t *ref, const char *plain_http, const char *credentials, layer_cache_t *cache,
-			 ct_image_t *img, char *err, size_t errlen)
+static int pull_registry(const img_ref_t *ref, const char *plain_http, const char *credentials, unsigned workers,
+			 layer_cache_t *cache, ct_image_t *img, char *err, size_t errlen)
 {
 	registry_opts_t ro = { plain_http, credentials, 0 };
-	char media[REG_MEDIA_MAX], actual[IMG_DIGEST_MAX], tmpdir[PATH_MAX];
+	char media[REG_MEDIA_MAX], actual[IMG_DIGEST_MAX];
 	const char *want = ref->digest[0] ? ref->digest : NULL;
 	oci_manifest_t *m = NULL;
 	registry_t *reg;
@@ -355,13 +332,10 @@ static int pull_registry(const img_ref_t *ref, const char *plain_http, const cha
 	}
 	img->resolve_ms = ms_since(&t0);
 
-	snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", cache->root);
-	{
-		pull_t p = { reg, tmpdir, cache->limits.max_bytes };
-
-		if (ct_image_get_layers(cache, m, pull_blob, &p, img, err, errlen))
-			goto out;
-	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (ct_pull_layers(cache, m, ref, &ro, workers, img, err, errlen))
+		goto out;
+	img->fetch_ms = ms_since(&t0);
 	rc = 0;
 out:
 	free(json);
@@ -394,7 +368,7 @@ static int prepare_registry(const img_ref_t *ref, const ct_image_opts_t *o, laye
 	if (o && o->mirror && *o->mirror) {
 		img_ref_t m = mirrored(ref, o->mirror);
 
-		if (!pull_registry(&m, o->plain_http, o->mirror_credentials, cache, img, err, errlen)) {
+		if (!pull_registry(&m, o->plain_http, o->mirror_credentials, o->pull_workers, cache, img, err, errlen)) {
 			img->from_mirror = 1;
 			return 0;
 		}
@@ -402,7 +376,7 @@ static int prepare_registry(const img_ref_t *ref, const ct_image_opts_t *o, laye
 		ct_image_release(img);
 		ct_image_reset(img);
 		err[0] = '\0';
-		if (!pull_registry(ref, o->plain_http, o->credentials, cache, img, err, errlen)) {
+		if (!pull_registry(ref, o->plain_http, o->credentials, o->pull_workers, cache, img, err, errlen)) {
 			snprintf(img->mirror_error, sizeof(img->mirror_error), "%.250s", first);
 			return 0;
 		}
@@ -414,7 +388,7 @@ static int prepare_registry(const img_ref_t *ref, const ct_image_opts_t *o, laye
 		}
 		return -1;
 	}
-	return pull_registry(ref, o ? o->plain_http : NULL, o ? o->credentials : NULL, cache, img, err, errlen);
+	return pull_registry(ref, o ? o->plain_http : NULL, o ? o->credentials : NULL, o ? o->pull_workers : 1, cache, img, err, errlen);
 }
 
 static int resolve_at(const img_ref_t *ref, const char *plain_http, const char *credentials, long timeout_s,

@@ -44,6 +44,7 @@ typedef struct {
 	const char *mirror_credentials; /* the user's login for the mirror, or NULL */
 	const char *cwd;                /* the job's working directory: a relative squashfs path's base */
 	const struct ct_daemon_user *daemon; /* podman:// and dockerd://: who saves it, with what; NULL: refused */
+	unsigned pull_workers;          /* registry layers fetched and unpacked at once (ct_pull) */
 } ct_image_opts_t;
 
 int ct_image_prepare(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, layer_cache_t *cache,

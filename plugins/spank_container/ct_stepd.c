@@ -387,7 +387,8 @@ int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, 
 	const char *lower[OCI_MAX_LAYERS];
 	struct timespec t0, t_mount;
 	double mount_ms;
-	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL, NULL, NULL, cwd, NULL };
+	ct_image_opts_t image_opts = { cfg->allow_registries, cfg->plain_http_registries, NULL, NULL, NULL, cwd, NULL,
+				       cfg->pull_workers };
 	ct_daemon_user_t daemon = { cfg->podman, cfg->docker, 0, 0, NULL, 0, NULL, NULL, cfg->daemon_timeout_s };
 	char creds[CRED_MAX], mirror[IMG_REGISTRY_MAX], mirror_creds[CRED_MAX];
 	int rc = -1;

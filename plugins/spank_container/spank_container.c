@@ -211,7 +211,7 @@ static const char *client_env(const char *name, void *arg)
  */
 static void pin_tag(void)
 {
-	ct_image_opts_t o = { cfg.allow_registries, cfg.plain_http_registries, NULL, NULL, NULL, NULL, NULL };
+	ct_image_opts_t o = { cfg.allow_registries, cfg.plain_http_registries, NULL, NULL, NULL, NULL, NULL, 1 };
 	const char *have = getenv(PIN_IMAGE_ENV), *pinned = getenv(PIN_DIGEST_ENV);
 	char digest[IMG_DIGEST_MAX], err[ERR_MAX], mirror[IMG_REGISTRY_MAX], mirror_creds[CRED_MAX];
 

@@ -127,6 +127,28 @@ static int parse_seconds(const char *v, unsigned max, unsigned *out, char *why, 
 	return 0;
 }
 
+/* "/a/pmix.%j.%s,...": absolute, each %-sequence one of %j %s %u %n; "" turns the binds off; 1 if so */
+static int pmix_dirs_valid(const char *v, char *why, size_t whylen)
+{
+	for (const char *p = v; *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (p[0] != '/' || n < 2) {
+			snprintf(why, whylen, "each directory is absolute, e.g. /var/spool/slurmd/pmix.%%j.%%s");
+			return 0;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (p[i] == '%' && (i + 1 == n || !strchr("jsun", p[i + 1]))) {
+				snprintf(why, whylen, "only %%j (job), %%s (step), %%u (uid) and %%n (node) may be filled in");
+				return 0;
+			} else if (p[i] == '%') {
+				i++;
+			}
+		p += n + (p[n] == ',');
+	}
+	return 1;
+}
+
 /* "/a:/b": absolute directories, ':'-separated; 1 if so */
 static int abs_dir_list(const char *v, char *why, size_t whylen)
 {
@@ -159,6 +181,9 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 	snprintf(cfg->cdi_spec_dirs, sizeof(cfg->cdi_spec_dirs), "%s", "/etc/cdi:/var/run/cdi");
 	snprintf(cfg->mksquashfs, sizeof(cfg->mksquashfs), "%s", "/usr/bin/mksquashfs");
 	snprintf(cfg->podman, sizeof(cfg->podman), "%s", "/usr/bin/podman");
+	/* Slurm's: SlurmdSpoolDir/pmix.J.S (Debian's spool) and TmpFS/spmix_appdir_[UID_]J.S */
+	snprintf(cfg->pmix_dirs, sizeof(cfg->pmix_dirs), "%s",
+		 "/var/spool/slurmd/pmix.%j.%s,/tmp/spmix_appdir_%j.%s,/tmp/spmix_appdir_%u_%j.%s");
 	snprintf(cfg->docker, sizeof(cfg->docker), "%s", "/usr/bin/docker");
 	cfg->daemon_timeout_s = 600;
 	cfg->pull_workers = 4;
@@ -205,6 +230,9 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			bad = snprintf(cfg->podman, sizeof(cfg->podman), "%s", v) >= (int)sizeof(cfg->podman);
 		else if (KEY("docker") && (!v[0] || v[0] == '/'))
 			bad = snprintf(cfg->docker, sizeof(cfg->docker), "%s", v) >= (int)sizeof(cfg->docker);
+		else if (KEY("pmix_dirs"))
+			bad = !pmix_dirs_valid(v, why, sizeof(why)) ||
+			      snprintf(cfg->pmix_dirs, sizeof(cfg->pmix_dirs), "%s", v) >= (int)sizeof(cfg->pmix_dirs);
 		else if (KEY("pull_workers"))
 			bad = parse_seconds(v, 8, &cfg->pull_workers, why, sizeof(why)) &&
 			      snprintf(why, sizeof(why), "takes a number of layers from 1 to 8");
@@ -250,7 +278,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 				    "workdir=image|submit entrypoint=yes|no "
 				    "entrypoint_helper=/abs max_layer_size=SIZE hooks_dir=/abs hook_timeout=SECONDS "
 				    "cdi_devices=GRES=vendor.com/class,... cdi_spec_dirs=/abs:/abs seccomp=default|none mksquashfs=/abs squashfs_images=yes|no "
-				    "podman=/abs|'' docker=/abs|'' daemon_timeout=SECONDS pull_workers=1..8)",
+				    "podman=/abs|'' docker=/abs|'' daemon_timeout=SECONDS pull_workers=1..8 pmix_dirs=/abs/%%j.%%s,...)",
 				    av[i]);
 	}
 	return 0;

@@ -28,6 +28,7 @@ typedef struct {
 	char docker[PATH_MAX / 4];      /* dockerd:// images: `docker save` as the user; "": refused */
 	char cdi_devices[1024];         /* GRES=vendor.com/class,...: CDI devices for the GRES a step holds */
 	char cdi_spec_dirs[512];        /* DIR:DIR, later wins (default /etc/cdi:/var/run/cdi) */
+	char pmix_dirs[1024];           /* PMIx server directories bound in when they exist (%j %s %u %n) */
 	int mount_home;
 	int writable;
 	int remap_root;                 /* the user is root inside (a user namespace) by default */

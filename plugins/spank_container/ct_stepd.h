@@ -50,4 +50,8 @@ void ct_step_end(ct_step_t *step);
 /* 0, or -1 with the reason in step->error (for the tasks to report). */
 int ct_step_build(spank_t sp, const ct_config_t *cfg, const ct_options_t *opts, ct_step_t *step);
 
+/* slurm_spank_user_init: srun --mpi=pmix's server directories into the running
+ * container. 0, or -1 with step->error. */
+int ct_step_pmix_binds(const ct_config_t *cfg, ct_step_t *step, spank_t sp);
+
 #endif

@@ -167,3 +167,24 @@ int ct_task_set_env(spank_t sp, const ct_options_t *opts, char *const *env, size
 	}
 	return 0;
 }
+
+/*
+ * srun --mpi=pmix: the server's module choices under the names a PMIx
+ * client reads (PMIX_MCA_*), where the job has not set them: the image's
+ * PMIx may be another release than the node's, and would otherwise pick
+ * modules the server does not speak (enroot's PMIx hook does the same).
+ */
+void ct_task_pmix_env(spank_t sp)
+{
+	static const char *const map[][2] = {
+		{ "PMIX_PTL_MODULE", "PMIX_MCA_ptl" },
+		{ "PMIX_SECURITY_MODE", "PMIX_MCA_psec" },
+		{ "PMIX_GDS_MODULE", "PMIX_MCA_gds" },
+	};
+	char value[256], have[8];
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (spank_getenv(sp, map[i][0], value, sizeof(value)) == ESPANK_SUCCESS && value[0] &&
+		    spank_getenv(sp, map[i][1], have, sizeof(have)) == ESPANK_ENV_NOEXIST)
+			spank_setenv(sp, map[i][1], value, 0);
+}

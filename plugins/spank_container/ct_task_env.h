@@ -22,4 +22,7 @@ int ct_task_set_env(spank_t sp, const ct_options_t *opts, char *const *env, size
  * the container). */
 int ct_task_through_entrypoint(spank_t sp, const ct_step_t *step, const ct_options_t *opts, const char *label);
 
+/* srun --mpi=pmix: PMIX_MCA_ptl/psec/gds from the server's PMIX_*_MODULE/MODE, where unset. */
+void ct_task_pmix_env(spank_t sp);
+
 #endif

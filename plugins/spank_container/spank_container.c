@@ -315,6 +315,18 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 	return 0;
 }
 
+/* slurmstepd, as root, after Slurm's MPI setup and before the tasks: what it made for them */
+int slurm_spank_user_init(spank_t sp, int ac, char **av)
+{
+	(void)ac;
+	(void)av;
+	if (!remote() || !step.active || step.error[0])
+		return 0;
+	/* a failure is the tasks' to report (task_init), once per node */
+	(void)ct_step_pmix_binds(&cfg, &step, sp);
+	return 0;
+}
+
 int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
 {
 	(void)sp;
@@ -370,6 +382,7 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	ct_task_set_env(sp, &opts, step.image.config.env, step.image.config.nenv, 0);
 	device_env = ct_cdi_env(&step.cdi, &ndevice_env);
 	ct_task_set_env(sp, &opts, device_env, ndevice_env, 0);
+	ct_task_pmix_env(sp);
 	if (ct_task_set_env(sp, &opts, step.hook_env.kv, step.hook_env.n, 1)) {
 		fprintf(stderr, "octopus: container %s: a value a site hook set in $OCTOPUS_ENVIRON is longer than %d "
 			"bytes once ${SLURM_...} is expanded\n", label(), HOOK_ENV_VALUE_MAX);

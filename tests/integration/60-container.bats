@@ -475,6 +475,28 @@ EOF
         "$WORK/replaced.err" || { cat "$WORK/replaced.err" >&3; return 1; }
 }
 
+@test "srun --mpi=pmix: the PMIx server's directory and module choices are in the container" {
+    run crun --mpi=pmix true
+    if [ "$status" -ne 0 ]; then
+        # a Slurm built without PMIx, or a node without its library (libpmix-dev)
+        [[ "$output" == *"mpi/pmix"* || "$output" == *"Invalid MPI type"* ]] || { echo "$output" >&3; return 1; }
+        skip "this Slurm cannot start PMIx steps: ${lines[0]}"
+    fi
+    # the test cluster's SlurmdSpoolDir is its own
+    site_settings "pmix_dirs=$CTDIR/spool/%n/pmix.%j.%s,/tmp/spmix_appdir_%j.%s"
+    run csnip "--mpi=pmix --container-image=oci:$IMG" 'd=${PMIX_SERVER_TMPDIR%/}; echo "$PMIX_MCA_gds=$PMIX_GDS_MODULE"; grep -c " $d " /proc/self/mountinfo; ls "$d" | grep -c "^pmix_dstor"; touch "$d/written" && echo writable'
+    [ "$status" -eq 0 ] || { echo "$output" >&3; return 1; }
+    # the module names a client of another PMIx release reads, taken from the server's
+    [[ "${lines[0]}" =~ ^([a-z0-9,]+)=([a-z0-9,]+)$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+    # the server's directory is mounted at its own path, with the stores clients map
+    [ "${lines[1]}" -ge 1 ]
+    [ "${lines[2]}" -ge 1 ]
+    [ "${lines[3]}" = writable ]
+    # a step without PMIx gets no such mount
+    run csnip "--container-image=oci:$IMG" 'echo "[${PMIX_SERVER_TMPDIR:-none}]"; grep -c "/pmix\." /proc/self/mountinfo || true'
+    [ "$output" = "[none]"$'\n'"0" ]
+}
+
 @test "--container-writable is a root the user can write; --container-readonly is not; both at once is refused" {
     run csnip "--container-image=oci:$IMG --container-writable" 'touch /newfile && mkdir -p /opt/new && echo changed > /etc/layer2 && cat /etc/layer2 && stat -c %U /newfile /bin/busybox | tr "\n" " "; echo; id -un'
     [ "$status" -eq 0 ] || { echo "$output" >&3; return 1; }

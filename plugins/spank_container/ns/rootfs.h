@@ -114,4 +114,9 @@ unsigned long long rootfs_pid_start(pid_t pid);
 /* End the holder and remove the runtime directory. */
 void rootfs_stop(rootfs_holder_t *h, const char *runtime);
 
+/* Bind src (an O_PATH fd of a directory) at dst (absolute) in h's running
+ * container, making the mount point where missing; callable with the
+ * effective uid dropped (saved uid root). 0, or -1 with err. */
+int rootfs_bind_late(const rootfs_holder_t *h, int src, const char *dst, char *err, size_t errlen);
+
 #endif

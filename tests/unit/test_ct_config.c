@@ -118,6 +118,40 @@ static void test_cdi_keys(void **state)
 	assert_int_equal(cfg.squashfs_images, 0);
 }
 
+/* the keys this session added: local daemons, parallel pulls, PMIx directories */
+static void test_import_and_mpi_keys(void **state)
+{
+	(void)state;
+	ok("cache_dir=/var/lib/x");
+	assert_string_equal(cfg.podman, "/usr/bin/podman");
+	assert_string_equal(cfg.docker, "/usr/bin/docker");
+	assert_int_equal(cfg.daemon_timeout_s, 600);
+	assert_int_equal(cfg.pull_workers, 4);
+	assert_string_equal(cfg.pmix_dirs, "/var/spool/slurmd/pmix.%j.%s,/tmp/spmix_appdir_%j.%s,/tmp/spmix_appdir_%u_%j.%s");
+	ok("podman=");
+	assert_string_equal(cfg.podman, "");    /* refused per step, with the key named */
+	ok("docker=/opt/docker/bin/docker");
+	assert_string_equal(cfg.docker, "/opt/docker/bin/docker");
+	refused("podman=podman", "is not valid");
+	ok("daemon_timeout=30");
+	assert_int_equal(cfg.daemon_timeout_s, 30);
+	refused("daemon_timeout=0", "whole seconds from 1 to 86400");
+	refused("daemon_timeout=86401", "whole seconds from 1 to 86400");
+	ok("pull_workers=1");
+	assert_int_equal(cfg.pull_workers, 1);
+	ok("pull_workers=8");
+	refused("pull_workers=9", "from 1 to 8");
+	refused("pull_workers=two", "from 1 to 8");
+	ok("pmix_dirs=/srv/spool/%n/pmix.%j.%s,/scratch/spmix_appdir_%u_%j.%s");
+	assert_string_equal(cfg.pmix_dirs, "/srv/spool/%n/pmix.%j.%s,/scratch/spmix_appdir_%u_%j.%s");
+	ok("pmix_dirs=");
+	assert_string_equal(cfg.pmix_dirs, "");
+	refused("pmix_dirs=spool/pmix.%j.%s", "absolute");
+	refused("pmix_dirs=/spool/pmix.%x", "only %j (job), %s (step), %u (uid) and %n (node)");
+	refused("pmix_dirs=/spool/pmix.%", "only %j");
+	refused("pmix_dirs=/a,,/b", "absolute");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_site_mounts),
 		cmocka_unit_test(test_other_keys),
 		cmocka_unit_test(test_cdi_keys),
+		cmocka_unit_test(test_import_and_mpi_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "errf.h"
@@ -26,6 +27,17 @@ static int passes(const char *kv)
 		if (!strncmp(kv, prefixes[i], strlen(prefixes[i])))
 			return 1;
 	return 0;
+}
+
+/* Sleeps out the bound, then kills the tool's process group and exits 1; killed itself when the tool ended in time. */
+static void __attribute__((noreturn)) watchdog(pid_t group, unsigned timeout_s)
+{
+	struct timespec left = { (time_t)timeout_s, 0 };
+
+	while (nanosleep(&left, &left) && errno == EINTR)
+		;
+	kill(-group, SIGKILL);
+	_exit(1);
 }
 
 /* The child of a multithreaded slurmstepd: system calls only up to exec. */
@@ -44,7 +56,9 @@ run_child(const ct_daemon_user_t *u, int out, int errfd, char *const *argv, char
 		_exit(121);
 	if (!u->home || chdir(u->home))
 		(void)!chdir("/");
-	alarm(u->timeout_s);    /* kept across exec: a hung daemon ends the step's wait */
+	/* a group of its own: the watchdog ends whatever it started too */
+	if (setpgid(0, 0))
+		_exit(120);
 	execve(argv[0], argv, envp);
 	(void)!write(2, "cannot run the tool\n", 20);
 	_exit(127);
@@ -61,7 +75,7 @@ int ct_daemon_save_start(const img_ref_t *ref, const ct_daemon_user_t *u, ct_dae
 	size_t n = 0;
 	struct stat sb;
 
-	run->pid = -1;
+	run->pid = run->watchdog = -1;
 	run->out = run->errfd = -1;
 	run->timeout_s = u->timeout_s;
 	snprintf(run->tool, sizeof(run->tool), "%s", podman ? "podman" : "docker");
@@ -114,6 +128,9 @@ int ct_daemon_save_start(const img_ref_t *ref, const ct_daemon_user_t *u, ct_dae
 		run_child(u, pipefd[1], run->errfd, argv, envp);
 	close(pipefd[1]);
 	run->out = pipefd[0];
+	(void)setpgid(run->pid, run->pid);      /* whichever of the two runs first */
+	if ((run->watchdog = fork()) == 0)
+		watchdog(run->pid, u->timeout_s);
 	return 0;
 fail:
 	errf(err, errlen, "--container-image=%s://%s: starting %s: %s", podman ? "podman" : "dockerd", ref->path,
@@ -156,7 +173,7 @@ static void last_line(int fd, char *out, size_t len)
 int ct_daemon_save_finish(ct_daemon_run_t *run, char *err, size_t errlen)
 {
 	char said[512];
-	int status = 0, rc = 0;
+	int status = 0, dog = 0, rc = 0;
 
 	if (run->out >= 0)
 		close(run->out);        /* a tool still writing gets EPIPE and ends */
@@ -164,8 +181,14 @@ int ct_daemon_save_finish(ct_daemon_run_t *run, char *err, size_t errlen)
 	if (run->pid > 0) {
 		while (waitpid(run->pid, &status, 0) < 0 && errno == EINTR)
 			;
+		/* the watchdog's verdict: exit 1 if it fired, else it is ended here */
+		if (run->watchdog > 0) {
+			kill(run->watchdog, SIGKILL);
+			while (waitpid(run->watchdog, &dog, 0) < 0 && errno == EINTR)
+				;
+		}
 		last_line(run->errfd, said, sizeof(said));
-		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		if (run->watchdog > 0 && WIFEXITED(dog) && WEXITSTATUS(dog) == 1)
 			rc = errf(err, errlen, "%s did not finish saving the image within %u s (daemon_timeout=)",
 				  run->tool, run->timeout_s);
 		else if (WIFSIGNALED(status))
@@ -176,8 +199,12 @@ int ct_daemon_save_finish(ct_daemon_run_t *run, char *err, size_t errlen)
 		else if (WEXITSTATUS(status))
 			rc = errf(err, errlen, "%s could not save the image (exit %d)%s%s", run->tool,
 				  WEXITSTATUS(status), said[0] ? ": " : "", said);
+	} else if (run->watchdog > 0) {
+		kill(run->watchdog, SIGKILL);
+		while (waitpid(run->watchdog, &dog, 0) < 0 && errno == EINTR)
+			;
 	}
-	run->pid = -1;
+	run->pid = run->watchdog = -1;
 	if (run->errfd >= 0)
 		close(run->errfd);
 	run->errfd = -1;

@@ -5,8 +5,8 @@
  * run as the job's user with the job's groups, its output an OCI archive
  * on a pipe that the caller unpacks like oci-archive:. The user's own
  * podman storage, or what the node's Docker daemon lets the user's groups
- * reach: nothing root could read for them. Bounded by a timeout (an
- * alarm that survives exec).
+ * reach: nothing root could read for them. Bounded by a timeout: a
+ * watchdog process kills the tool's process group, children included.
  */
 #ifndef OCTOPUS_CT_DAEMON_H
 #define OCTOPUS_CT_DAEMON_H
@@ -31,6 +31,7 @@ typedef struct ct_daemon_user {
 
 typedef struct {
 	pid_t pid;
+	pid_t watchdog;                 /* kills the tool's process group at timeout_s */
 	int out;                        /* the archive stream (read end) */
 	int errfd;                      /* what the tool said (an anonymous file) */
 	unsigned timeout_s;

@@ -772,6 +772,39 @@ EOF
     pm rmi -f localhost/octo-podman:v1 >/dev/null 2>&1 || true
 }
 
+@test "dockerd:// runs the node's docker save as the user, with the job's groups; its failures and hangs are said" {
+    # a stand-in for the docker CLI (Debian 12's daemon predates OCI saves): what it is run as,
+    # with which arguments, then the image as Docker 25 saves it (an OCI layout in a tar)
+    mkdir -p "$CTDIR/bin"
+    cat > "$CTDIR/bin/docker" <<EOF
+#!/bin/sh
+echo "\$(id -u) \$(id -G) \$*" > "$WORK/docker.ran"
+case "\$2" in
+    missing) echo "Error response from daemon: reference does not exist" >&2; exit 1 ;;
+    slow) sleep 30 ;;
+esac
+exec tar -C "$IMG" -cf - .
+EOF
+    chmod 755 "$CTDIR/bin/docker"
+    rm -f "$WORK/docker.ran"
+    site_settings "docker=$CTDIR/bin/docker" daemon_timeout=3
+    run crun --container-image=dockerd://busybox:latest sh -c "'. /etc/os-release; echo \$ID; cat /etc/layer2'"
+    [ "$status" -eq 0 ] || { echo "$output" >&3; return 1; }
+    [ "$output" = "octobusy"$'\n'"from layer 2" ]
+    [ "$(cat "$WORK/docker.ran")" = "$(id -u octouser) $(id -G octouser) save busybox:latest" ]
+    run crun --container-image=dockerd://missing echo ran
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"dockerd://missing: docker could not save the image (exit 1): Error response from daemon: reference does not exist"* ]]
+    [[ "$output" != *ran* ]]
+    t0=$(date +%s)
+    run crun --container-image=dockerd://slow echo ran
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"docker did not finish saving the image within 3 s (daemon_timeout=)"* ]]
+    [ $(( $(date +%s) - t0 )) -lt 25 ]
+    # nothing half-unpacked stays in the cache's scratch space
+    [ -z "$(ls -A "$CTDIR/containers/tmp" 2>/dev/null)" ]
+}
+
 @test "squashfs images (Pyxis/enroot's format): by path, relative to the job's directory, with their /etc/environment" {
     run csnip "--container-image=$SQSH" '. /etc/os-release; echo "$ID $SQSH_VAR $(id -un) $(pwd)"; touch /made-here && echo writable'
     [ "$status" -eq 0 ]

@@ -860,7 +860,7 @@ EOF
     [ "$output" = done ]
     # written by the user, on the node's filesystem
     [ "$(stat -c %U "$WORK/saved.sqsh")" = octouser ]
-    run csnip "--container-image=./saved.sqsh" 'cat /etc/made; [ -e /etc/layer2 ] && echo still || echo gone; . /etc/os-release; echo $ID; stat -c %U /etc/made; ls /proc | grep -c "^[0-9]" > /dev/null && echo has-proc; echo "env $OCTO_IMAGE $PATH"'
+    run csnip "--container-image=./saved.sqsh" 'cat /etc/made; [ -e /etc/layer2 ] && echo still || echo gone; . /etc/os-release; echo $ID; stat -c %U /etc/made; [ -r /proc/self/status ] && echo has-proc; echo "env $OCTO_IMAGE $PATH"'
     [ "$status" -eq 0 ]
     # (stored as root's; a writable container shows the image's root files as the user's;
     # the OCI image's Env came along in /etc/environment)
@@ -980,10 +980,16 @@ batch body" ]
     [ "$output" = "from layer 2" ]
     grep -q "docker.io/test/busybox:latest pinned to sha256:.* unpacked (from the mirror)" "$CTDIR"/log/slurmd-*.log
     # the mirror for the private registry refuses connections: the registry itself serves
-    # (octouser's login from the private-images test is still there)
+    # (with octouser's login, as the private-images test wrote it)
+    home=$(getent passwd octouser | cut -d: -f6)
+    install -d -o octouser -g octouser -m 700 "$home/.config" "$home/.config/containers"
+    printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$PRIV" "$(printf alice:s3cret | base64)" > "$home/.config/containers/auth.json"
+    chown octouser: "$home/.config/containers/auth.json"
+    chmod 600 "$home/.config/containers/auth.json"
     run crun --container-image=docker://$PRIV/private/busybox:mirrored-or-not true
     [ "$status" -ne 0 ]
-    [[ "$output" =~ mirror\ 10\.77\.0\.1:5999:\ .*Could(n\'t|\ not)\ connect.*then\ $PRIV:\ .*not\ found ]]
+    [[ "$output" =~ mirror\ 10\.77\.0\.1:5999:\ .*Could(n\'t|\ not)\ connect.*then\ $PRIV:\ .*not\ found ]] ||
+        { echo "$output" >&3; return 1; }
     run crun --container-image=docker://$PRIV/private/busybox:latest cat /etc/layer2
     [ "$status" -eq 0 ]
     [ "$output" = "from layer 2" ]

@@ -484,14 +484,14 @@ EOF
     fi
     # the test cluster's SlurmdSpoolDir is its own
     site_settings "pmix_dirs=$CTDIR/spool/%n/pmix.%j.%s,/tmp/spmix_appdir_%j.%s"
-    run csnip "--mpi=pmix --container-image=oci:$IMG" 'd=${PMIX_SERVER_TMPDIR%/}; echo "$PMIX_MCA_gds=$PMIX_GDS_MODULE"; grep -c " $d " /proc/self/mountinfo; ls "$d" | grep -c "^pmix_dstor"; touch "$d/written" && echo writable'
+    run csnip "--mpi=pmix --container-image=oci:$IMG" 'd=${PMIX_SERVER_TMPDIR%/}; echo "$PMIX_MCA_gds=$PMIX_GDS_MODULE"; grep -c " $d " /proc/self/mountinfo; touch "$d/written" && echo writable'
     [ "$status" -eq 0 ] || { echo "$output" >&3; return 1; }
     # the module names a client of another PMIx release reads, taken from the server's
     [[ "${lines[0]}" =~ ^([a-z0-9,]+)=([a-z0-9,]+)$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
-    # the server's directory is mounted at its own path, with the stores clients map
+    # the server's directory (PMIx 4 keeps the stores its clients map there) is mounted at its
+    # own path, writable by the user
     [ "${lines[1]}" -ge 1 ]
-    [ "${lines[2]}" -ge 1 ]
-    [ "${lines[3]}" = writable ]
+    [ "${lines[2]}" = writable ]
     # a step without PMIx gets no such mount
     run csnip "--container-image=oci:$IMG" 'echo "[${PMIX_SERVER_TMPDIR:-none}]"; grep -c "/pmix\." /proc/self/mountinfo || true'
     [ "$output" = "[none]"$'\n'"0" ]

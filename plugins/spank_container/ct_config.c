@@ -111,8 +111,8 @@ static int site_mounts_valid(const char *v, char *why, size_t len)
 	return ok;
 }
 
-/* 1..max whole seconds */
-static int parse_seconds(const char *v, unsigned max, unsigned *out, char *why, size_t len)
+/* 1..max, else 1 with "takes WHAT from 1 to MAX" in why */
+static int parse_range(const char *v, unsigned max, unsigned *out, const char *what, char *why, size_t len)
 {
 	char *end;
 	unsigned long n;
@@ -120,11 +120,21 @@ static int parse_seconds(const char *v, unsigned max, unsigned *out, char *why, 
 	errno = 0;
 	n = strtoul(v, &end, 10);
 	if (!*v || *end || errno || v[0] == '-' || n < 1 || n > max) {
-		snprintf(why, len, "takes whole seconds from 1 to %u", max);
+		snprintf(why, len, "takes %s from 1 to %u", what, max);
 		return 1;
 	}
 	*out = (unsigned)n;
 	return 0;
+}
+
+static int parse_count(const char *v, unsigned max, unsigned *out, char *why, size_t len)
+{
+	return parse_range(v, max, out, "a number of layers", why, len);
+}
+
+static int parse_seconds(const char *v, unsigned max, unsigned *out, char *why, size_t len)
+{
+	return parse_range(v, max, out, "whole seconds", why, len);
 }
 
 /* "/a/pmix.%j.%s,...": absolute, each %-sequence one of %j %s %u %n; "" turns the binds off; 1 if so */
@@ -234,8 +244,7 @@ int ct_config_parse(ct_config_t *cfg, int ac, char **av, char *err, size_t errle
 			bad = !pmix_dirs_valid(v, why, sizeof(why)) ||
 			      snprintf(cfg->pmix_dirs, sizeof(cfg->pmix_dirs), "%s", v) >= (int)sizeof(cfg->pmix_dirs);
 		else if (KEY("pull_workers"))
-			bad = parse_seconds(v, 8, &cfg->pull_workers, why, sizeof(why)) &&
-			      snprintf(why, sizeof(why), "takes a number of layers from 1 to 8");
+			bad = parse_count(v, 8, &cfg->pull_workers, why, sizeof(why));
 		else if (KEY("daemon_timeout"))
 			bad = parse_seconds(v, 86400, &cfg->daemon_timeout_s, why, sizeof(why));
 		else if (KEY("entrypoint"))

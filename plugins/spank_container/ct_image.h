@@ -75,4 +75,9 @@ int ct_image_load_login(user_opener_t *uo, const char *home, const char *registr
 int ct_image_resolve(const img_ref_t *ref, const ct_image_opts_t *o, long timeout_s, char *digest, size_t len,
 		     char *err, size_t errlen);
 
+/* A squashfs file (ct_image_squashfs.c), opened as the user (relative: to o->cwd),
+ * its magic checked; the holder mounts it. 0, or -1 with err. */
+int ct_image_prepare_squashfs(const img_ref_t *ref, const ct_image_opts_t *o, user_opener_t *uo, ct_image_t *img,
+			      char *err, size_t errlen);
+
 #endif

@@ -31,7 +31,6 @@ typedef struct {
 typedef struct {
 	pull_job_t *job;
 	registry_t *reg;                /* this worker's connection, made on first need */
-	void *unused;
 } worker_t;
 
 /* A blob downloaded to an unnamed file in the cache's tmp dir, for layer_cache_get. */
@@ -109,11 +108,11 @@ int ct_pull_layers(layer_cache_t *cache, const oci_manifest_t *m, const img_ref_
 	pthread_mutex_init(&j.lock, NULL);
 	/* this thread is worker 0; a thread that cannot start leaves its share to the others */
 	for (unsigned k = 1; k < workers; k++) {
-		w[k] = (worker_t){ &j, NULL, NULL };
+		w[k] = (worker_t){ &j, NULL };
 		if (!pthread_create(&tid[started], NULL, work, &w[k]))
 			started++;
 	}
-	w[0] = (worker_t){ &j, NULL, NULL };
+	w[0] = (worker_t){ &j, NULL };
 	work(&w[0]);
 	for (unsigned k = 0; k < started; k++)
 		pthread_join(tid[k], NULL);

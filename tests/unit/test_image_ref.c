@@ -122,6 +122,16 @@ static void test_daemon_images(void **state)
 	expect_error("podman://a;reboot", "';' is not allowed");
 	expect_error("dockerd://a\nb", "is not allowed");
 	expect_error("podman://a$(id)", "'$' is not allowed");
+	{
+		char longname[300];
+
+		memcpy(longname, "podman://", 9);
+		memset(longname + 9, 'a', 256);
+		longname[265] = '\0';
+		expect_error(longname, "longer than 255 characters");
+		longname[9 + 255] = '\0';
+		expect_ref(longname, longname);
+	}
 }
 
 static void test_bad_references(void **state)
